@@ -1,0 +1,83 @@
+package io.authip.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Size;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The cluster's own egress addresses belong in its authorized ranges (nodes and in-cluster tooling call the API
+ * server through them), so every source is on unless switched off.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Egress {
+
+  @Default("true")
+  @JsonPropertyDescription("Add the load balancer's effective outbound IPs, outbound IPs and outbound IP prefixes "
+      + "(default true).")
+  private Boolean loadBalancer;
+
+  @Default("true")
+  @JsonPropertyDescription("Add the managed NAT gateway's effective outbound IPs (default true).")
+  private Boolean natGateway;
+
+  @Default("true")
+  @JsonPropertyDescription("Add the public IP prefixes of node pools that have node public IPs (default true). A "
+      + "node pool with node public IPs but no prefix cannot be authorized and blocks the target.")
+  private Boolean nodePublicIpPrefixes;
+
+  @Size(max = 100)
+  @JsonPropertyDescription("Extra Public IP address or Public IP prefix ARM resource IDs to add, e.g. an Azure "
+      + "Firewall's or a jump box's.")
+  private List<String> publicIpResourceIds = new ArrayList<>();
+
+  public Boolean getLoadBalancer() {
+    return loadBalancer;
+  }
+
+  public void setLoadBalancer(Boolean loadBalancer) {
+    this.loadBalancer = loadBalancer;
+  }
+
+  public Boolean getNatGateway() {
+    return natGateway;
+  }
+
+  public void setNatGateway(Boolean natGateway) {
+    this.natGateway = natGateway;
+  }
+
+  public Boolean getNodePublicIpPrefixes() {
+    return nodePublicIpPrefixes;
+  }
+
+  public void setNodePublicIpPrefixes(Boolean nodePublicIpPrefixes) {
+    this.nodePublicIpPrefixes = nodePublicIpPrefixes;
+  }
+
+  public List<String> getPublicIpResourceIds() {
+    return publicIpResourceIds;
+  }
+
+  public void setPublicIpResourceIds(List<String> publicIpResourceIds) {
+    this.publicIpResourceIds = publicIpResourceIds;
+  }
+
+  public boolean loadBalancerEnabled() {
+    return loadBalancer == null || loadBalancer;
+  }
+
+  public boolean natGatewayEnabled() {
+    return natGateway == null || natGateway;
+  }
+
+  public boolean nodePublicIpPrefixesEnabled() {
+    return nodePublicIpPrefixes == null || nodePublicIpPrefixes;
+  }
+
+  public List<String> publicIpResourceIdsOrEmpty() {
+    return publicIpResourceIds == null ? List.of() : publicIpResourceIds;
+  }
+}

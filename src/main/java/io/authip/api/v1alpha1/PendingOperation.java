@@ -1,0 +1,77 @@
+package io.authip.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** Stored in status so that a restarted operator resumes polling instead of writing again. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class PendingOperation {
+
+  @JsonPropertyDescription("The Azure-AsyncOperation (or Location) URL to poll.")
+  private String pollUrl;
+
+  @JsonPropertyDescription("When the PUT was accepted (RFC 3339).")
+  private String startedAt;
+
+  @JsonPropertyDescription("The access the operation applies.")
+  private Access access;
+
+  @JsonPropertyDescription("The ranges the operation applies.")
+  private List<String> ranges = new ArrayList<>();
+
+  public PendingOperation() {
+  }
+
+  public PendingOperation(String pollUrl, String startedAt, Access access, List<String> ranges) {
+    this.pollUrl = pollUrl;
+    this.startedAt = startedAt;
+    this.access = access;
+    this.ranges = new ArrayList<>(ranges);
+  }
+
+  public String getPollUrl() {
+    return pollUrl;
+  }
+
+  public void setPollUrl(String pollUrl) {
+    this.pollUrl = pollUrl;
+  }
+
+  public String getStartedAt() {
+    return startedAt;
+  }
+
+  public void setStartedAt(String startedAt) {
+    this.startedAt = startedAt;
+  }
+
+  public Access getAccess() {
+    return access;
+  }
+
+  public void setAccess(Access access) {
+    this.access = access;
+  }
+
+  public List<String> getRanges() {
+    return ranges;
+  }
+
+  public void setRanges(List<String> ranges) {
+    this.ranges = ranges;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PendingOperation p && Objects.equals(pollUrl, p.pollUrl)
+        && Objects.equals(startedAt, p.startedAt) && access == p.access && Objects.equals(ranges, p.ranges);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(pollUrl, startedAt, access, ranges);
+  }
+}

@@ -1,0 +1,28 @@
+package io.authip.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+public class RangeSetRef {
+
+  @Required
+  @Size(min = 1, max = 253)
+  @JsonPropertyDescription("Name of an IpRangeSet in the policy's namespace.")
+  private String name;
+
+  public RangeSetRef() {
+  }
+
+  public RangeSetRef(String name) {
+    this.name = name;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+}

@@ -1,0 +1,18 @@
+package io.authip.api.v1alpha1;
+
+public enum TargetState {
+  /** Not yet read. */
+  Pending,
+  /** A change was accepted by Azure and its long-running operation is being polled. */
+  Updating,
+  /** The change succeeded; AKS takes up to 2 minutes to enforce it. */
+  Propagating,
+  /** Actual equals desired. */
+  InSync,
+  /** Actual differs from desired and is not being changed (Observe mode, or before correction). */
+  Drifted,
+  /** authip refuses to touch this target (see reason). */
+  Blocked,
+  /** Azure answered with an error; retried with backoff. */
+  Error
+}

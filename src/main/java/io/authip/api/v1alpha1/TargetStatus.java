@@ -1,0 +1,150 @@
+package io.authip.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TargetStatus {
+
+  @JsonPropertyDescription("ARM resource ID of the managed cluster.")
+  private String clusterId;
+
+  @JsonPropertyDescription("Pending, Updating, Propagating, InSync, Drifted, Blocked or Error.")
+  private TargetState state;
+
+  @JsonPropertyDescription("One CamelCase word saying why the target is in its state.")
+  private String reason;
+
+  @JsonPropertyDescription("Human-readable detail.")
+  private String message;
+
+  @JsonPropertyDescription("The access last applied to (or, in Observe mode, desired for) the cluster.")
+  private Access access;
+
+  @JsonPropertyDescription("The ranges last applied to (or, in Observe mode, desired for) the cluster.")
+  private List<String> appliedRanges = new ArrayList<>();
+
+  @JsonPropertyDescription("Number of entries in appliedRanges.")
+  private Integer rangeCount;
+
+  @JsonPropertyDescription("What the cluster had when this policy first took it over; put back on deletion with "
+      + "deletionPolicy Restore.")
+  private CapturedAccess previous;
+
+  @JsonPropertyDescription("A long-running Azure operation started by authip and not yet finished.")
+  private PendingOperation pendingOperation;
+
+  @JsonPropertyDescription("When the actual state was last read from Azure (RFC 3339).")
+  private String lastSyncTime;
+
+  @JsonPropertyDescription("When authip last changed the cluster (RFC 3339).")
+  private String lastChangeTime;
+
+  public String getClusterId() {
+    return clusterId;
+  }
+
+  public void setClusterId(String clusterId) {
+    this.clusterId = clusterId;
+  }
+
+  public TargetState getState() {
+    return state;
+  }
+
+  public void setState(TargetState state) {
+    this.state = state;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  public Access getAccess() {
+    return access;
+  }
+
+  public void setAccess(Access access) {
+    this.access = access;
+  }
+
+  public List<String> getAppliedRanges() {
+    return appliedRanges;
+  }
+
+  public void setAppliedRanges(List<String> appliedRanges) {
+    this.appliedRanges = appliedRanges;
+  }
+
+  public Integer getRangeCount() {
+    return rangeCount;
+  }
+
+  public void setRangeCount(Integer rangeCount) {
+    this.rangeCount = rangeCount;
+  }
+
+  public CapturedAccess getPrevious() {
+    return previous;
+  }
+
+  public void setPrevious(CapturedAccess previous) {
+    this.previous = previous;
+  }
+
+  public PendingOperation getPendingOperation() {
+    return pendingOperation;
+  }
+
+  public void setPendingOperation(PendingOperation pendingOperation) {
+    this.pendingOperation = pendingOperation;
+  }
+
+  public String getLastSyncTime() {
+    return lastSyncTime;
+  }
+
+  public void setLastSyncTime(String lastSyncTime) {
+    this.lastSyncTime = lastSyncTime;
+  }
+
+  public String getLastChangeTime() {
+    return lastChangeTime;
+  }
+
+  public void setLastChangeTime(String lastChangeTime) {
+    this.lastChangeTime = lastChangeTime;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TargetStatus t
+        && Objects.equals(clusterId, t.clusterId) && state == t.state
+        && Objects.equals(reason, t.reason) && Objects.equals(message, t.message)
+        && access == t.access && Objects.equals(appliedRanges, t.appliedRanges)
+        && Objects.equals(rangeCount, t.rangeCount) && Objects.equals(previous, t.previous)
+        && Objects.equals(pendingOperation, t.pendingOperation)
+        && Objects.equals(lastSyncTime, t.lastSyncTime) && Objects.equals(lastChangeTime, t.lastChangeTime);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(clusterId, state, reason, message, access, appliedRanges, rangeCount, previous,
+        pendingOperation, lastSyncTime, lastChangeTime);
+  }
+}

@@ -1,0 +1,67 @@
+package io.authip.azure;
+
+import io.authip.api.v1alpha1.ClusterTarget;
+import io.authip.policy.ApiServerAccess;
+import java.util.List;
+
+/**
+ * What authip needs of one managed cluster, as read.
+ *
+ * @param target what was asked for
+ * @param clusterId the ARM ID as Azure returned it
+ * @param eTag sent back as {@code If-Match}
+ * @param provisioningState e.g. Succeeded, Updating
+ * @param privateCluster {@code apiServerAccessProfile.enablePrivateCluster} (rule R8)
+ * @param loadBalancerSku {@code networkProfile.loadBalancerSku}, lower or mixed case as Azure returns it (R9)
+ * @param outboundType {@code networkProfile.outboundType}
+ * @param access the current authorized ranges, canonical
+ * @param lbEffectiveOutboundIpIds load balancer effective outbound IPs (Public IP IDs)
+ * @param lbOutboundIpIds load balancer custom outbound IPs (Public IP IDs)
+ * @param lbOutboundIpPrefixIds load balancer outbound IP prefixes (Public IP prefix IDs)
+ * @param natGatewayEffectiveOutboundIpIds managed NAT gateway effective outbound IPs (Public IP IDs)
+ * @param agentPools the node pools
+ */
+public record ClusterSnapshot(
+    ClusterTarget target,
+    String clusterId,
+    String eTag,
+    String provisioningState,
+    boolean privateCluster,
+    String loadBalancerSku,
+    String outboundType,
+    ApiServerAccess access,
+    List<String> lbEffectiveOutboundIpIds,
+    List<String> lbOutboundIpIds,
+    List<String> lbOutboundIpPrefixIds,
+    List<String> natGatewayEffectiveOutboundIpIds,
+    List<AgentPool> agentPools) {
+
+  public ClusterSnapshot {
+    lbEffectiveOutboundIpIds = List.copyOf(lbEffectiveOutboundIpIds);
+    lbOutboundIpIds = List.copyOf(lbOutboundIpIds);
+    lbOutboundIpPrefixIds = List.copyOf(lbOutboundIpPrefixIds);
+    natGatewayEffectiveOutboundIpIds = List.copyOf(natGatewayEffectiveOutboundIpIds);
+    agentPools = List.copyOf(agentPools);
+  }
+
+  /** A node pool as far as rule R10 is concerned. */
+  public record AgentPool(String name, boolean enableNodePublicIp, String nodePublicIpPrefixId) {
+  }
+
+  public boolean basicLoadBalancer() {
+    return "basic".equalsIgnoreCase(loadBalancerSku);
+  }
+
+  /** Node pools with node public IPs but no prefix: their addresses cannot be authorized (rule R10). */
+  public List<AgentPool> poolsWithNodePublicIpWithoutPrefix() {
+    return agentPools.stream()
+        .filter(p -> p.enableNodePublicIp() && (p.nodePublicIpPrefixId() == null || p.nodePublicIpPrefixId().isBlank()))
+        .toList();
+  }
+
+  /** A provisioning state in which a PUT would be refused as busy. */
+  public boolean operationInProgress() {
+    return provisioningState != null && !List.of("succeeded", "failed", "canceled")
+        .contains(provisioningState.toLowerCase(java.util.Locale.ROOT));
+  }
+}

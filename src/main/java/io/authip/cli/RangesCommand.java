@@ -1,0 +1,99 @@
+package io.authip.cli;
+
+import io.authip.ranges.Cidr;
+import io.authip.ranges.CidrSet;
+import io.authip.ranges.RangeRules;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "ranges", mixinStandardHelpOptions = true,
+    description = {"Prints the canonical set of IPv4 ranges AKS would get: duplicates and overlaps removed,",
+        "adjacent ranges merged into the fewest CIDR blocks, one per line in address order.",
+        "Input: one entry per line or comma-separated; '#' starts a comment.",
+        "Exit status: 0 ok, 1 invalid entries or over --max, 2 usage or read error."})
+final class RangesCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--max", defaultValue = "" + RangeRules.AKS_MAX_ENTRIES,
+      description = "Largest allowed number of ranges after merging (default: ${DEFAULT-VALUE})")
+  int max;
+
+  @Parameters(arity = "0..1", paramLabel = "FILE", description = "File to read, or - for standard input (default)")
+  String file;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (max < 1) {
+      err.println("authip ranges: --max must be at least 1");
+      return 2;
+    }
+    List<String> lines;
+    try {
+      lines = file == null || file.equals("-")
+          ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).lines().toList()
+          : Files.readAllLines(Path.of(file), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      err.println("authip ranges: cannot read " + file + ": no such file");
+      return 2;
+    } catch (IOException | java.io.UncheckedIOException e) {
+      err.println("authip ranges: cannot read " + file + ": " + e.getMessage());
+      return 2;
+    }
+    List<Cidr> cidrs = new ArrayList<>();
+    int invalid = 0;
+    int entries = 0;
+    String source = file == null || file.equals("-") ? "<stdin>" : file;
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      int hash = line.indexOf('#');
+      if (hash >= 0) {
+        line = line.substring(0, hash);
+      }
+      for (String entry : line.split(",")) {
+        if (entry.isBlank()) {
+          continue;
+        }
+        entries++;
+        RangeRules.Checked checked = RangeRules.check(entry);
+        if (checked instanceof RangeRules.Checked.Valid v) {
+          cidrs.add(v.cidr());
+        } else {
+          invalid++;
+          err.println(source + ":" + (i + 1) + ": " + ((RangeRules.Checked.Invalid) checked).message());
+        }
+      }
+    }
+    if (invalid > 0) {
+      err.println("authip ranges: " + invalid + " of " + entries + " entries are invalid; nothing printed");
+      return 1;
+    }
+    CidrSet set = CidrSet.of(cidrs);
+    var over = RangeRules.limitProblem(set.size(), max);
+    if (over.isPresent()) {
+      err.println("authip ranges: " + over.get() + " (--max " + max + "); nothing printed");
+      return 1;
+    }
+    set.toStrings().forEach(out::println);
+    out.flush();
+    err.println(entries + " entries -> " + set.size() + " ranges, " + set.addressCount() + " addresses");
+    return 0;
+  }
+}

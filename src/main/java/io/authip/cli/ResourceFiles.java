@@ -1,0 +1,187 @@
+package io.authip.cli;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.authip.api.v1alpha1.AuthorizedIpPolicy;
+import io.authip.api.v1alpha1.IpRangeSet;
+import io.authip.policy.FieldError;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Reads multi-document YAML (or JSON) files of Kubernetes resources. Strict: an unknown or mistyped field is an
+ * error with its path, because in a GitOps pipeline a typo such as {@code rnages} must not pass silently.
+ */
+public final class ResourceFiles {
+
+  /** One document of a file. */
+  public sealed interface Document {
+    String file();
+
+    int index();
+
+    /** An authip resource that could be read; {@code resource} is an AuthorizedIpPolicy or IpRangeSet. */
+    record Authip(String file, int index, Object resource) implements Document {
+    }
+
+    /** An authip resource with fields of the wrong type or unknown fields. */
+    record Unreadable(String file, int index, String kind, String namespace, String name, List<FieldError> errors)
+        implements Document {
+    }
+
+    /** Some other kind of resource (or an empty document): not ours. */
+    record Other(String file, int index, String apiVersion, String kind) implements Document {
+    }
+  }
+
+  private static final ObjectMapper YAML = new YAMLMapper(new YAMLFactory());
+  private static final ObjectMapper STRICT = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+      .build();
+
+  private ResourceFiles() {
+  }
+
+  /**
+   * @throws IOException when the file cannot be read or is not YAML at all
+   */
+  public static List<Document> read(Path path) throws IOException {
+    try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      return read(path.toString(), reader);
+    }
+  }
+
+  public static List<Document> read(String name, Reader reader) throws IOException {
+    List<Document> docs = new ArrayList<>();
+    try (var parser = YAML.getFactory().createParser(reader)) {
+      var it = YAML.readValues(parser, JsonNode.class);
+      int index = 0;
+      while (it.hasNextValue()) {
+        JsonNode node = it.nextValue();
+        docs.add(classify(name, index++, node));
+      }
+    } catch (RuntimeException e) {
+      // Jackson's iterator wraps syntax errors in RuntimeJsonMappingException.
+      throw new IOException(name + ": not valid YAML: " + firstLine(e.getMessage()), e);
+    }
+    return docs;
+  }
+
+  static Document classify(String file, int index, JsonNode node) {
+    if (node == null || !node.isObject()) {
+      return new Document.Other(file, index, "", node == null || node.isNull() ? "(empty)" : "(not an object)");
+    }
+    String apiVersion = node.path("apiVersion").asText("");
+    String kind = node.path("kind").asText("");
+    boolean ours = apiVersion.equals(AuthorizedIpPolicy.API_VERSION)
+        && (kind.equals(AuthorizedIpPolicy.KIND) || kind.equals(IpRangeSet.KIND));
+    if (!ours) {
+      if (apiVersion.startsWith(AuthorizedIpPolicy.GROUP + "/") && !kind.isEmpty()) {
+        return new Document.Unreadable(file, index, kind, namespace(node), name(node),
+            List.of(new FieldError("apiVersion", "'" + apiVersion + "' is not served; use "
+                + AuthorizedIpPolicy.API_VERSION)));
+      }
+      return new Document.Other(file, index, apiVersion, kind);
+    }
+    Class<?> type = kind.equals(AuthorizedIpPolicy.KIND) ? AuthorizedIpPolicy.class : IpRangeSet.class;
+    ObjectNode copy = ((ObjectNode) node).deepCopy();
+    copy.remove("status");
+    try {
+      return new Document.Authip(file, index, STRICT.treeToValue(copy, type));
+    } catch (JsonMappingException e) {
+      return new Document.Unreadable(file, index, kind, namespace(node), name(node),
+          List.of(new FieldError(path(e), describe(e))));
+    } catch (IOException | IllegalArgumentException e) {
+      return new Document.Unreadable(file, index, kind, namespace(node), name(node),
+          List.of(new FieldError("(document)", firstLine(e.getMessage()))));
+    }
+  }
+
+  private static String path(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        if (sb.length() > 0) {
+          sb.append('.');
+        }
+        sb.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        sb.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return sb.length() == 0 ? "(document)" : sb.toString();
+  }
+
+  private static String describe(JsonMappingException e) {
+    if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+      String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream().map(Object::toString)
+          .sorted().collect(Collectors.joining(", "));
+      return "unknown field '" + u.getPropertyName() + "'" + (known.isEmpty() ? "" : "; known fields: " + known);
+    }
+    if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f) {
+      String allowed = f.getTargetType() != null && f.getTargetType().isEnum()
+          ? "; allowed: " + java.util.Arrays.stream(f.getTargetType().getEnumConstants()).map(Object::toString)
+              .collect(Collectors.joining(", "))
+          : "";
+      return "'" + f.getValue() + "' is not a valid " + simpleType(f.getTargetType()) + allowed;
+    }
+    if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m) {
+      return "has the wrong type; expected " + simpleType(m.getTargetType());
+    }
+    return firstLine(e.getOriginalMessage());
+  }
+
+  private static String simpleType(Class<?> type) {
+    if (type == null) {
+      return "value";
+    }
+    if (List.class.isAssignableFrom(type)) {
+      return "a list";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "a boolean (true or false)";
+    }
+    if (type.isEnum()) {
+      return "value";
+    }
+    if (type.getPackageName().startsWith("io.authip") || type.getName().startsWith("io.fabric8")) {
+      return "an object";
+    }
+    return type.getSimpleName();
+  }
+
+  private static String namespace(JsonNode node) {
+    String ns = node.path("metadata").path("namespace").asText("");
+    return ns.isEmpty() ? null : ns;
+  }
+
+  private static String name(JsonNode node) {
+    String n = node.path("metadata").path("name").asText("");
+    return n.isEmpty() ? null : n;
+  }
+
+  static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

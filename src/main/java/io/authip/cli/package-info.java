@@ -1,0 +1,2 @@
+/** The {@code authip} command line. */
+package io.authip.cli;

@@ -1,0 +1,281 @@
+package io.authip.policy;
+
+import io.authip.api.v1alpha1.Access;
+import io.authip.api.v1alpha1.AuthorizedIpPolicy;
+import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
+import io.authip.api.v1alpha1.ClusterTarget;
+import io.authip.api.v1alpha1.Egress;
+import io.authip.api.v1alpha1.IpRangeSet;
+import io.authip.api.v1alpha1.RangeEntry;
+import io.authip.api.v1alpha1.RangeSetRef;
+import io.authip.ranges.Cidr;
+import io.authip.ranges.CidrSet;
+import io.authip.ranges.RangeRules;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Validates whole resources offline: everything that can be known without Azure. Pure; returns every error found,
+ * each with its field path, instead of stopping at the first.
+ */
+public final class PolicyValidator {
+
+  public static final int MAX_TARGETS = 100;
+  private static final Pattern SUBSCRIPTION = Pattern.compile(ClusterTarget.SUBSCRIPTION_PATTERN);
+  private static final Pattern RESOURCE_GROUP = Pattern.compile(ClusterTarget.RESOURCE_GROUP_PATTERN,
+      Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern CLUSTER_NAME = Pattern.compile(ClusterTarget.CLUSTER_NAME_PATTERN);
+  private static final Pattern SERVICE_TAG = Pattern.compile(AuthorizedIpPolicySpec.SERVICE_TAG_PATTERN);
+  private static final Pattern PUBLIC_IP_ID = Pattern.compile(
+      "^/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/resourceGroups/[^/]+"
+          + "/providers/Microsoft\\.Network/(publicIPAddresses|publicIPPrefixes)/[^/]+$",
+      Pattern.CASE_INSENSITIVE);
+
+  /** Finds the IpRangeSet a policy refers to. */
+  @FunctionalInterface
+  public interface RangeSetLookup {
+    Optional<IpRangeSet> find(String namespace, String name);
+  }
+
+  /**
+   * The result of checking a list of entries.
+   *
+   * @param ranges the canonical set of the valid entries
+   * @param errors one per invalid entry
+   */
+  public record RangeCheck(CidrSet ranges, List<FieldError> errors) {
+  }
+
+  /**
+   * The result of validating a policy.
+   *
+   * @param staticRanges literal and referenced ranges, canonical (egress is added per target at run time)
+   * @param errors empty when the policy is valid
+   */
+  public record Result(CidrSet staticRanges, List<FieldError> errors) {
+    public boolean valid() {
+      return errors.isEmpty();
+    }
+  }
+
+  private final int maxRanges;
+
+  public PolicyValidator() {
+    this(RangeRules.AKS_MAX_ENTRIES);
+  }
+
+  public PolicyValidator(int maxRanges) {
+    if (maxRanges < 1) {
+      throw new IllegalArgumentException("maxRanges must be at least 1, got " + maxRanges);
+    }
+    this.maxRanges = maxRanges;
+  }
+
+  public int maxRanges() {
+    return maxRanges;
+  }
+
+  /** Checks every entry; the valid ones form the canonical set. */
+  public RangeCheck checkRanges(String path, List<RangeEntry> entries) {
+    List<FieldError> errors = new ArrayList<>();
+    List<Cidr> valid = new ArrayList<>(entries.size());
+    for (int i = 0; i < entries.size(); i++) {
+      RangeEntry entry = entries.get(i);
+      String field = path + "[" + i + "].cidr";
+      if (entry == null) {
+        errors.add(new FieldError(path + "[" + i + "]", "is null; expected an object with a cidr"));
+        continue;
+      }
+      RangeRules.Checked checked = RangeRules.check(entry.getCidr());
+      if (checked instanceof RangeRules.Checked.Valid v) {
+        valid.add(v.cidr());
+      } else {
+        errors.add(new FieldError(field, ((RangeRules.Checked.Invalid) checked).message()));
+      }
+    }
+    return new RangeCheck(CidrSet.of(valid), errors);
+  }
+
+  public List<FieldError> validateRangeSet(IpRangeSet set) {
+    List<FieldError> errors = new ArrayList<>(metadataErrors(set.getMetadata() == null ? null
+        : set.getMetadata().getName()));
+    if (set.getSpec() == null) {
+      errors.add(new FieldError("spec", "is missing; an IpRangeSet needs spec.ranges"));
+      return errors;
+    }
+    RangeCheck check = checkRanges("spec.ranges", set.getSpec().rangesOrEmpty());
+    errors.addAll(check.errors());
+    RangeRules.limitProblem(check.ranges().size(), maxRanges)
+        .ifPresent(m -> errors.add(new FieldError("spec.ranges", m)));
+    return errors;
+  }
+
+  /** The canonical ranges of a valid set, or empty when it has errors. */
+  public Optional<CidrSet> rangesOf(IpRangeSet set) {
+    if (set.getSpec() == null) {
+      return Optional.empty();
+    }
+    RangeCheck check = checkRanges("spec.ranges", set.getSpec().rangesOrEmpty());
+    return check.errors().isEmpty() ? Optional.of(check.ranges()) : Optional.empty();
+  }
+
+  public Result validatePolicy(AuthorizedIpPolicy policy, RangeSetLookup lookup) {
+    List<FieldError> errors = new ArrayList<>(metadataErrors(policy.getMetadata() == null ? null
+        : policy.getMetadata().getName()));
+    AuthorizedIpPolicySpec spec = policy.getSpec();
+    if (spec == null) {
+      errors.add(new FieldError("spec", "is missing; a policy needs at least spec.targets"));
+      return new Result(CidrSet.empty(), errors);
+    }
+    validateTargets(spec.getTargets(), errors);
+
+    RangeCheck literal = checkRanges("spec.ranges", spec.rangesOrEmpty());
+    errors.addAll(literal.errors());
+    CidrSet all = literal.ranges();
+
+    String namespace = policy.getMetadata() == null ? null : policy.getMetadata().getNamespace();
+    Map<String, Integer> seenRefs = new HashMap<>();
+    List<RangeSetRef> refs = spec.rangeSetRefsOrEmpty();
+    for (int i = 0; i < refs.size(); i++) {
+      String field = "spec.rangeSetRefs[" + i + "].name";
+      RangeSetRef ref = refs.get(i);
+      if (ref == null || ref.getName() == null || ref.getName().isBlank()) {
+        errors.add(new FieldError(field, "is missing; name an IpRangeSet in the same namespace"));
+        continue;
+      }
+      Integer earlier = seenRefs.putIfAbsent(ref.getName(), i);
+      if (earlier != null) {
+        errors.add(new FieldError(field, "IpRangeSet '" + ref.getName() + "' is already referenced at "
+            + "spec.rangeSetRefs[" + earlier + "]; reference it once"));
+        continue;
+      }
+      Optional<IpRangeSet> found = lookup.find(namespace, ref.getName());
+      if (found.isEmpty()) {
+        errors.add(new FieldError(field, "IpRangeSet '" + ref.getName() + "' not found in namespace '"
+            + (namespace == null ? "default" : namespace) + "'"));
+        continue;
+      }
+      List<FieldError> setErrors = validateRangeSet(found.get());
+      if (!setErrors.isEmpty()) {
+        errors.add(new FieldError(field, "IpRangeSet '" + ref.getName() + "' is invalid: "
+            + setErrors.get(0) + (setErrors.size() > 1 ? " (and " + (setErrors.size() - 1) + " more)" : "")));
+        continue;
+      }
+      all = all.union(rangesOf(found.get()).orElse(CidrSet.empty()));
+    }
+
+    Access access = spec.effectiveAccess();
+    Egress egress = spec.effectiveEgress();
+    List<String> extraIds = egress.publicIpResourceIdsOrEmpty();
+    for (int i = 0; i < extraIds.size(); i++) {
+      String id = extraIds.get(i);
+      if (id == null || !PUBLIC_IP_ID.matcher(id).matches()) {
+        errors.add(new FieldError("spec.egress.publicIpResourceIds[" + i + "]", "'" + id + "' is not the ARM ID of "
+            + "a public IP address or prefix; expected /subscriptions/<guid>/resourceGroups/<group>/providers/"
+            + "Microsoft.Network/publicIPAddresses/<name> (or publicIPPrefixes/<name>)"));
+      }
+    }
+    if (spec.getServiceTag() != null && !SERVICE_TAG.matcher(spec.getServiceTag()).matches()) {
+      errors.add(new FieldError("spec.serviceTag", "'" + spec.getServiceTag() + "' is not a service tag; write one "
+          + "tag such as AzureCloud or AzureCloud.WestEurope (at most one is allowed)"));
+    }
+    if (spec.getResyncInterval() != null) {
+      ResyncInterval.problem(spec.getResyncInterval())
+          .ifPresent(m -> errors.add(new FieldError("spec.resyncInterval", m)));
+    }
+
+    switch (access) {
+      case Unrestricted, LoadBalancerOnly -> {
+        String meaning = access == Access.Unrestricted ? "opens the API server to every address"
+            : "allows only the load balancer's outbound IPs";
+        if (!spec.rangesOrEmpty().isEmpty()) {
+          errors.add(new FieldError("spec.ranges", "must be empty with access: " + access + ", which " + meaning
+              + "; remove the ranges or use access: Restricted"));
+        }
+        if (!refs.isEmpty()) {
+          errors.add(new FieldError("spec.rangeSetRefs", "must be empty with access: " + access + ", which "
+              + meaning + "; remove the references or use access: Restricted"));
+        }
+        if (spec.getServiceTag() != null) {
+          errors.add(new FieldError("spec.serviceTag", "cannot be combined with access: " + access
+              + "; use access: Restricted"));
+        }
+        if (!extraIds.isEmpty()) {
+          errors.add(new FieldError("spec.egress.publicIpResourceIds", "must be empty with access: " + access
+              + "; use access: Restricted"));
+        }
+      }
+      case Restricted -> {
+        int entries = all.size() + (spec.getServiceTag() != null ? 1 : 0);
+        RangeRules.limitProblem(entries, maxRanges).ifPresent(m -> errors.add(new FieldError("spec",
+            m + " (literal and referenced ranges" + (spec.getServiceTag() != null ? " and the service tag" : "")
+                + ", before egress is added)")));
+        boolean anyEgress = egress.loadBalancerEnabled() || egress.natGatewayEnabled()
+            || egress.nodePublicIpPrefixesEnabled() || !extraIds.isEmpty();
+        if (spec.rangesOrEmpty().isEmpty() && refs.isEmpty() && spec.getServiceTag() == null && !anyEgress) {
+          errors.add(new FieldError("spec", "access: Restricted with no ranges, no rangeSetRefs, no serviceTag and "
+              + "all egress off would send an empty list, which AKS reads as unrestricted; add ranges, or say "
+              + "access: Unrestricted if that is really meant"));
+        }
+      }
+      default -> throw new IllegalStateException("unknown access " + access);
+    }
+    return new Result(all, List.copyOf(errors));
+  }
+
+  private static void validateTargets(List<ClusterTarget> targets, List<FieldError> errors) {
+    if (targets == null || targets.isEmpty()) {
+      errors.add(new FieldError("spec.targets", "is empty; name at least one AKS cluster (subscriptionId, "
+          + "resourceGroup, clusterName)"));
+      return;
+    }
+    if (targets.size() > MAX_TARGETS) {
+      errors.add(new FieldError("spec.targets", targets.size() + " targets; at most " + MAX_TARGETS
+          + " are allowed per policy, split it into several policies"));
+    }
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < targets.size(); i++) {
+      String path = "spec.targets[" + i + "]";
+      ClusterTarget t = targets.get(i);
+      if (t == null) {
+        errors.add(new FieldError(path, "is null"));
+        continue;
+      }
+      int before = errors.size();
+      require(path + ".subscriptionId", t.getSubscriptionId(), SUBSCRIPTION,
+          "is not a subscription ID; expected a GUID such as 6f1e2a3b-0000-4c5d-8e9f-0123456789ab", errors);
+      require(path + ".resourceGroup", t.getResourceGroup(), RESOURCE_GROUP,
+          "is not a resource group name; 1 to 90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'",
+          errors);
+      require(path + ".clusterName", t.getClusterName(), CLUSTER_NAME,
+          "is not an AKS cluster name; 1 to 63 letters, digits, '-' or '_', starting and ending with a letter or "
+              + "digit", errors);
+      if (errors.size() == before) {
+        Integer earlier = seen.putIfAbsent(t.key(), i);
+        if (earlier != null) {
+          errors.add(new FieldError(path, "duplicates spec.targets[" + earlier + "] (" + t.getClusterName()
+              + "); ARM IDs are case-insensitive, list each cluster once"));
+        }
+      }
+    }
+  }
+
+  private static void require(String field, String value, Pattern pattern, String problem, List<FieldError> errors) {
+    if (value == null || value.isEmpty()) {
+      errors.add(new FieldError(field, "is required"));
+    } else if (!pattern.matcher(value).matches()) {
+      errors.add(new FieldError(field, "'" + value + "' " + problem));
+    }
+  }
+
+  private static List<FieldError> metadataErrors(String name) {
+    if (name == null || name.isBlank()) {
+      return List.of(new FieldError("metadata.name", "is required"));
+    }
+    return List.of();
+  }
+}

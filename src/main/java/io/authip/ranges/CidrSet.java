@@ -1,0 +1,217 @@
+package io.authip.ranges;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A canonical set of IPv4 addresses: the fewest CIDR blocks that cover exactly the given addresses, in address
+ * order. Two sets are equal exactly when they cover the same addresses, whatever was written ({@code 1.2.3.4} vs
+ * {@code 1.2.3.4/32}, order, duplicates, overlaps, adjacent halves).
+ *
+ * <p>Aggregation works on primitive {@code long}s: sort, merge into address intervals, split every interval into
+ * its maximal aligned blocks. That keeps a million prefixes well under a second; the property test checks it
+ * against the {@code ipaddress} library's {@code mergeToPrefixBlocks}.
+ */
+public final class CidrSet {
+
+  private static final CidrSet EMPTY = new CidrSet(new long[0]);
+
+  /** Each element is {@code start << 6 | prefix}: sorting them sorts by address, then by size (largest first). */
+  private final long[] blocks;
+
+  private CidrSet(long[] blocks) {
+    this.blocks = blocks;
+  }
+
+  public static CidrSet empty() {
+    return EMPTY;
+  }
+
+  public static CidrSet of(Cidr... cidrs) {
+    return of(Arrays.asList(cidrs));
+  }
+
+  public static CidrSet of(Collection<Cidr> cidrs) {
+    long[] encoded = new long[cidrs.size()];
+    int i = 0;
+    for (Cidr c : cidrs) {
+      encoded[i++] = encode(c.start(), c.prefix());
+    }
+    return aggregate(encoded, encoded.length);
+  }
+
+  /** Parses strictly (see {@link RangeParser}); throws on the first invalid entry. Mostly for tests and tools. */
+  public static CidrSet parse(Collection<String> entries) {
+    List<Cidr> cidrs = new ArrayList<>(entries.size());
+    for (String e : entries) {
+      cidrs.add(Cidr.parse(e));
+    }
+    return of(cidrs);
+  }
+
+  /**
+   * Aggregates blocks given as parallel arrays without allocating a {@link Cidr} per input: the path the benchmark
+   * measures.
+   */
+  public static CidrSet ofBlocks(long[] starts, int[] prefixes, int count) {
+    long[] encoded = new long[count];
+    for (int i = 0; i < count; i++) {
+      if ((starts[i] & Cidr.hostMask(prefixes[i])) != 0 || prefixes[i] < 0 || prefixes[i] > 32) {
+        throw new IllegalArgumentException("not a CIDR block: " + Cidr.formatAddress(starts[i]) + "/" + prefixes[i]);
+      }
+      encoded[i] = encode(starts[i], prefixes[i]);
+    }
+    return aggregate(encoded, count);
+  }
+
+  private static long encode(long start, int prefix) {
+    return (start << 6) | prefix;
+  }
+
+  private static long startOf(long encoded) {
+    return encoded >>> 6;
+  }
+
+  private static int prefixOf(long encoded) {
+    return (int) (encoded & 63);
+  }
+
+  /** Sorts {@code work} in place (it is owned by the caller's fresh array). */
+  private static CidrSet aggregate(long[] work, int count) {
+    if (count == 0) {
+      return EMPTY;
+    }
+    Arrays.sort(work, 0, count);
+    long[] out = new long[count + 64];
+    int n = 0;
+    long curStart = startOf(work[0]);
+    long curEnd = curStart + (1L << (32 - prefixOf(work[0]))) - 1;
+    for (int i = 1; i < count; i++) {
+      long s = startOf(work[i]);
+      long e = s + (1L << (32 - prefixOf(work[i]))) - 1;
+      if (s <= curEnd + 1) {
+        if (e > curEnd) {
+          curEnd = e;
+        }
+      } else {
+        if (out.length - n < 64) {
+          out = Arrays.copyOf(out, out.length * 2);
+        }
+        n = split(curStart, curEnd, out, n);
+        curStart = s;
+        curEnd = e;
+      }
+    }
+    if (out.length - n < 64) {
+      out = Arrays.copyOf(out, out.length + 64);
+    }
+    n = split(curStart, curEnd, out, n);
+    return new CidrSet(Arrays.copyOf(out, n));
+  }
+
+  /** Appends the maximal aligned blocks covering [start, end]; at most 62 for any IPv4 interval. */
+  private static int split(long start, long end, long[] out, int n) {
+    long s = start;
+    while (s <= end) {
+      int size = s == 0 ? 32 : Math.min(Long.numberOfTrailingZeros(s), 32);
+      while (size > 0 && s + (1L << size) - 1 > end) {
+        size--;
+      }
+      out[n++] = encode(s, 32 - size);
+      s += 1L << size;
+    }
+    return n;
+  }
+
+  /** The number of CIDR blocks: what counts against AKS's limit of 200 entries. */
+  public int size() {
+    return blocks.length;
+  }
+
+  public boolean isEmpty() {
+    return blocks.length == 0;
+  }
+
+  public Cidr get(int i) {
+    return Cidr.of(startOf(blocks[i]), prefixOf(blocks[i]));
+  }
+
+  public List<Cidr> cidrs() {
+    List<Cidr> list = new ArrayList<>(blocks.length);
+    for (long b : blocks) {
+      list.add(Cidr.of(startOf(b), prefixOf(b)));
+    }
+    return Collections.unmodifiableList(list);
+  }
+
+  /** {@code a.b.c.d/n} strings in address order, as sent to AKS. */
+  public List<String> toStrings() {
+    List<String> list = new ArrayList<>(blocks.length);
+    for (long b : blocks) {
+      list.add(Cidr.formatAddress(startOf(b)) + "/" + prefixOf(b));
+    }
+    return Collections.unmodifiableList(list);
+  }
+
+  public long addressCount() {
+    long total = 0;
+    for (long b : blocks) {
+      total += 1L << (32 - prefixOf(b));
+    }
+    return total;
+  }
+
+  public boolean containsAddress(long address) {
+    int lo = 0;
+    int hi = blocks.length - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      long s = startOf(blocks[mid]);
+      long e = s + (1L << (32 - prefixOf(blocks[mid]))) - 1;
+      if (address < s) {
+        hi = mid - 1;
+      } else if (address > e) {
+        lo = mid + 1;
+      } else {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** True when every address of {@code cidr} is in this set. */
+  public boolean covers(Cidr cidr) {
+    return CidrSet.of(cidr).union(this).equals(this);
+  }
+
+  public CidrSet union(CidrSet other) {
+    if (other.isEmpty()) {
+      return this;
+    }
+    if (isEmpty()) {
+      return other;
+    }
+    long[] work = new long[blocks.length + other.blocks.length];
+    System.arraycopy(blocks, 0, work, 0, blocks.length);
+    System.arraycopy(other.blocks, 0, work, blocks.length, other.blocks.length);
+    return aggregate(work, work.length);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CidrSet s && Arrays.equals(blocks, s.blocks);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(blocks);
+  }
+
+  @Override
+  public String toString() {
+    return String.join(",", toStrings());
+  }
+}

@@ -1,0 +1,124 @@
+package io.authip.ranges;
+
+import inet.ipaddr.IPAddressString;
+
+/**
+ * Strict IPv4 syntax. Only ASCII dotted decimal is accepted: no leading zeros (some parsers read {@code 010} as
+ * octal 8), no short forms ({@code 10.1}), no Unicode digits that look like ASCII ones. What is refused says why.
+ */
+public final class RangeParser {
+
+  /** The outcome of parsing one entry. */
+  public sealed interface Parsed {
+    record Ok(Cidr cidr) implements Parsed {
+    }
+
+    record Error(String message) implements Parsed {
+    }
+  }
+
+  private RangeParser() {
+  }
+
+  public static Parsed parse(String raw) {
+    if (raw == null) {
+      return new Parsed.Error("is missing; expected an IPv4 address or CIDR such as 73.140.245.0/24");
+    }
+    String text = raw.strip();
+    if (text.isEmpty()) {
+      return new Parsed.Error("is empty; expected an IPv4 address or CIDR such as 73.140.245.0/24");
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c > 0x7e || c < 0x20) {
+        return new Parsed.Error(quote(text) + " contains the character U+" + String.format("%04X", (int) c)
+            + (Character.isDigit(c) ? " (a non-ASCII digit)" : "")
+            + "; only ASCII digits, dots and one slash are allowed");
+      }
+    }
+    if (text.indexOf(':') >= 0) {
+      if (new IPAddressString(text).isIPv6()) {
+        return new Parsed.Error(quote(text) + " is an IPv6 range; AKS authorized IP ranges accept IPv4 only");
+      }
+      return new Parsed.Error(quote(text) + " is not an IPv4 address or CIDR (expected a.b.c.d or a.b.c.d/n)");
+    }
+    int slash = text.indexOf('/');
+    String addressPart = slash < 0 ? text : text.substring(0, slash);
+    int prefix = 32;
+    if (slash >= 0) {
+      String prefixPart = text.substring(slash + 1);
+      if (!isDecimal(prefixPart) || prefixPart.length() > 3) {
+        return new Parsed.Error(quote(text) + " has an invalid prefix length '" + prefixPart
+            + "'; expected a number from 0 to 32");
+      }
+      if (prefixPart.length() > 1 && prefixPart.charAt(0) == '0') {
+        return new Parsed.Error(quote(text) + " has a leading zero in the prefix length '" + prefixPart
+            + "'; write /" + Integer.parseInt(prefixPart));
+      }
+      prefix = Integer.parseInt(prefixPart);
+      if (prefix > 32) {
+        return new Parsed.Error(quote(text) + " has prefix length /" + prefix
+            + ", which is out of range; an IPv4 prefix length is 0 to 32");
+      }
+    }
+    String[] octets = addressPart.split("\\.", -1);
+    if (octets.length != 4) {
+      return new Parsed.Error(quote(text) + " is not an IPv4 address or CIDR (expected four dot-separated "
+          + "numbers, a.b.c.d or a.b.c.d/n)");
+    }
+    long address = 0;
+    for (String octet : octets) {
+      if (!isDecimal(octet) || octet.length() > 3) {
+        return new Parsed.Error(quote(text) + " is not an IPv4 address or CIDR: '" + octet
+            + "' is not a number from 0 to 255");
+      }
+      int value = Integer.parseInt(octet);
+      if (value > 255) {
+        return new Parsed.Error(quote(text) + " is not an IPv4 address: " + value + " is greater than 255");
+      }
+      if (octet.length() > 1 && octet.charAt(0) == '0') {
+        return new Parsed.Error(quote(text) + " has a leading zero in '" + octet
+            + "' (ambiguous: some tools read it as octal); write " + canonicalWithoutLeadingZeros(octets, slash, prefix));
+      }
+      address = (address << 8) | value;
+    }
+    long host = Cidr.hostMask(prefix);
+    if ((address & host) != 0) {
+      return new Parsed.Error(Cidr.formatAddress(address) + "/" + prefix
+          + " is not the first address of its range; did you mean "
+          + Cidr.of(address & ~host, prefix) + "?");
+    }
+    return new Parsed.Ok(Cidr.of(address, prefix));
+  }
+
+  private static String canonicalWithoutLeadingZeros(String[] octets, int slash, int prefix) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < octets.length; i++) {
+      if (i > 0) {
+        sb.append('.');
+      }
+      sb.append(isDecimal(octets[i]) && octets[i].length() <= 3 ? String.valueOf(Integer.parseInt(octets[i])) : octets[i]);
+    }
+    if (slash >= 0) {
+      sb.append('/').append(prefix);
+    }
+    return sb.toString();
+  }
+
+  private static boolean isDecimal(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static String quote(String s) {
+    return "'" + s + "'";
+  }
+}

@@ -43,6 +43,10 @@ public class TargetStatus {
   @JsonPropertyDescription("When authip last changed the cluster (RFC 3339).")
   private String lastChangeTime;
 
+  @JsonPropertyDescription("Set while the actual ranges differ from the desired ones and authip is not changing them "
+      + "(Observe mode, or a correction that cannot be made yet): when that was first seen (RFC 3339).")
+  private String driftDetectedAt;
+
   public String getClusterId() {
     return clusterId;
   }
@@ -131,6 +135,32 @@ public class TargetStatus {
     this.lastChangeTime = lastChangeTime;
   }
 
+  public String getDriftDetectedAt() {
+    return driftDetectedAt;
+  }
+
+  public void setDriftDetectedAt(String driftDetectedAt) {
+    this.driftDetectedAt = driftDetectedAt;
+  }
+
+  /** A copy to build the next status from; lists are copied too. */
+  public TargetStatus copy() {
+    TargetStatus t = new TargetStatus();
+    t.clusterId = clusterId;
+    t.state = state;
+    t.reason = reason;
+    t.message = message;
+    t.access = access;
+    t.appliedRanges = appliedRanges == null ? new ArrayList<>() : new ArrayList<>(appliedRanges);
+    t.rangeCount = rangeCount;
+    t.previous = previous;
+    t.pendingOperation = pendingOperation;
+    t.lastSyncTime = lastSyncTime;
+    t.lastChangeTime = lastChangeTime;
+    t.driftDetectedAt = driftDetectedAt;
+    return t;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof TargetStatus t
@@ -139,12 +169,13 @@ public class TargetStatus {
         && access == t.access && Objects.equals(appliedRanges, t.appliedRanges)
         && Objects.equals(rangeCount, t.rangeCount) && Objects.equals(previous, t.previous)
         && Objects.equals(pendingOperation, t.pendingOperation)
-        && Objects.equals(lastSyncTime, t.lastSyncTime) && Objects.equals(lastChangeTime, t.lastChangeTime);
+        && Objects.equals(lastSyncTime, t.lastSyncTime) && Objects.equals(lastChangeTime, t.lastChangeTime)
+        && Objects.equals(driftDetectedAt, t.driftDetectedAt);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(clusterId, state, reason, message, access, appliedRanges, rangeCount, previous,
-        pendingOperation, lastSyncTime, lastChangeTime);
+        pendingOperation, lastSyncTime, lastChangeTime, driftDetectedAt);
   }
 }

@@ -1,0 +1,126 @@
+package io.authip.metrics;
+
+import io.authip.api.v1alpha1.TargetState;
+import io.authip.api.v1alpha1.TargetStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * authip's own metrics. Labels are bounded by the number of policies and clusters (no per-request or per-range
+ * labels); a deleted policy's series are removed.
+ */
+public final class AuthipMetrics {
+
+  public static final String POLICY_READY = "authip.policy.ready";
+  public static final String TARGET_IN_SYNC = "authip.target.in.sync";
+  public static final String TARGET_DRIFTED = "authip.target.drifted";
+  public static final String TARGET_RANGES = "authip.target.ranges";
+  public static final String DRIFT_CORRECTIONS = "authip.drift.corrections";
+  public static final String AZURE_REQUESTS = "authip.azure.requests";
+  public static final String AZURE_REQUEST_DURATION = "authip.azure.request.duration";
+  public static final String RECONCILE_DURATION = "authip.reconcile.duration";
+
+  private final MeterRegistry registry;
+  private final Map<Meter.Id, AtomicLong> gauges = new ConcurrentHashMap<>();
+  private final Map<String, Set<Meter.Id>> byPolicy = new ConcurrentHashMap<>();
+  private final Timer reconcileTimer;
+
+  public AuthipMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.reconcileTimer = Timer.builder(RECONCILE_DURATION).description("Time of one policy reconciliation")
+        .publishPercentileHistogram().register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The {@code cluster} label: subscription/resourceGroup/name, lower-cased. */
+  public static String clusterLabel(String clusterId) {
+    String[] p = clusterId.split("/");
+    // /subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{name}
+    String label = p.length >= 9 ? p[2] + "/" + p[4] + "/" + p[8] : clusterId;
+    return label.toLowerCase(Locale.ROOT);
+  }
+
+  /** Replaces the gauges of one policy with the values of its latest status. */
+  public void recordPolicy(String namespace, String policy, boolean ready, List<TargetStatus> targets) {
+    String key = namespace + "/" + policy;
+    Set<Meter.Id> seen = ConcurrentHashMap.newKeySet();
+    Tags policyTags = Tags.of("namespace", namespace, "policy", policy);
+    seen.add(set(POLICY_READY, "1 when every target of the policy has the desired ranges", policyTags, ready ? 1 : 0));
+    for (TargetStatus t : targets) {
+      if (t.getClusterId() == null) {
+        continue;
+      }
+      Tags tags = policyTags.and("cluster", clusterLabel(t.getClusterId()));
+      boolean inSync = t.getState() == TargetState.InSync || t.getState() == TargetState.Propagating;
+      seen.add(set(TARGET_IN_SYNC, "1 when the cluster has the desired ranges", tags, inSync ? 1 : 0));
+      seen.add(set(TARGET_DRIFTED, "1 while the cluster's ranges differ from the policy and are not being changed",
+          tags, t.getDriftDetectedAt() != null ? 1 : 0));
+      seen.add(set(TARGET_RANGES, "Entries in the cluster's desired authorized IP ranges", tags,
+          t.getRangeCount() == null ? 0 : t.getRangeCount()));
+    }
+    Set<Meter.Id> before = byPolicy.put(key, seen);
+    if (before != null) {
+      before.stream().filter(id -> !seen.contains(id)).forEach(this::remove);
+    }
+  }
+
+  /** Removes every series of a deleted policy. */
+  public void forgetPolicy(String namespace, String policy) {
+    Set<Meter.Id> ids = byPolicy.remove(namespace + "/" + policy);
+    if (ids != null) {
+      ids.forEach(this::remove);
+    }
+    registry.getMeters().stream()
+        .filter(m -> m.getId().getName().equals(DRIFT_CORRECTIONS)
+            && namespace.equals(m.getId().getTag("namespace")) && policy.equals(m.getId().getTag("policy")))
+        .forEach(registry::remove);
+  }
+
+  public void driftCorrected(String namespace, String policy, String clusterId) {
+    Counter.builder(DRIFT_CORRECTIONS).description("Drift found and corrected in Enforce mode")
+        .tags("namespace", namespace, "policy", policy, "cluster", clusterLabel(clusterId))
+        .register(registry).increment();
+  }
+
+  /** One Azure Resource Manager request. {@code code} is the HTTP status, or 0 when no answer came. */
+  public void azureCall(String operation, int code, Duration duration) {
+    Counter.builder(AZURE_REQUESTS).description("Azure Resource Manager requests by operation and status code")
+        .tags("operation", operation, "code", String.valueOf(code)).register(registry).increment();
+    Timer.builder(AZURE_REQUEST_DURATION).description("Azure Resource Manager request duration")
+        .tags("operation", operation).publishPercentileHistogram().register(registry).record(duration);
+  }
+
+  public void reconciled(Duration duration) {
+    reconcileTimer.record(duration);
+  }
+
+  private Meter.Id set(String name, String description, Tags tags, long value) {
+    Meter.Id id = new Meter.Id(name, tags, null, description, Meter.Type.GAUGE);
+    AtomicLong holder = gauges.computeIfAbsent(id, k -> {
+      AtomicLong h = new AtomicLong();
+      Gauge.builder(name, h, AtomicLong::get).description(description).tags(tags).register(registry);
+      return h;
+    });
+    holder.set(value);
+    return id;
+  }
+
+  private void remove(Meter.Id id) {
+    gauges.remove(id);
+    registry.find(id.getName()).tags(id.getTags()).meters().forEach(registry::remove);
+  }
+}

@@ -1,0 +1,108 @@
+package io.authip.operator;
+
+import io.authip.azure.AksGateway;
+import io.authip.metrics.AuthipMetrics;
+import io.authip.policy.PolicyValidator;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Wires the operator: every collaborator is built here and handed to the reconcilers through constructors. */
+public final class AuthipOperator implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AuthipOperator.class);
+
+  private final Operator operator;
+  private final OperatorConfig config;
+  private final PrometheusMeterRegistry registry;
+  private final AtomicBoolean informerStopped = new AtomicBoolean();
+  private HealthAndMetricsServer http;
+
+  public AuthipOperator(KubernetesClient client, AksGateway gateway, OperatorConfig config,
+      PrometheusMeterRegistry registry, Clock clock) {
+    this.config = config;
+    this.registry = registry;
+    AuthipMetrics metrics = new AuthipMetrics(registry);
+    PolicyValidator validator = new PolicyValidator(config.maxRanges());
+    EventRecorder events = new EventRecorder(client, clock);
+    this.operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withCloseClientOnStop(false)
+          // The fabric8 mock server (tests, sandbox) has no server-side apply; plain patches work everywhere.
+          .withUseSSAToPatchPrimaryResource(false)
+          .withSSABasedCreateUpdateMatchForDependentResources(false)
+          .withConcurrentReconciliationThreads(config.reconcileThreads())
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+          // JOSDK's default exits the JVM; a resource that cannot be read must not take the operator down.
+          .withInformerStoppedHandler((informer, ex) -> {
+            informerStopped.set(true);
+            LOG.error("an informer stopped; /healthz now fails so that the pod is restarted", ex);
+          });
+      if (config.leaderElection()) {
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace()));
+      }
+    });
+    PolicySyncer syncer = new PolicySyncer(gateway, config, clock);
+    var policyReconciler = new AuthorizedIpPolicyReconciler(validator, syncer, new PolicyRestorer(gateway), events,
+        metrics, clock, config.busyRetry());
+    operator.register(policyReconciler, o -> scope(o));
+    operator.register(new IpRangeSetReconciler(validator, events, clock), o -> scope(o));
+  }
+
+  private <R extends io.fabric8.kubernetes.api.model.HasMetadata> void scope(ControllerConfigurationOverrider<R> o) {
+    if (!config.watchNamespaces().isEmpty()) {
+      o.settingNamespaces(config.watchNamespaces());
+    }
+    if (config.labelSelector() != null) {
+      o.withLabelSelector(config.labelSelector());
+    }
+    // A safety net under the per-policy resync; the resync itself comes from spec.resyncInterval.
+    o.withReconciliationMaxInterval(Duration.ofHours(24));
+  }
+
+  /** Starts the HTTP endpoints, then the controllers (which wait for the lease when leader election is on). */
+  public AuthipOperator start(String httpHost) {
+    LOG.info("starting authip: {}", config.describe());
+    try {
+      http = new HealthAndMetricsServer(httpHost, config.httpPort(), registry, this::live, this::ready);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on port " + config.httpPort(), e);
+    }
+    operator.start();
+    LOG.info("authip started; /metrics, /healthz and /readyz on port {}", http.port());
+    return this;
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public boolean live() {
+    return !informerStopped.get();
+  }
+
+  public boolean ready() {
+    return live() && operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+  }
+
+  @Override
+  public void close() {
+    try {
+      operator.stop();
+    } finally {
+      if (http != null) {
+        http.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package io.authip.operator;
+
+import io.authip.api.v1alpha1.IpRangeSet;
+import io.authip.api.v1alpha1.IpRangeSetStatus;
+import io.authip.policy.FieldError;
+import io.authip.policy.PolicyValidator;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Clock;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Reports on each IpRangeSet whether it is valid and how many blocks it merges into. Never touches Azure. */
+@ControllerConfiguration(name = IpRangeSetReconciler.NAME)
+public final class IpRangeSetReconciler implements Reconciler<IpRangeSet> {
+
+  public static final String NAME = "iprangeset";
+
+  private final PolicyValidator validator;
+  private final EventRecorder events;
+  private final Clock clock;
+
+  public IpRangeSetReconciler(PolicyValidator validator, EventRecorder events, Clock clock) {
+    this.validator = validator;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  @Override
+  public UpdateControl<IpRangeSet> reconcile(IpRangeSet set, Context<IpRangeSet> context) {
+    List<FieldError> errors = validator.validateRangeSet(set);
+    IpRangeSetStatus old = set.getStatus();
+    IpRangeSetStatus status = new IpRangeSetStatus();
+    Long generation = set.getMetadata().getGeneration();
+    status.setObservedGeneration(generation);
+    if (errors.isEmpty()) {
+      int count = validator.rangesOf(set).map(r -> r.size()).orElse(0);
+      status.setRangeCount(count);
+      status.setConditions(Conditions.set(old == null ? null : old.getConditions(), Conditions.VALID, true, "Valid",
+          count + " ranges after merging", generation, clock.instant()));
+    } else {
+      String message = errors.stream().limit(5).map(FieldError::toString).collect(Collectors.joining("; "))
+          + (errors.size() > 5 ? "; and " + (errors.size() - 5) + " more" : "");
+      status.setConditions(Conditions.set(old == null ? null : old.getConditions(), Conditions.VALID, false,
+          "InvalidSpec", message, generation, clock.instant()));
+      events.emit(set, EventReason.InvalidSpec, message);
+    }
+    if (status.equals(old)) {
+      return UpdateControl.noUpdate();
+    }
+    IpRangeSet fresh = new IpRangeSet();
+    fresh.getMetadata().setName(set.getMetadata().getName());
+    fresh.getMetadata().setNamespace(set.getMetadata().getNamespace());
+    fresh.setStatus(status);
+    return UpdateControl.patchStatus(fresh);
+  }
+}

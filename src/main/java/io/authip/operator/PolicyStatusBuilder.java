@@ -1,0 +1,117 @@
+package io.authip.operator;
+
+import io.authip.api.v1alpha1.AuthorizedIpPolicy;
+import io.authip.api.v1alpha1.AuthorizedIpPolicyStatus;
+import io.authip.api.v1alpha1.TargetState;
+import io.authip.api.v1alpha1.TargetStatus;
+import io.authip.policy.FieldError;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Builds a policy's status once per reconcile from its targets (or its validation errors). Pure. */
+public final class PolicyStatusBuilder {
+
+  private static final int MAX_MESSAGES = 5;
+
+  private PolicyStatusBuilder() {
+  }
+
+  public static AuthorizedIpPolicyStatus invalid(AuthorizedIpPolicy policy, List<FieldError> errors, Instant now) {
+    AuthorizedIpPolicyStatus old = policy.getStatus();
+    AuthorizedIpPolicyStatus s = new AuthorizedIpPolicyStatus();
+    Long generation = policy.getMetadata().getGeneration();
+    s.setObservedGeneration(generation);
+    // Keep what is known of the targets (captured ranges, pending operations): an invalid edit must not lose them.
+    s.setTargets(old == null || old.getTargets() == null ? new ArrayList<>() : old.getTargets());
+    s.setRangeCount(old == null ? null : old.getRangeCount());
+    s.setTargetsInSync(summary(s.getTargets(), policy.getSpec() == null ? 0 : policy.getSpec().targetsOrEmpty().size()));
+    List<String> lines = errors.stream().limit(MAX_MESSAGES).map(FieldError::toString).collect(Collectors.toList());
+    if (errors.size() > MAX_MESSAGES) {
+      lines.add("and " + (errors.size() - MAX_MESSAGES) + " more");
+    }
+    var conditions = Conditions.set(old == null ? null : old.getConditions(), Conditions.READY, false,
+        "InvalidSpec", String.join("; ", lines), generation, now);
+    conditions = Conditions.set(conditions, Conditions.DRIFTED, false, "NotEvaluated",
+        "the spec is invalid; nothing was compared", generation, now);
+    s.setConditions(conditions);
+    return s;
+  }
+
+  public static AuthorizedIpPolicyStatus of(AuthorizedIpPolicy policy, List<TargetStatus> targets, Instant now) {
+    AuthorizedIpPolicyStatus old = policy.getStatus();
+    AuthorizedIpPolicyStatus s = new AuthorizedIpPolicyStatus();
+    Long generation = policy.getMetadata().getGeneration();
+    s.setObservedGeneration(generation);
+    s.setTargets(targets);
+    s.setRangeCount(targets.stream().map(TargetStatus::getRangeCount).filter(java.util.Objects::nonNull)
+        .max(Integer::compare).orElse(0));
+    s.setTargetsInSync(summary(targets, targets.size()));
+
+    boolean ready = !targets.isEmpty() && targets.stream().allMatch(PolicyStatusBuilder::ready);
+    String reason;
+    String message;
+    if (ready) {
+      reason = targets.stream().anyMatch(t -> t.getState() == TargetState.Propagating) ? "Propagating" : "InSync";
+      message = targets.size() + "/" + targets.size() + " targets have the desired ranges";
+    } else {
+      TargetStatus worst = targets.stream().filter(t -> !ready(t)).min((a, b) -> rank(a) - rank(b)).orElse(null);
+      reason = worst == null ? "NoTargets" : worstReason(worst);
+      message = targets.stream().filter(t -> !ready(t)).limit(MAX_MESSAGES)
+          .map(t -> name(t) + ": " + t.getState() + " (" + t.getReason() + ") " + t.getMessage())
+          .collect(Collectors.joining("; "));
+    }
+    var conditions = Conditions.set(old == null ? null : old.getConditions(), Conditions.READY, ready, reason,
+        message, generation, now);
+    List<TargetStatus> drifted = targets.stream().filter(t -> t.getDriftDetectedAt() != null).toList();
+    conditions = Conditions.set(conditions, Conditions.DRIFTED, !drifted.isEmpty(),
+        drifted.isEmpty() ? "NoDrift" : "DriftDetected",
+        drifted.isEmpty() ? "every target matches the policy or is being changed to it"
+            : drifted.stream().map(PolicyStatusBuilder::name).collect(Collectors.joining(", "))
+                + " differ from the policy", generation, now);
+    s.setConditions(conditions);
+    return s;
+  }
+
+  static boolean ready(TargetStatus t) {
+    return t.getState() == TargetState.InSync || t.getState() == TargetState.Propagating;
+  }
+
+  private static String worstReason(TargetStatus t) {
+    if (t.getState() == TargetState.Blocked && "TargetConflict".equals(t.getReason())) {
+      return "TargetConflict";
+    }
+    return switch (t.getState()) {
+      case Blocked -> "Blocked";
+      case Error -> "AzureError";
+      case Drifted -> "Drifted";
+      case Updating -> "Updating";
+      default -> "Pending";
+    };
+  }
+
+  private static int rank(TargetStatus t) {
+    if (t.getState() == null) {
+      return 9;
+    }
+    return switch (t.getState()) {
+      case Blocked -> 0;
+      case Error -> 1;
+      case Drifted -> 2;
+      case Updating -> 3;
+      case Pending -> 4;
+      default -> 5;
+    };
+  }
+
+  private static String summary(List<TargetStatus> targets, int total) {
+    long ok = targets.stream().filter(PolicyStatusBuilder::ready).count();
+    return ok + "/" + total;
+  }
+
+  private static String name(TargetStatus t) {
+    String id = t.getClusterId() == null ? "?" : t.getClusterId();
+    return id.substring(id.lastIndexOf('/') + 1);
+  }
+}

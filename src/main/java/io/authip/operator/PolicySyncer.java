@@ -1,0 +1,355 @@
+package io.authip.operator;
+
+import io.authip.api.v1alpha1.Access;
+import io.authip.api.v1alpha1.AuthorizedIpPolicy;
+import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
+import io.authip.api.v1alpha1.CapturedAccess;
+import io.authip.api.v1alpha1.ClusterTarget;
+import io.authip.api.v1alpha1.Mode;
+import io.authip.api.v1alpha1.PendingOperation;
+import io.authip.api.v1alpha1.TargetState;
+import io.authip.api.v1alpha1.TargetStatus;
+import io.authip.azure.AksGateway;
+import io.authip.azure.ClusterSnapshot;
+import io.authip.azure.OperationHandle;
+import io.authip.azure.OperationStatus;
+import io.authip.azure.Outcome;
+import io.authip.policy.AccessDiff;
+import io.authip.policy.ApiServerAccess;
+import io.authip.policy.ResyncInterval;
+import io.authip.policy.TargetPlan;
+import io.authip.policy.TargetPlanner;
+import io.authip.ranges.Cidr;
+import io.authip.ranges.CidrSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One pass over the targets of a valid policy: poll what is pending, read, plan, and start at most one change per
+ * target. Never waits for Azure's long-running operations: it records them and asks to be called again.
+ */
+public final class PolicySyncer {
+
+  /** Another policy that owns a cluster, if any. */
+  @FunctionalInterface
+  public interface OwnerLookup {
+    Optional<String> otherOwner(ClusterTarget target);
+  }
+
+  /**
+   * @param targets the new status of every target, in spec order
+   * @param events what happened
+   * @param rescheduleAfter when to look again
+   */
+  public record Result(List<TargetStatus> targets, List<PolicyEvent> events, Duration rescheduleAfter) {
+  }
+
+  private static final int MAX_PRECONDITION_RETRIES = 3;
+
+  private final AksGateway gateway;
+  private final TargetPlanner planner;
+  private final OperatorConfig config;
+  private final Clock clock;
+  /** Consecutive Azure failures per target, for backoff. Losing it on restart only resets the backoff. */
+  private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+
+  public PolicySyncer(AksGateway gateway, OperatorConfig config, Clock clock) {
+    this.gateway = gateway;
+    this.planner = new TargetPlanner(config.maxRanges());
+    this.config = config;
+    this.clock = clock;
+  }
+
+  public Result sync(AuthorizedIpPolicy policy, CidrSet staticRanges, OwnerLookup owners) {
+    AuthorizedIpPolicySpec spec = policy.getSpec();
+    Duration resync = ResyncInterval.parse(spec.effectiveResyncInterval()).orElse(Duration.ofMinutes(5));
+    Map<String, TargetStatus> previous = new HashMap<>();
+    if (policy.getStatus() != null && policy.getStatus().getTargets() != null) {
+      for (TargetStatus t : policy.getStatus().getTargets()) {
+        if (t.getClusterId() != null) {
+          previous.put(key(t.getClusterId()), t);
+        }
+      }
+    }
+    List<TargetStatus> out = new ArrayList<>();
+    List<PolicyEvent> events = new ArrayList<>();
+    Duration next = resync;
+    for (ClusterTarget target : spec.targetsOrEmpty()) {
+      TargetStatus prev = previous.get(target.key());
+      Step step = new Step(target, prev == null ? fresh(target) : prev.copy(), prev, resync, events);
+      Optional<String> owner = owners.otherOwner(target);
+      if (owner.isPresent()) {
+        step.blocked("TargetConflict", "the cluster is already managed by the older policy " + owner.get()
+            + "; remove it from one of the two policies");
+        events.add(new PolicyEvent(EventReason.TargetConflict, target.getClusterName() + ": managed by " + owner.get(),
+            target.key()));
+      } else {
+        syncTarget(spec, staticRanges, step);
+      }
+      out.add(step.status);
+      if (step.after.compareTo(next) < 0) {
+        next = step.after;
+      }
+    }
+    return new Result(out, events, next);
+  }
+
+  /** Mutable state of one target's pass. */
+  private final class Step {
+    final ClusterTarget target;
+    final TargetStatus status;
+    final TargetStatus prev;
+    final List<PolicyEvent> events;
+    Duration after;
+
+    Step(ClusterTarget target, TargetStatus status, TargetStatus prev, Duration resync, List<PolicyEvent> events) {
+      this.target = target;
+      this.status = status;
+      this.prev = prev;
+      this.after = resync;
+      this.events = events;
+    }
+
+    void state(TargetState state, String reason, String message) {
+      status.setState(state);
+      status.setReason(reason);
+      status.setMessage(message);
+    }
+
+    void blocked(String reason, String message) {
+      state(TargetState.Blocked, reason, message);
+    }
+
+    void retryIn(Duration d) {
+      if (d.compareTo(after) < 0) {
+        after = d;
+      }
+    }
+
+    void event(EventReason reason, String message) {
+      events.add(new PolicyEvent(reason, target.getClusterName() + ": " + message, target.key()));
+    }
+  }
+
+  private void syncTarget(AuthorizedIpPolicySpec spec, CidrSet staticRanges, Step step) {
+    TargetStatus ts = step.status;
+    PendingOperation pending = ts.getPendingOperation();
+    if (pending != null && !pollPending(step, pending)) {
+      return;
+    }
+    for (int attempt = 1; attempt <= MAX_PRECONDITION_RETRIES; attempt++) {
+      Outcome<ClusterSnapshot> read = gateway.read(step.target);
+      if (read instanceof Outcome.Failed<ClusterSnapshot> f) {
+        failure(step, f.failure(), "reading the cluster");
+        return;
+      }
+      ClusterSnapshot snapshot = ((Outcome.Ok<ClusterSnapshot>) read).value();
+      ts.setClusterId(snapshot.clusterId() == null ? step.target.resourceId() : snapshot.clusterId());
+      ts.setLastSyncTime(now().toString());
+      if (ts.getPrevious() == null && spec.effectiveMode() == Mode.Enforce) {
+        ApiServerAccess before = snapshot.access();
+        ts.setPrevious(new CapturedAccess(before.access(), before.toAks(), now().toString()));
+      }
+      List<String> ids = TargetPlanner.egressIds(spec, snapshot);
+      Map<String, Cidr> resolved = Map.of();
+      if (!ids.isEmpty()) {
+        Outcome<Map<String, Cidr>> r = gateway.resolve(ids);
+        if (r instanceof Outcome.Failed<Map<String, Cidr>> f) {
+          failure(step, f.failure(), "resolving egress addresses");
+          return;
+        }
+        resolved = ((Outcome.Ok<Map<String, Cidr>>) r).value();
+      }
+      TargetPlan plan = planner.plan(spec, staticRanges, snapshot, resolved);
+      if (plan instanceof TargetPlan.Blocked b) {
+        boolean changed = ts.getState() != TargetState.Blocked || !b.reason().equals(ts.getReason());
+        step.blocked(b.reason(), b.message());
+        ts.setDriftDetectedAt(null);
+        if (changed) {
+          step.event(EventReason.Blocked, b.reason() + ": " + b.message());
+        }
+        return;
+      }
+      ApiServerAccess desired = ((TargetPlan.Desired) plan).access();
+      AccessDiff diff = AccessDiff.between(snapshot.access(), desired);
+      if (diff.isEmpty()) {
+        inSync(step, desired);
+        return;
+      }
+      if (spec.effectiveMode() == Mode.Observe) {
+        recordDesired(ts, desired);
+        if (ts.getDriftDetectedAt() == null) {
+          ts.setDriftDetectedAt(now().toString());
+          step.event(EventReason.DriftDetected, "actual ranges differ from the policy (Observe mode, not changed): "
+              + diff.summary());
+        }
+        step.state(TargetState.Drifted, "DriftDetected", "Observe mode: Enforce would change " + diff.summary());
+        return;
+      }
+      if (snapshot.operationInProgress()) {
+        markDrift(ts, step.prev, desired);
+        step.state(TargetState.Pending, "ClusterBusy", "the cluster is " + snapshot.provisioningState()
+            + " (another operation); will change " + diff.summary() + " when it finishes");
+        step.retryIn(config.busyRetry());
+        return;
+      }
+      boolean correction = wasInSyncWith(step.prev, desired);
+      Outcome<OperationHandle> applied = gateway.apply(snapshot, desired);
+      if (applied instanceof Outcome.Ok<OperationHandle> ok) {
+        failures.remove(step.target.key());
+        recordDesired(ts, desired);
+        ts.setDriftDetectedAt(null);
+        ts.setPendingOperation(new PendingOperation(ok.value().pollUrl(), now().toString(), desired.access(),
+            desired.toAks()));
+        step.state(TargetState.Updating, correction ? "CorrectingDrift" : "Applying", "changing " + diff.summary());
+        step.event(correction ? EventReason.DriftCorrected : EventReason.Updating,
+            (correction ? "drift corrected, " : "") + "changing " + diff.summary());
+        step.retryIn(config.pollInterval());
+        return;
+      }
+      Outcome.Failure failure = ((Outcome.Failed<OperationHandle>) applied).failure();
+      if (!(failure instanceof Outcome.Failure.PreconditionFailed)) {
+        markDrift(ts, step.prev, desired);
+        failure(step, failure, "changing the cluster");
+        return;
+      }
+      // Someone changed the cluster since our read: read again and recompute, never resend the stale body.
+    }
+    step.state(TargetState.Pending, "ConcurrentChange", "the cluster kept changing between read and write ("
+        + MAX_PRECONDITION_RETRIES + " attempts); will try again");
+    step.retryIn(config.busyRetry());
+  }
+
+  /** Returns true when the caller should go on to read the cluster. */
+  private boolean pollPending(Step step, PendingOperation pending) {
+    TargetStatus ts = step.status;
+    Outcome<OperationStatus> polled = gateway.poll(new OperationHandle(pending.getPollUrl(), ts.getClusterId()));
+    if (polled instanceof Outcome.Failed<OperationStatus> f) {
+      if (f.failure() instanceof Outcome.Failure.NotFound) {
+        // The operation record is gone: the cluster itself tells the truth.
+        ts.setPendingOperation(null);
+        return true;
+      }
+      failure(step, f.failure(), "polling the running operation");
+      return false;
+    }
+    OperationStatus op = ((Outcome.Ok<OperationStatus>) polled).value();
+    if (op instanceof OperationStatus.InProgress) {
+      step.state(TargetState.Updating, "OperationInProgress", "Azure is applying " + pending.getRanges().size()
+          + " entries (started " + pending.getStartedAt() + ")");
+      step.retryIn(config.pollInterval());
+      return false;
+    }
+    ts.setPendingOperation(null);
+    if (op instanceof OperationStatus.Failed failed) {
+      int n = failures.merge(step.target.key(), 1, Integer::sum);
+      step.state(TargetState.Error, "OperationFailed", "Azure reported the change as " + failed.code() + ": "
+          + failed.message());
+      step.event(EventReason.OperationFailed, failed.code() + ": " + failed.message());
+      step.retryIn(backoff(n));
+      return false;
+    }
+    ts.setLastChangeTime(now().toString());
+    step.event(EventReason.Applied, "Azure finished applying " + pending.getRanges().size() + " entries");
+    return true;
+  }
+
+  private void inSync(Step step, ApiServerAccess desired) {
+    TargetStatus ts = step.status;
+    failures.remove(step.target.key());
+    recordDesired(ts, desired);
+    ts.setDriftDetectedAt(null);
+    Instant changed = parse(ts.getLastChangeTime());
+    Instant propagatedAt = changed == null ? null : changed.plus(config.propagationDelay());
+    if (propagatedAt != null && now().isBefore(propagatedAt)) {
+      step.state(TargetState.Propagating, "Propagating", "applied; AKS takes up to "
+          + config.propagationDelay().toMinutes() + " minutes to enforce it (until " + propagatedAt + ")");
+      step.retryIn(Duration.between(now(), propagatedAt).plusMillis(50));
+    } else {
+      step.state(TargetState.InSync, "InSync", desired.describe() + " in place");
+    }
+  }
+
+  private void failure(Step step, Outcome.Failure failure, String during) {
+    String message = "Azure refused " + during + ": " + failure.message();
+    if (failure instanceof Outcome.Failure.Throttled t) {
+      step.state(step.status.getState() == null ? TargetState.Pending : step.status.getState(), "Throttled",
+          "throttled by Azure while " + during + "; retrying after " + t.retryAfter().toSeconds() + "s");
+      step.retryIn(t.retryAfter().isNegative() || t.retryAfter().isZero() ? config.busyRetry() : t.retryAfter());
+      return;
+    }
+    if (failure instanceof Outcome.Failure.Busy) {
+      step.state(TargetState.Pending, "ClusterBusy", "another operation is running on the cluster ("
+          + failure.message() + "); retrying");
+      step.retryIn(config.busyRetry());
+      return;
+    }
+    int n = failures.merge(step.target.key(), 1, Integer::sum);
+    String reason = failure instanceof Outcome.Failure.NotFound ? "ClusterNotFound"
+        : failure instanceof Outcome.Failure.Forbidden ? "Forbidden"
+        : failure instanceof Outcome.Failure.Rejected ? "Rejected"
+        : failure instanceof Outcome.Failure.PreconditionFailed ? "ConcurrentChange"
+        : "AzureUnavailable";
+    if (step.status.getState() != TargetState.Error || !reason.equals(step.status.getReason())) {
+      step.event(EventReason.AzureError, reason + " while " + during + ": " + failure.message());
+    }
+    step.state(TargetState.Error, reason, message);
+    step.retryIn(backoff(n));
+  }
+
+  private Duration backoff(int consecutiveFailures) {
+    long factor = 1L << Math.min(consecutiveFailures - 1, 16);
+    Duration d = config.errorBackoff().multipliedBy(factor);
+    return d.compareTo(config.maxBackoff()) > 0 ? config.maxBackoff() : d;
+  }
+
+  /** Drift: the cluster differed from what authip had put in place, and the difference is not being fixed yet. */
+  private void markDrift(TargetStatus ts, TargetStatus prev, ApiServerAccess desired) {
+    if (ts.getDriftDetectedAt() == null && wasInSyncWith(prev, desired)) {
+      ts.setDriftDetectedAt(now().toString());
+    }
+  }
+
+  private static boolean wasInSyncWith(TargetStatus prev, ApiServerAccess desired) {
+    return prev != null && (prev.getState() == TargetState.InSync || prev.getState() == TargetState.Propagating
+        || prev.getDriftDetectedAt() != null)
+        && prev.getAccess() == desired.access() && desired.toAks().equals(prev.getAppliedRanges());
+  }
+
+  private static void recordDesired(TargetStatus ts, ApiServerAccess desired) {
+    ts.setAccess(desired.access());
+    ts.setAppliedRanges(new ArrayList<>(desired.toAks()));
+    ts.setRangeCount(desired.access() == Access.Restricted ? desired.entryCount() : 0);
+  }
+
+  private static TargetStatus fresh(ClusterTarget target) {
+    TargetStatus t = new TargetStatus();
+    t.setClusterId(target.resourceId());
+    t.setState(TargetState.Pending);
+    t.setReason("Pending");
+    return t;
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+  }
+
+  private static Instant parse(String s) {
+    try {
+      return s == null ? null : Instant.parse(s);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static String key(String clusterId) {
+    return clusterId.toLowerCase(java.util.Locale.ROOT);
+  }
+}

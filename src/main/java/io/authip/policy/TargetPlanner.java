@@ -1,0 +1,136 @@
+package io.authip.policy;
+
+import io.authip.api.v1alpha1.Access;
+import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
+import io.authip.api.v1alpha1.Egress;
+import io.authip.azure.ClusterSnapshot;
+import io.authip.ranges.Cidr;
+import io.authip.ranges.CidrSet;
+import io.authip.ranges.RangeRules;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * From a valid spec and what was read of one cluster to the access that cluster must have, or the reason it must
+ * not be touched (rules R5, R8, R9, R10, R11 and the entry limit). Pure.
+ */
+public final class TargetPlanner {
+
+  public static final String PRIVATE_CLUSTER = "PrivateCluster";
+  public static final String BASIC_LOAD_BALANCER = "BasicLoadBalancer";
+  public static final String NODE_PUBLIC_IP_WITHOUT_PREFIX = "NodePublicIpWithoutPrefix";
+  public static final String TOO_MANY_RANGES = "TooManyRanges";
+  public static final String EMPTY_RANGES = "EmptyRanges";
+  public static final String UNRESOLVED_EGRESS = "UnresolvedEgress";
+  public static final String NON_PUBLIC_EGRESS = "NonPublicEgress";
+
+  private final int maxRanges;
+
+  public TargetPlanner(int maxRanges) {
+    this.maxRanges = maxRanges;
+  }
+
+  /** The Public IP and Public IP prefix IDs whose addresses belong in this cluster's list, lower-cased, no repeats. */
+  public static List<String> egressIds(AuthorizedIpPolicySpec spec, ClusterSnapshot snapshot) {
+    if (spec.effectiveAccess() != Access.Restricted) {
+      return List.of();
+    }
+    Egress egress = spec.effectiveEgress();
+    Set<String> ids = new LinkedHashSet<>();
+    if (egress.loadBalancerEnabled()) {
+      snapshot.lbEffectiveOutboundIpIds().forEach(id -> ids.add(lower(id)));
+      snapshot.lbOutboundIpIds().forEach(id -> ids.add(lower(id)));
+      snapshot.lbOutboundIpPrefixIds().forEach(id -> ids.add(lower(id)));
+    }
+    if (egress.natGatewayEnabled()) {
+      snapshot.natGatewayEffectiveOutboundIpIds().forEach(id -> ids.add(lower(id)));
+    }
+    if (egress.nodePublicIpPrefixesEnabled()) {
+      snapshot.agentPools().stream()
+          .filter(p -> p.enableNodePublicIp() && p.nodePublicIpPrefixId() != null && !p.nodePublicIpPrefixId().isBlank())
+          .forEach(p -> ids.add(lower(p.nodePublicIpPrefixId())));
+    }
+    egress.publicIpResourceIdsOrEmpty().forEach(id -> ids.add(lower(id)));
+    return List.copyOf(ids);
+  }
+
+  /**
+   * @param staticRanges literal and referenced ranges of the valid spec
+   * @param resolved blocks of the IDs from {@link #egressIds}, keyed lower-case
+   */
+  public TargetPlan plan(AuthorizedIpPolicySpec spec, CidrSet staticRanges, ClusterSnapshot snapshot,
+      Map<String, Cidr> resolved) {
+    Access access = spec.effectiveAccess();
+    ApiServerAccess actual = snapshot.access();
+    if (snapshot.privateCluster()) {
+      if (access == Access.Unrestricted && actual.access() == Access.Unrestricted) {
+        return new TargetPlan.Desired(ApiServerAccess.UNRESTRICTED, 0);
+      }
+      return new TargetPlan.Blocked(PRIVATE_CLUSTER, "the cluster is private (apiServerAccessProfile."
+          + "enablePrivateCluster); AKS does not support authorized IP ranges there. Remove it from spec.targets");
+    }
+    if (access == Access.Unrestricted) {
+      return new TargetPlan.Desired(ApiServerAccess.UNRESTRICTED, 0);
+    }
+    if (snapshot.basicLoadBalancer() && actual.access() == Access.Unrestricted) {
+      return new TargetPlan.Blocked(BASIC_LOAD_BALANCER, "the cluster uses a Basic load balancer; AKS cannot newly "
+          + "enable authorized IP ranges there. Move it to a Standard load balancer first");
+    }
+    if (access == Access.LoadBalancerOnly) {
+      return new TargetPlan.Desired(ApiServerAccess.LOAD_BALANCER_ONLY, 0);
+    }
+    Egress egress = spec.effectiveEgress();
+    if (egress.nodePublicIpPrefixesEnabled()) {
+      List<ClusterSnapshot.AgentPool> bad = snapshot.poolsWithNodePublicIpWithoutPrefix();
+      if (!bad.isEmpty()) {
+        return new TargetPlan.Blocked(NODE_PUBLIC_IP_WITHOUT_PREFIX, "node pool(s) "
+            + bad.stream().map(ClusterSnapshot.AgentPool::name).collect(Collectors.joining(", "))
+            + " use node public IPs without a public IP prefix, so their addresses cannot be authorized and the "
+            + "nodes would be locked out. Give the pools a nodePublicIPPrefixID, or set "
+            + "spec.egress.nodePublicIpPrefixes: false if they do not need the API server");
+      }
+    }
+    List<Cidr> egressBlocks = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (String id : egressIds(spec, snapshot)) {
+      Cidr block = resolved.get(id);
+      if (block == null) {
+        missing.add(id);
+        continue;
+      }
+      Optional<String> problem = RangeRules.publicProblem(block);
+      if (problem.isPresent()) {
+        return new TargetPlan.Blocked(NON_PUBLIC_EGRESS, "egress address of " + id + ": " + problem.get());
+      }
+      egressBlocks.add(block);
+    }
+    if (!missing.isEmpty()) {
+      return new TargetPlan.Blocked(UNRESOLVED_EGRESS, "could not resolve the address of " + String.join(", ", missing)
+          + "; refusing to write a list without the cluster's own egress");
+    }
+    CidrSet ranges = staticRanges.union(CidrSet.of(egressBlocks));
+    String tag = spec.getServiceTag();
+    int entries = ranges.size() + (tag == null ? 0 : 1);
+    if (entries == 0) {
+      return new TargetPlan.Blocked(EMPTY_RANGES, "the desired list is empty (no ranges, and no egress addresses "
+          + "were found for this cluster); an empty list would switch the restriction off. Add ranges, or set "
+          + "access: Unrestricted if that is really meant");
+    }
+    Optional<String> over = RangeRules.limitProblem(entries, maxRanges);
+    if (over.isPresent()) {
+      return new TargetPlan.Blocked(TOO_MANY_RANGES, over.get() + " for this cluster (including "
+          + egressBlocks.size() + " egress blocks" + (tag == null ? "" : " and the service tag") + ")");
+    }
+    return new TargetPlan.Desired(ApiServerAccess.restricted(ranges, tag), egressBlocks.size());
+  }
+
+  private static String lower(String id) {
+    return id.toLowerCase(Locale.ROOT);
+  }
+}

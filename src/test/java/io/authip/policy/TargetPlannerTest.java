@@ -1,0 +1,149 @@
+package io.authip.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.authip.api.v1alpha1.Access;
+import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
+import io.authip.api.v1alpha1.ClusterTarget;
+import io.authip.api.v1alpha1.Egress;
+import io.authip.azure.ClusterSnapshot;
+import io.authip.ranges.Cidr;
+import io.authip.ranges.CidrSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TargetPlannerTest {
+
+  static final String SUB = "6f1e8b2c-3d4a-4e5f-9a0b-1c2d3e4f5a6b";
+  static final String LB_IP = "/subscriptions/" + SUB + "/resourceGroups/MC_rg/providers/Microsoft.Network/publicIPAddresses/lb-ip";
+  static final String NAT_IP = "/subscriptions/" + SUB + "/resourceGroups/MC_rg/providers/Microsoft.Network/publicIPAddresses/nat-ip";
+  static final String NODE_PREFIX = "/subscriptions/" + SUB + "/resourceGroups/rg/providers/Microsoft.Network/publicIPPrefixes/nodes";
+  static final CidrSet OFFICE = CidrSet.of(Cidr.parse("73.140.245.0/24"));
+
+  final TargetPlanner planner = new TargetPlanner(200);
+
+  static ClusterSnapshot snapshot(boolean privateCluster, String sku, ApiServerAccess access,
+      List<ClusterSnapshot.AgentPool> pools) {
+    return new ClusterSnapshot(new ClusterTarget(SUB, "rg", "aks"), "/subscriptions/" + SUB
+        + "/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks", "\"e1\"", "Succeeded",
+        privateCluster, sku, "loadBalancer", access, List.of(LB_IP), List.of(), List.of(), List.of(NAT_IP), pools);
+  }
+
+  static ClusterSnapshot standard() {
+    return snapshot(false, "standard", ApiServerAccess.UNRESTRICTED, List.of(new ClusterSnapshot.AgentPool("system", false, null)));
+  }
+
+  static AuthorizedIpPolicySpec spec(Access access) {
+    AuthorizedIpPolicySpec spec = new AuthorizedIpPolicySpec();
+    spec.setAccess(access);
+    spec.setTargets(new ArrayList<>(List.of(new ClusterTarget(SUB, "rg", "aks"))));
+    return spec;
+  }
+
+  static final Map<String, Cidr> RESOLVED = Map.of(LB_IP.toLowerCase(), Cidr.parse("20.50.1.7"),
+      NAT_IP.toLowerCase(), Cidr.parse("20.50.1.8"), NODE_PREFIX.toLowerCase(), Cidr.parse("20.60.0.16/28"));
+
+  @Test
+  void restrictedAddsEgressAndMergesAdjacentAddresses() {
+    TargetPlan plan = planner.plan(spec(Access.Restricted), OFFICE, standard(), RESOLVED);
+    assertThat(plan).isInstanceOf(TargetPlan.Desired.class);
+    ApiServerAccess desired = ((TargetPlan.Desired) plan).access();
+    assertThat(desired.toAks()).containsExactly("20.50.1.7/32", "20.50.1.8/32", "73.140.245.0/24");
+    assertThat(((TargetPlan.Desired) plan).egressCount()).isEqualTo(2);
+  }
+
+  @Test
+  void egressIdsFollowTheSwitchesAndAreLowerCasedOnce() {
+    AuthorizedIpPolicySpec spec = spec(Access.Restricted);
+    Egress egress = new Egress();
+    egress.setNatGateway(false);
+    egress.setPublicIpResourceIds(List.of(LB_IP.toUpperCase()));
+    spec.setEgress(egress);
+    assertThat(TargetPlanner.egressIds(spec, standard())).containsExactly(LB_IP.toLowerCase());
+    assertThat(TargetPlanner.egressIds(spec(Access.LoadBalancerOnly), standard())).isEmpty();
+  }
+
+  @Test
+  void privateClusterIsBlockedUnlessEverythingIsUnrestricted() {
+    ClusterSnapshot priv = snapshot(true, "standard", ApiServerAccess.UNRESTRICTED, List.of());
+    assertThat(planner.plan(spec(Access.Restricted), OFFICE, priv, RESOLVED))
+        .isEqualTo(new TargetPlan.Blocked(TargetPlanner.PRIVATE_CLUSTER, ((TargetPlan.Blocked) planner.plan(
+            spec(Access.Restricted), OFFICE, priv, RESOLVED)).message()));
+    assertThat(planner.plan(spec(Access.Unrestricted), CidrSet.empty(), priv, Map.of()))
+        .isEqualTo(new TargetPlan.Desired(ApiServerAccess.UNRESTRICTED, 0));
+  }
+
+  @Test
+  void basicLoadBalancerCannotBeNewlyRestrictedButKeepsWorkingWhenAlreadyRestricted() {
+    ClusterSnapshot open = snapshot(false, "basic", ApiServerAccess.UNRESTRICTED, List.of());
+    assertThat(planner.plan(spec(Access.Restricted), OFFICE, open, RESOLVED))
+        .isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> assertThat(b.reason()).isEqualTo("BasicLoadBalancer"));
+    assertThat(planner.plan(spec(Access.LoadBalancerOnly), OFFICE, open, RESOLVED))
+        .isInstanceOf(TargetPlan.Blocked.class);
+    ClusterSnapshot restricted = snapshot(false, "Basic", ApiServerAccess.restricted(OFFICE, null), List.of());
+    assertThat(planner.plan(spec(Access.Restricted), OFFICE, restricted, RESOLVED))
+        .isInstanceOf(TargetPlan.Desired.class);
+  }
+
+  @Test
+  void nodePublicIpWithoutPrefixBlocksUnlessThatEgressIsSwitchedOff() {
+    ClusterSnapshot s = snapshot(false, "standard", ApiServerAccess.UNRESTRICTED,
+        List.of(new ClusterSnapshot.AgentPool("gpu", true, null), new ClusterSnapshot.AgentPool("web", true, NODE_PREFIX)));
+    assertThat(planner.plan(spec(Access.Restricted), OFFICE, s, RESOLVED))
+        .isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> {
+          assertThat(b.reason()).isEqualTo("NodePublicIpWithoutPrefix");
+          assertThat(b.message()).contains("gpu").doesNotContain("web");
+        });
+    AuthorizedIpPolicySpec off = spec(Access.Restricted);
+    Egress egress = new Egress();
+    egress.setNodePublicIpPrefixes(false);
+    off.setEgress(egress);
+    assertThat(planner.plan(off, OFFICE, s, RESOLVED)).isInstanceOf(TargetPlan.Desired.class);
+  }
+
+  @Test
+  void nodePoolPrefixIsAuthorized() {
+    ClusterSnapshot s = snapshot(false, "standard", ApiServerAccess.UNRESTRICTED,
+        List.of(new ClusterSnapshot.AgentPool("web", true, NODE_PREFIX)));
+    TargetPlan plan = planner.plan(spec(Access.Restricted), OFFICE, s, RESOLVED);
+    assertThat(((TargetPlan.Desired) plan).access().toAks()).contains("20.60.0.16/28");
+  }
+
+  @Test
+  void unresolvedEgressFailsClosed() {
+    TargetPlan plan = planner.plan(spec(Access.Restricted), OFFICE, standard(), Map.of());
+    assertThat(plan).isInstanceOfSatisfying(TargetPlan.Blocked.class,
+        b -> assertThat(b.reason()).isEqualTo("UnresolvedEgress"));
+  }
+
+  @Test
+  void emptyRestrictedListIsNeverDesired() {
+    AuthorizedIpPolicySpec spec = spec(Access.Restricted);
+    ClusterSnapshot noEgress = new ClusterSnapshot(new ClusterTarget(SUB, "rg", "aks"), "id", "\"e\"", "Succeeded",
+        false, "standard", "userDefinedRouting", ApiServerAccess.UNRESTRICTED, List.of(), List.of(), List.of(),
+        List.of(), List.of());
+    assertThat(planner.plan(spec, CidrSet.empty(), noEgress, Map.of()))
+        .isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> assertThat(b.reason()).isEqualTo("EmptyRanges"));
+  }
+
+  @Test
+  void overTheLimitWithEgressIsBlockedNotTruncated() {
+    TargetPlanner small = new TargetPlanner(2);
+    TargetPlan plan = small.plan(spec(Access.Restricted), OFFICE, standard(), RESOLVED);
+    assertThat(plan).isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> {
+      assertThat(b.reason()).isEqualTo("TooManyRanges");
+      assertThat(b.message()).contains("3 ranges").contains("1 over the limit of 2");
+    });
+  }
+
+  @Test
+  void serviceTagCountsAsAnEntryAndComesFirst() {
+    AuthorizedIpPolicySpec spec = spec(Access.Restricted);
+    spec.setServiceTag("AzureCloud");
+    TargetPlan plan = planner.plan(spec, OFFICE, standard(), RESOLVED);
+    assertThat(((TargetPlan.Desired) plan).access().toAks()).first().isEqualTo("AzureCloud");
+    assertThat(((TargetPlan.Desired) plan).access().entryCount()).isEqualTo(4);
+  }
+}

@@ -103,6 +103,7 @@ public final class PolicyValidator {
   public List<FieldError> validateRangeSet(IpRangeSet set) {
     List<FieldError> errors = new ArrayList<>(metadataErrors(set.getMetadata() == null ? null
         : set.getMetadata().getName()));
+    readProblems(set.getReadProblems(), errors);
     if (set.getSpec() == null) {
       errors.add(new FieldError("spec", "is missing; an IpRangeSet needs spec.ranges"));
       return errors;
@@ -116,7 +117,7 @@ public final class PolicyValidator {
 
   /** The canonical ranges of a valid set, or empty when it has errors. */
   public Optional<CidrSet> rangesOf(IpRangeSet set) {
-    if (set.getSpec() == null) {
+    if (set.getSpec() == null || !set.getReadProblems().isEmpty()) {
       return Optional.empty();
     }
     RangeCheck check = checkRanges("spec.ranges", set.getSpec().rangesOrEmpty());
@@ -126,6 +127,7 @@ public final class PolicyValidator {
   public Result validatePolicy(AuthorizedIpPolicy policy, RangeSetLookup lookup) {
     List<FieldError> errors = new ArrayList<>(metadataErrors(policy.getMetadata() == null ? null
         : policy.getMetadata().getName()));
+    readProblems(policy.getReadProblems(), errors);
     AuthorizedIpPolicySpec spec = policy.getSpec();
     if (spec == null) {
       errors.add(new FieldError("spec", "is missing; a policy needs at least spec.targets"));
@@ -269,6 +271,14 @@ public final class PolicyValidator {
       errors.add(new FieldError(field, "is required"));
     } else if (!pattern.matcher(value).matches()) {
       errors.add(new FieldError(field, "'" + value + "' " + problem));
+    }
+  }
+
+  /** Problems found while reading the resource ("path: message"), e.g. a list where a string belongs. */
+  private static void readProblems(List<String> problems, List<FieldError> errors) {
+    for (String p : problems == null ? List.<String>of() : problems) {
+      int colon = p.indexOf(": ");
+      errors.add(colon > 0 ? new FieldError(p.substring(0, colon), p.substring(colon + 2)) : new FieldError("", p));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.authip.sandbox;
 
+import io.authip.operator.TolerantSerialization;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
@@ -36,7 +37,8 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   private EmbeddedKubernetes(KubernetesMockServer server, Map<ServerRequest, Queue<ServerResponse>> expectations) {
     this.server = server;
     this.expectations = expectations;
-    this.client = server.createClient(new JdkHttpClientFactory());
+    this.client = server.createClient(b -> b.withHttpClientFactory(new JdkHttpClientFactory())
+        .withKubernetesSerialization(TolerantSerialization.create()));
   }
 
   /** Starts on 127.0.0.1; {@code port} 0 picks a free one. */

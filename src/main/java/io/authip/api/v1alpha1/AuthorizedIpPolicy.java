@@ -32,4 +32,22 @@ public class AuthorizedIpPolicy extends CustomResource<AuthorizedIpPolicySpec, A
   public static final String VERSION = "v1alpha1";
   public static final String API_VERSION = GROUP + "/" + VERSION;
   public static final String KIND = "AuthorizedIpPolicy";
+
+  /**
+   * Fields that could not be read (wrong type, invalid value), as "path: problem". Filled by a tolerant
+   * deserializer so that one malformed resource becomes a status message instead of a stopped informer; never
+   * serialized.
+   */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  private java.util.List<String> readProblems = java.util.List.of();
+
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public java.util.List<String> getReadProblems() {
+    return readProblems;
+  }
+
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public void setReadProblems(java.util.List<String> readProblems) {
+    this.readProblems = java.util.List.copyOf(readProblems);
+  }
 }

@@ -24,4 +24,22 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class IpRangeSet extends CustomResource<IpRangeSetSpec, IpRangeSetStatus> implements Namespaced {
 
   public static final String KIND = "IpRangeSet";
+
+  /**
+   * Fields that could not be read (wrong type, invalid value), as "path: problem". Filled by a tolerant
+   * deserializer so that one malformed resource becomes a status message instead of a stopped informer; never
+   * serialized.
+   */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  private java.util.List<String> readProblems = java.util.List.of();
+
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public java.util.List<String> getReadProblems() {
+    return readProblems;
+  }
+
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public void setReadProblems(java.util.List<String> readProblems) {
+    this.readProblems = java.util.List.copyOf(readProblems);
+  }
 }

@@ -1,0 +1,373 @@
+package io.authip.emulator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A local Azure Resource Manager for managed clusters, public IP addresses and public IP prefixes, over HTTPS on
+ * 127.0.0.1, with an Entra ID token endpoint, so that the real Azure SDK (credential, bearer policy, retry policy,
+ * long-running operations) runs against it unchanged. Tests program its faults and read its counters; see
+ * {@code docs/emulator.md}.
+ *
+ * <pre>{@code
+ * try (ArmEmulator arm = ArmEmulator.builder().operationDuration(Duration.ZERO).start()) {
+ *   ClusterFixture cluster = ClusterFixture.loadBalancerManagedOutbound("sub", "rg", "aks1");
+ *   arm.seed(cluster);
+ *   // point the SDK at arm.baseUrl() (ARM and authority host), tenant arm.tenantId(), trusting arm.certificate()
+ * }
+ * }</pre>
+ */
+public final class ArmEmulator implements AutoCloseable {
+
+  /** The tenant the token endpoint serves unless told otherwise. */
+  public static final String DEFAULT_TENANT_ID = "7d6f3a2e-4b1c-4e8a-9f00-a17b5e0c0de1";
+  public static final Duration DEFAULT_OPERATION_DURATION = Duration.ofSeconds(2);
+
+  private final HttpsServer server;
+  private final ThreadPoolExecutor executor;
+  private final ScheduledExecutorService scheduler;
+  private final SelfSignedCertificate certificate;
+  private final ResourceStore store;
+  private final RequestStats stats;
+  private final FaultPlan faults;
+  private final ArmHttpHandler handler;
+  private final Clock clock;
+  private final String tenantId;
+  private final String baseUrl;
+
+  private ArmEmulator(Builder b) throws IOException {
+    this.clock = b.clock;
+    this.tenantId = b.tenantId;
+    this.certificate = SelfSignedCertificate.generate(b.certificateValidity);
+    this.store = new ResourceStore(b.operationDuration);
+    this.stats = new RequestStats(b.requestLogCapacity);
+    this.faults = new FaultPlan();
+    this.executor = new ThreadPoolExecutor(b.threads, b.threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        daemonThreads("arm-emulator-"));
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("arm-emulator-delay-"));
+    this.handler = new ArmHttpHandler(store, stats, faults, clock, tenantId, executor, scheduler);
+    this.server = HttpsServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), b.port), 1024);
+    server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
+    server.setExecutor(executor);
+    server.createContext("/", handler);
+    server.start();
+    this.baseUrl = "https://127.0.0.1:" + server.getAddress().getPort();
+    store.baseUrl(baseUrl);
+    handler.baseUrl(baseUrl);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts with the defaults: a free port, {@link #DEFAULT_OPERATION_DURATION}, the system clock. */
+  public static ArmEmulator start() {
+    return builder().start();
+  }
+
+  // ---------------------------------------------------------------- where and how to connect
+
+  /** {@code https://127.0.0.1:PORT}: the ARM endpoint and the authority host at once. */
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  public String tenantId() {
+    return tenantId;
+  }
+
+  /** The server's self-signed certificate (subjectAltName IP:127.0.0.1, DNS:localhost): trust exactly this. */
+  public X509Certificate certificate() {
+    return certificate.certificate();
+  }
+
+  public String certificatePem() {
+    return certificate.pem();
+  }
+
+  public void writeCertificatePem(Path file) {
+    certificate.writePem(file);
+  }
+
+  /** A TLS context trusting only this emulator, e.g. for {@code java.net.http.HttpClient.newBuilder().sslContext}. */
+  public SSLContext clientSslContext() {
+    return certificate.clientContext();
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  // ---------------------------------------------------------------- resources
+
+  /**
+   * Stores a managed cluster body as given; its {@code id} names it. Keeps the body's {@code eTag} if it has one,
+   * and sets {@code provisioningState} Succeeded when absent. Replaces a cluster with the same ID.
+   *
+   * @return the cluster ID
+   */
+  public String putCluster(ObjectNode body) {
+    return store.putClusterBody(body);
+  }
+
+  /** Stores a public IP address resource ({@code properties.ipAddress}). */
+  public void putPublicIp(String id, String address) {
+    store.putPublicIp(id, address, "westeurope");
+  }
+
+  /** Stores a public IP prefix resource ({@code properties.ipPrefix}, e.g. {@code 20.1.2.16/28}). */
+  public void putPublicIpPrefix(String id, String prefix) {
+    store.putPublicIpPrefix(id, prefix, "westeurope");
+  }
+
+  /** Stores the fixture's cluster and the public IPs and prefixes it refers to. */
+  public void seed(ClusterFixture fixture) {
+    fixture.publicIps().forEach((id, address) -> store.putPublicIp(id, address, fixture.location()));
+    fixture.publicIpPrefixes().forEach((id, prefix) -> store.putPublicIpPrefix(id, prefix, fixture.location()));
+    store.putClusterBody(fixture.body());
+  }
+
+  /** Loads a YAML or JSON seed file (format in {@code docs/emulator.md}). */
+  public SeedFile.Summary seed(Path seedFile) {
+    return SeedFile.load(seedFile, this);
+  }
+
+  public boolean removeCluster(String clusterId) {
+    return store.removeCluster(clusterId);
+  }
+
+  // ---------------------------------------------------------------- long-running operations
+
+  /** How long an operation started from now on stays InProgress; zero ends it at once. */
+  public void operationDuration(Duration duration) {
+    store.operationDuration(duration);
+  }
+
+  public Duration operationDuration() {
+    return store.operationDuration();
+  }
+
+  /** The next operation started on the cluster ends Failed with this error (then provisioningState Failed). */
+  public void failNextOperation(String clusterId, String code, String message) {
+    store.endNextOperation(clusterId, new ResourceStore.Ending("Failed", code, message));
+  }
+
+  /** The next operation started on the cluster ends Canceled (then provisioningState Canceled). */
+  public void cancelNextOperation(String clusterId) {
+    store.endNextOperation(clusterId, new ResourceStore.Ending("Canceled", "OperationCanceled",
+        "The operation was canceled because another operation was started on the managed cluster."));
+  }
+
+  /**
+   * Someone else's operation (an upgrade, say) starts on the cluster now and runs for {@code duration}: the cluster
+   * is Updating with a new eTag, PUTs get 409 OperationNotAllowed meanwhile.
+   *
+   * @return that operation's {@code Azure-AsyncOperation} URL
+   */
+  public String beginExternalOperation(String clusterId, Duration duration) {
+    return store.beginExternalOperation(clusterId, duration, clock.instant());
+  }
+
+  // ---------------------------------------------------------------- faults and concurrent changes
+
+  /** The next {@code times} requests matching {@code target} get {@code fault}; rules fire in the order added. */
+  public void injectFault(FaultTarget target, Fault fault, int times) {
+    faults.add(Objects.requireNonNull(target, "target"), Objects.requireNonNull(fault, "fault"), times);
+  }
+
+  /** Firings still pending over all fault rules. */
+  public int pendingFaults() {
+    return faults.pending();
+  }
+
+  public void clearFaults() {
+    faults.clear();
+  }
+
+  /**
+   * Right after the next GET of the cluster is answered, someone edits it (as in the portal): the edit gets a new
+   * eTag, so a PUT with the eTag that GET returned gets 412.
+   */
+  public void mutateAfterNextGet(String clusterId, Consumer<ObjectNode> edit) {
+    store.mutateAfterNextGet(clusterId, edit);
+  }
+
+  /**
+   * Edits the stored cluster now, out of band (drift): {@code edit} gets the body as a GET would show it.
+   *
+   * @return the new eTag
+   */
+  public String editCluster(String clusterId, Consumer<ObjectNode> edit) {
+    return store.editCluster(clusterId, edit, clock.instant());
+  }
+
+  // ---------------------------------------------------------------- observability
+
+  /** The cluster as a GET would show it now, without counting as a request. */
+  public Optional<ObjectNode> cluster(String clusterId) {
+    return store.cluster(clusterId, clock.instant());
+  }
+
+  /** The cluster's current eTag. */
+  public String eTag(String clusterId) {
+    return cluster(clusterId).orElseThrow(() -> new IllegalArgumentException("no managed cluster " + clusterId))
+        .get("eTag").asText();
+  }
+
+  /** The body of the last PUT received for the cluster, whatever was answered. */
+  public Optional<ObjectNode> lastPutBody(String clusterId) {
+    return stats.lastPutBody(ResourceIds.key(clusterId));
+  }
+
+  /** Requests for one resource ID (any spelling) or operation URL, by HTTP method. */
+  public int requestCount(String resourceIdOrUrl, String method) {
+    return stats.count(ResourceIds.key(resourceIdOrUrl), method.toUpperCase(java.util.Locale.ROOT));
+  }
+
+  public int requestCount(RequestKind kind) {
+    return stats.count(kind);
+  }
+
+  /** Every count, keyed {@code "<lower-cased resource ID or path> <METHOD>"}. */
+  public Map<String, Integer> requestCounts() {
+    return stats.countsByResourceAndMethod();
+  }
+
+  /** The newest requests (up to the builder's log capacity), oldest first. */
+  public List<RecordedRequest> requests() {
+    return stats.requests();
+  }
+
+  /** The {@code api-version} values seen since the last reset. */
+  public Set<String> apiVersions() {
+    return stats.apiVersions();
+  }
+
+  /** Forgets counts, the request log, last PUT bodies and the rate-limit budgets; resources stay. */
+  public void resetCounters() {
+    stats.reset();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    scheduler.shutdownNow();
+    executor.shutdownNow();
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Options; every one has a default. */
+  public static final class Builder {
+    private int port;
+    private String tenantId = DEFAULT_TENANT_ID;
+    private Duration operationDuration = DEFAULT_OPERATION_DURATION;
+    private Clock clock = Clock.systemUTC();
+    private int threads = 16;
+    private int requestLogCapacity = 20_000;
+    private Duration certificateValidity = Duration.ofDays(30);
+
+    private Builder() {
+    }
+
+    /** 0 (the default) picks a free port. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0..65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    public Builder tenantId(String tenantId) {
+      if (tenantId == null || !tenantId.matches("[A-Za-z0-9.-]+")) {
+        throw new IllegalArgumentException("a tenant ID is a GUID or domain name, got '" + tenantId + "'");
+      }
+      this.tenantId = tenantId;
+      return this;
+    }
+
+    public Builder operationDuration(Duration duration) {
+      if (duration.isNegative()) {
+        throw new IllegalArgumentException("the operation duration cannot be negative: " + duration);
+      }
+      this.operationDuration = duration;
+      return this;
+    }
+
+    /** The clock operations are timed by; a {@link SettableClock} lets tests move time. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Threads serving requests (default 16); answers never block a thread on a delay. */
+    public Builder threads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /** How many requests the log keeps, newest last (default 20,000); counters are never capped. */
+    public Builder requestLogCapacity(int capacity) {
+      if (capacity < 0) {
+        throw new IllegalArgumentException("the request log capacity cannot be negative: " + capacity);
+      }
+      this.requestLogCapacity = capacity;
+      return this;
+    }
+
+    public Builder certificateValidity(Duration validity) {
+      if (validity.isNegative() || validity.isZero()) {
+        throw new IllegalArgumentException("the certificate validity must be positive: " + validity);
+      }
+      this.certificateValidity = validity;
+      return this;
+    }
+
+    public ArmEmulator start() {
+      try {
+        return new ArmEmulator(this);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start the ARM emulator on 127.0.0.1:" + port + ": " + e.getMessage(),
+            e);
+      }
+    }
+  }
+}

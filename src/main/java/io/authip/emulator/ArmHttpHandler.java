@@ -1,0 +1,446 @@
+package io.authip.emulator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HTTP in front of the {@link ResourceStore}: routing, the token endpoint, bearer checks, faults, headers and the
+ * request log. Never blocks a server thread: a delayed answer is scheduled, not slept on.
+ */
+final class ArmHttpHandler implements HttpHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ArmHttpHandler.class);
+  static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Set<String> SECRET_FORM_FIELDS = Set.of("client_secret", "client_assertion");
+
+  private final ResourceStore store;
+  private final RequestStats stats;
+  private final FaultPlan faults;
+  private final Clock clock;
+  private final String tenantId;
+  private final Executor executor;
+  private final ScheduledExecutorService scheduler;
+  private final Set<String> issuedTokens = ConcurrentHashMap.newKeySet();
+  private final SecureRandom random = new SecureRandom();
+  private volatile String baseUrl = "https://127.0.0.1";
+
+  ArmHttpHandler(ResourceStore store, RequestStats stats, FaultPlan faults, Clock clock, String tenantId,
+      Executor executor, ScheduledExecutorService scheduler) {
+    this.store = store;
+    this.stats = stats;
+    this.faults = faults;
+    this.clock = clock;
+    this.tenantId = tenantId;
+    this.executor = executor;
+    this.scheduler = scheduler;
+  }
+
+  void baseUrl(String url) {
+    this.baseUrl = url;
+  }
+
+  /** What a request is, once routed. */
+  private record Route(RequestKind kind, String resourceKey, ResourceIds.Ref ref, String operationId,
+      boolean operationResult, String subscription) {
+  }
+
+  /** One received request, read completely before anything is answered. */
+  private record Incoming(HttpExchange exchange, Instant at, String method, String path, String query,
+      Map<String, List<String>> headers, byte[] body, Route route) {
+
+    String header(String name) {
+      List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+      return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    String apiVersion() {
+      for (String pair : query.split("&")) {
+        if (pair.startsWith("api-version=")) {
+          return URLDecoder.decode(pair.substring("api-version=".length()), StandardCharsets.UTF_8);
+        }
+      }
+      return null;
+    }
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) {
+    Incoming in;
+    try {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+      String path = exchange.getRequestURI().getPath();
+      String query = Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse("");
+      Map<String, List<String>> headers = new LinkedHashMap<>();
+      exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
+      in = new Incoming(exchange, clock.instant(), method, path, query, headers, body, route(method, path));
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot read a request: {}", e.toString());
+      exchange.close();
+      return;
+    }
+    try {
+      dispatch(in);
+    } catch (RuntimeException e) {
+      LOG.warn("internal error answering {} {}: {}", in.method(), in.path(), e.toString(), e);
+      answer(in, ResourceStore.Answer.error(500, "InternalServerError", "The emulator failed: " + e, Map.of()));
+    }
+  }
+
+  private void dispatch(Incoming in) {
+    RequestKind kind = in.route().kind();
+    if (kind == RequestKind.CLUSTER_PUT) {
+      rememberPutBody(in);
+    }
+    if (!kind.isIdentity() && !authorized(in)) {
+      answer(in, unauthorized());
+      return;
+    }
+    Optional<Fault> fault = faults.take(kind, in.route().resourceKey(), in.method());
+    if (fault.isPresent()) {
+      Fault f = fault.get();
+      if (f instanceof Fault.ConnectionReset) {
+        record(in, 0);
+        in.exchange().close();
+        return;
+      }
+      if (f instanceof Fault.Delay delay) {
+        try {
+          scheduler.schedule(() -> executor.execute(() -> answerSafely(in)), delay.delay().toMillis(),
+              TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopped) {
+          in.exchange().close();
+        }
+        return;
+      }
+      Fault.ErrorResponse error = (Fault.ErrorResponse) f;
+      Map<String, String> headers = error.retryAfterSeconds() >= 0
+          ? Map.of("Retry-After", Integer.toString(error.retryAfterSeconds())) : Map.of();
+      answer(in, ResourceStore.Answer.error(error.status(), error.code(), error.message(), headers));
+      return;
+    }
+    answer(in, normalAnswer(in));
+  }
+
+  private void answerSafely(Incoming in) {
+    try {
+      answer(in, normalAnswer(in));
+    } catch (RuntimeException e) {
+      LOG.warn("internal error answering {} {}: {}", in.method(), in.path(), e.toString(), e);
+      in.exchange().close();
+    }
+  }
+
+  private ResourceStore.Answer normalAnswer(Incoming in) {
+    Route route = in.route();
+    Instant now = clock.instant();
+    if (!route.kind().isIdentity() && route.kind() != RequestKind.OTHER && in.apiVersion() == null) {
+      return ResourceStore.Answer.error(ArmError.badRequest("MissingApiVersionParameter",
+          "The api-version query parameter (?api-version=) is required for all requests."));
+    }
+    switch (route.kind()) {
+      case TOKEN:
+        return token(in);
+      case METADATA:
+        return metadata(in);
+      case CLUSTER_GET:
+        return store.getCluster(route.ref(), now);
+      case CLUSTER_PUT: {
+        Optional<JsonNode> body = parse(in.body());
+        if (body.isEmpty()) {
+          return invalidJson();
+        }
+        return store.putCluster(route.ref(), body.get(), in.header("if-match"), in.header("if-none-match"),
+            in.apiVersion(), now);
+      }
+      case CLUSTER_PATCH: {
+        Optional<JsonNode> body = parse(in.body());
+        if (body.isEmpty()) {
+          return invalidJson();
+        }
+        return store.patchCluster(route.ref(), body.get(), in.header("if-match"), now);
+      }
+      case PUBLIC_IP_GET:
+        return store.getPublicIp(route.ref());
+      case PUBLIC_IP_PREFIX_GET:
+        return store.getPublicIpPrefix(route.ref());
+      case OPERATION_GET:
+        return route.operationResult() ? store.getOperationResult(route.operationId(), now)
+            : store.getOperation(route.operationId(), now);
+      default:
+        return route.ref() != null && isServedType(route.ref())
+            ? ResourceStore.Answer.error(405, "MethodNotAllowed", "The emulator does not serve " + in.method()
+                + " on " + route.ref().type() + ".", Map.of("Allow", allowed(route.ref())))
+            : ResourceStore.Answer.error(404, "InvalidResourceType", "The emulator does not serve '" + in.path()
+                + "'.", Map.of());
+    }
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  private Route route(String method, String path) {
+    String[] s = ResourceIds.path(path).split("/", -1);
+    String subscription = s.length > 2 && s[1].equalsIgnoreCase("subscriptions") ? s[2] : null;
+    if (s.length == 5 && method.equals("POST") && s[2].equalsIgnoreCase("oauth2") && s[3].equalsIgnoreCase("v2.0")
+        && s[4].equalsIgnoreCase("token")) {
+      return new Route(RequestKind.TOKEN, ResourceIds.key(path), null, null, false, null);
+    }
+    String lower = ResourceIds.key(path);
+    if (method.equals("GET") && (lower.endsWith("/.well-known/openid-configuration")
+        || lower.equals("/common/discovery/instance"))) {
+      return new Route(RequestKind.METADATA, lower, null, null, false, null);
+    }
+    // /subscriptions/S/providers/Microsoft.ContainerService/locations/L/operations/ID
+    if (s.length == 9 && subscription != null && s[3].equalsIgnoreCase("providers")
+        && s[4].equalsIgnoreCase(ResourceIds.CONTAINER_SERVICE) && s[5].equalsIgnoreCase("locations")
+        && (s[7].equalsIgnoreCase("operations") || s[7].equalsIgnoreCase("operationresults"))) {
+      RequestKind kind = method.equals("GET") ? RequestKind.OPERATION_GET : RequestKind.OTHER;
+      return new Route(kind, lower, null, s[8], s[7].equalsIgnoreCase("operationresults"), subscription);
+    }
+    Optional<ResourceIds.Ref> ref = ResourceIds.Ref.parse(path);
+    if (ref.isPresent()) {
+      ResourceIds.Ref r = ref.get();
+      RequestKind kind = RequestKind.OTHER;
+      if (r.isA(ResourceIds.CONTAINER_SERVICE, "managedClusters")) {
+        kind = switch (method) {
+          case "GET" -> RequestKind.CLUSTER_GET;
+          case "PUT" -> RequestKind.CLUSTER_PUT;
+          case "PATCH" -> RequestKind.CLUSTER_PATCH;
+          default -> RequestKind.OTHER;
+        };
+      } else if (r.isA(ResourceIds.NETWORK, "publicIPAddresses") && method.equals("GET")) {
+        kind = RequestKind.PUBLIC_IP_GET;
+      } else if (r.isA(ResourceIds.NETWORK, "publicIPPrefixes") && method.equals("GET")) {
+        kind = RequestKind.PUBLIC_IP_PREFIX_GET;
+      }
+      return new Route(kind, r.key(), r, null, false, r.subscription());
+    }
+    return new Route(RequestKind.OTHER, lower, null, null, false, subscription);
+  }
+
+  private static boolean isServedType(ResourceIds.Ref ref) {
+    return ref.isA(ResourceIds.CONTAINER_SERVICE, "managedClusters") || ref.isA(ResourceIds.NETWORK,
+        "publicIPAddresses") || ref.isA(ResourceIds.NETWORK, "publicIPPrefixes");
+  }
+
+  private static String allowed(ResourceIds.Ref ref) {
+    return ref.isA(ResourceIds.CONTAINER_SERVICE, "managedClusters") ? "GET, PUT, PATCH" : "GET";
+  }
+
+  // ---------------------------------------------------------------- identity
+
+  private boolean authorized(Incoming in) {
+    String header = in.header("authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    return issuedTokens.contains(header.substring(7).trim());
+  }
+
+  private ResourceStore.Answer unauthorized() {
+    String challenge = "Bearer authorization_uri=\"" + baseUrl + "/" + tenantId + "\", error=\"invalid_token\", "
+        + "error_description=\"The access token is missing or was not issued by this emulator.\"";
+    return ResourceStore.Answer.error(401, "InvalidAuthenticationToken",
+        "The access token is missing or invalid: send 'Authorization: Bearer <token>' with a token from "
+            + baseUrl + "/" + tenantId + "/oauth2/v2.0/token.", Map.of("WWW-Authenticate", challenge));
+  }
+
+  private ResourceStore.Answer token(Incoming in) {
+    String tenant = ResourceIds.path(in.path()).split("/")[1];
+    Map<String, String> form = form(in.body());
+    if (!tenant.equalsIgnoreCase(tenantId)) {
+      return aadError(400, "invalid_request", 90002, "Tenant '" + tenant + "' not found. The emulator's tenant is '"
+          + tenantId + "'.");
+    }
+    if (!"client_credentials".equals(form.get("grant_type"))) {
+      return aadError(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '"
+          + form.get("grant_type") + "'; the emulator serves client_credentials only.");
+    }
+    if (isBlank(form.get("client_id"))) {
+      return aadError(400, "invalid_request", 900144, "The request body must contain the parameter: 'client_id'.");
+    }
+    if (isBlank(form.get("client_secret")) && isBlank(form.get("client_assertion"))) {
+      return aadError(401, "invalid_client", 7000216,
+          "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.");
+    }
+    byte[] bytes = new byte[32];
+    random.nextBytes(bytes);
+    String token = "emulator." + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    issuedTokens.add(token);
+    ObjectNode body = MAPPER.createObjectNode();
+    body.put("token_type", "Bearer");
+    body.put("expires_in", 3599);
+    body.put("ext_expires_in", 3599);
+    body.put("access_token", token);
+    return ResourceStore.Answer.json(200, body);
+  }
+
+  private ResourceStore.Answer aadError(int status, String error, int code, String description) {
+    ObjectNode body = MAPPER.createObjectNode();
+    body.put("error", error);
+    body.put("error_description", "AADSTS" + code + ": " + description);
+    body.putArray("error_codes").add(code);
+    body.put("timestamp", clock.instant().toString());
+    body.put("trace_id", UUID.randomUUID().toString());
+    body.put("correlation_id", UUID.randomUUID().toString());
+    return ResourceStore.Answer.json(status, body);
+  }
+
+  private ResourceStore.Answer metadata(Incoming in) {
+    ObjectNode body = MAPPER.createObjectNode();
+    String host = baseUrl.substring("https://".length());
+    if (in.route().resourceKey().equals("/common/discovery/instance")) {
+      body.put("tenant_discovery_endpoint", baseUrl + "/" + tenantId + "/v2.0/.well-known/openid-configuration");
+      body.put("api-version", "1.1");
+      ObjectNode entry = body.putArray("metadata").addObject();
+      entry.put("preferred_network", host);
+      entry.put("preferred_cache", host);
+      entry.putArray("aliases").add(host);
+      return ResourceStore.Answer.json(200, body);
+    }
+    String authority = baseUrl + "/" + tenantId;
+    body.put("token_endpoint", authority + "/oauth2/v2.0/token");
+    body.put("authorization_endpoint", authority + "/oauth2/v2.0/authorize");
+    body.put("device_authorization_endpoint", authority + "/oauth2/v2.0/devicecode");
+    body.put("issuer", authority + "/v2.0");
+    body.put("jwks_uri", authority + "/discovery/v2.0/keys");
+    body.putArray("token_endpoint_auth_methods_supported").add("client_secret_post").add("private_key_jwt")
+        .add("client_secret_basic");
+    body.putArray("response_types_supported").add("code").add("id_token").add("code id_token").add("id_token token");
+    body.putArray("subject_types_supported").add("pairwise");
+    body.putArray("id_token_signing_alg_values_supported").add("RS256");
+    body.putArray("scopes_supported").add("openid").add("profile").add("email").add("offline_access");
+    return ResourceStore.Answer.json(200, body);
+  }
+
+  // ---------------------------------------------------------------- answering
+
+  private void answer(Incoming in, ResourceStore.Answer answer) {
+    HttpExchange exchange = in.exchange();
+    try {
+      byte[] bytes = answer.body() == null ? null : MAPPER.writeValueAsBytes(answer.body());
+      var headers = exchange.getResponseHeaders();
+      answer.headers().forEach(headers::set);
+      String requestId = UUID.randomUUID().toString();
+      headers.set("x-ms-request-id", requestId);
+      headers.set("x-ms-correlation-request-id",
+          Optional.ofNullable(in.header("x-ms-correlation-request-id")).orElse(requestId));
+      if (in.header("x-ms-client-request-id") != null) {
+        headers.set("x-ms-client-request-id", in.header("x-ms-client-request-id"));
+      }
+      headers.set("Cache-Control", "no-cache");
+      String subscription = in.route().subscription();
+      if (subscription != null) {
+        boolean write = !in.method().equals("GET") && !in.method().equals("HEAD");
+        headers.set(write ? "x-ms-ratelimit-remaining-subscription-writes"
+            : "x-ms-ratelimit-remaining-subscription-reads", Integer.toString(stats.remaining(subscription, write)));
+      }
+      if (bytes != null) {
+        headers.set("Content-Type", "application/json; charset=utf-8");
+      }
+      record(in, answer.status());
+      boolean noBody = bytes == null || answer.status() == 204 || in.method().equals("HEAD");
+      exchange.sendResponseHeaders(answer.status(), noBody ? -1 : bytes.length);
+      if (!noBody) {
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(bytes);
+        }
+      }
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write an answer: " + e.getMessage(), e);
+    } catch (IOException e) {
+      LOG.debug("client went away during {} {}: {}", in.method(), in.path(), e.toString());
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private void record(Incoming in, int status) {
+    Map<String, List<String>> headers = new LinkedHashMap<>(in.headers());
+    if (headers.containsKey("authorization")) {
+      headers.put("authorization", List.of("Bearer ***"));
+    }
+    String body = in.route().kind() == RequestKind.TOKEN ? redactForm(in.body())
+        : new String(in.body(), StandardCharsets.UTF_8);
+    stats.record(new RecordedRequest(in.at(), in.method(), in.path(), in.query(), headers, body, in.route().kind(),
+        in.route().resourceKey(), status));
+  }
+
+  private void rememberPutBody(Incoming in) {
+    parse(in.body()).filter(JsonNode::isObject)
+        .ifPresent(body -> stats.lastPutBody(in.route().resourceKey(), (ObjectNode) body));
+  }
+
+  private static ResourceStore.Answer invalidJson() {
+    return ResourceStore.Answer.error(ArmError.badRequest("InvalidRequestContent",
+        "The request content was invalid and could not be deserialized."));
+  }
+
+  private static Optional<JsonNode> parse(byte[] body) {
+    if (body.length == 0) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.ofNullable(MAPPER.readTree(body));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Map<String, String> form(byte[] body) {
+    Map<String, String> form = new LinkedHashMap<>();
+    for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      form.put(key, value);
+    }
+    return form;
+  }
+
+  private static String redactForm(byte[] body) {
+    StringBuilder out = new StringBuilder();
+    for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+      if (out.length() > 0) {
+        out.append('&');
+      }
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      out.append(SECRET_FORM_FIELDS.contains(URLDecoder.decode(key, StandardCharsets.UTF_8)) ? key + "=***" : pair);
+    }
+    return out.toString();
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
+  }
+}

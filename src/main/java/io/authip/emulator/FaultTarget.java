@@ -1,0 +1,40 @@
+package io.authip.emulator;
+
+import java.util.Locale;
+
+/**
+ * Which requests a fault applies to. {@link #any()} covers every ARM request but never the identity endpoints (token,
+ * metadata): those are reached only through {@link #kind(RequestKind)}.
+ *
+ * @param resourceKey lower-cased resource ID or operation path, or null for any
+ * @param kind a request kind, or null for any ARM kind
+ * @param method an upper-case HTTP method, or null for any
+ */
+public record FaultTarget(String resourceKey, RequestKind kind, String method) {
+
+  public static FaultTarget any() {
+    return new FaultTarget(null, null, null);
+  }
+
+  /** Requests for one resource, whatever the spelling of its ID; an operation's poll URL works too. */
+  public static FaultTarget resource(String resourceIdOrUrl) {
+    return new FaultTarget(ResourceIds.key(resourceIdOrUrl), null, null);
+  }
+
+  public static FaultTarget kind(RequestKind kind) {
+    return new FaultTarget(null, kind, null);
+  }
+
+  /** The same target, narrowed to one HTTP method. */
+  public FaultTarget method(String httpMethod) {
+    return new FaultTarget(resourceKey, kind, httpMethod.toUpperCase(Locale.ROOT));
+  }
+
+  boolean matches(RequestKind requestKind, String requestResourceKey, String requestMethod) {
+    if (kind == null ? requestKind.isIdentity() : kind != requestKind) {
+      return false;
+    }
+    return (resourceKey == null || resourceKey.equals(requestResourceKey))
+        && (method == null || method.equals(requestMethod));
+  }
+}

@@ -1,0 +1,23 @@
+package io.authip.emulator;
+
+/** What a request was for, as counted by {@link ArmEmulator#requestCount(RequestKind)}. */
+public enum RequestKind {
+  /** {@code POST /{tenant}/oauth2/v2.0/token}. */
+  TOKEN,
+  /** Identity metadata (OpenID configuration, instance discovery). */
+  METADATA,
+  CLUSTER_GET,
+  CLUSTER_PUT,
+  CLUSTER_PATCH,
+  PUBLIC_IP_GET,
+  PUBLIC_IP_PREFIX_GET,
+  /** The {@code Azure-AsyncOperation} or {@code Location} URL of a long-running operation. */
+  OPERATION_GET,
+  /** Anything the emulator does not serve; answered 404 or 405. */
+  OTHER;
+
+  /** Token and metadata requests come from the identity library, not from the caller's ARM code. */
+  public boolean isIdentity() {
+    return this == TOKEN || this == METADATA;
+  }
+}

@@ -1,0 +1,121 @@
+package io.authip.emulator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Counters and the request log. Thread-safe; counters are exact, the log keeps the newest {@code capacity}. */
+final class RequestStats {
+
+  static final int READS_PER_HOUR = 12000;
+  static final int WRITES_PER_HOUR = 1200;
+
+  private final int capacity;
+  private final Map<String, AtomicInteger> byResourceAndMethod = new ConcurrentHashMap<>();
+  private final Map<RequestKind, AtomicInteger> byKind = new EnumMap<>(RequestKind.class);
+  private final Map<String, AtomicInteger> readsBySubscription = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> writesBySubscription = new ConcurrentHashMap<>();
+  private final Map<String, ObjectNode> lastPutBodies = new ConcurrentHashMap<>();
+  private final Set<String> apiVersions = ConcurrentHashMap.newKeySet();
+  private final Deque<RecordedRequest> log = new ArrayDeque<>();
+  private int dropped;
+
+  RequestStats(int capacity) {
+    if (capacity < 0) {
+      throw new IllegalArgumentException("the request log capacity cannot be negative: " + capacity);
+    }
+    this.capacity = capacity;
+    for (RequestKind kind : RequestKind.values()) {
+      byKind.put(kind, new AtomicInteger());
+    }
+  }
+
+  void record(RecordedRequest request) {
+    byResourceAndMethod.computeIfAbsent(request.resourceKey() + " " + request.method(), k -> new AtomicInteger())
+        .incrementAndGet();
+    byKind.get(request.kind()).incrementAndGet();
+    request.apiVersion().ifPresent(apiVersions::add);
+    synchronized (log) {
+      if (capacity == 0) {
+        dropped++;
+        return;
+      }
+      if (log.size() == capacity) {
+        log.removeFirst();
+        dropped++;
+      }
+      log.addLast(request);
+    }
+  }
+
+  /** Counts a read or write against the subscription and returns what ARM would report as remaining. */
+  int remaining(String subscription, boolean write) {
+    Map<String, AtomicInteger> counters = write ? writesBySubscription : readsBySubscription;
+    int used = counters.computeIfAbsent(subscription.toLowerCase(java.util.Locale.ROOT), k -> new AtomicInteger())
+        .incrementAndGet();
+    return Math.max(0, (write ? WRITES_PER_HOUR : READS_PER_HOUR) - used);
+  }
+
+  void lastPutBody(String clusterKey, ObjectNode body) {
+    lastPutBodies.put(clusterKey, body);
+  }
+
+  Optional<ObjectNode> lastPutBody(String clusterKey) {
+    ObjectNode body = lastPutBodies.get(clusterKey);
+    return body == null ? Optional.empty() : Optional.of(body.deepCopy());
+  }
+
+  int count(String resourceKey, String method) {
+    AtomicInteger n = byResourceAndMethod.get(resourceKey + " " + method);
+    return n == null ? 0 : n.get();
+  }
+
+  int count(RequestKind kind) {
+    return byKind.get(kind).get();
+  }
+
+  Map<String, Integer> countsByResourceAndMethod() {
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    byResourceAndMethod.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  List<RecordedRequest> requests() {
+    synchronized (log) {
+      return List.copyOf(new ArrayList<>(log));
+    }
+  }
+
+  int droppedFromLog() {
+    synchronized (log) {
+      return dropped;
+    }
+  }
+
+  Set<String> apiVersions() {
+    return new TreeSet<>(apiVersions);
+  }
+
+  /** Forgets counts, the log, the rate-limit budgets and the last PUT bodies. */
+  void reset() {
+    byResourceAndMethod.clear();
+    byKind.values().forEach(n -> n.set(0));
+    readsBySubscription.clear();
+    writesBySubscription.clear();
+    lastPutBodies.clear();
+    apiVersions.clear();
+    synchronized (log) {
+      log.clear();
+      dropped = 0;
+    }
+  }
+}

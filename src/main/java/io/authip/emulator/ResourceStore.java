@@ -1,0 +1,573 @@
+package io.authip.emulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The resources and their ARM semantics, independent of HTTP. One lock: every call is a few map look-ups and a copy
+ * of a small JSON tree, so contention stays low even with a thousand clusters. Long-running operations are not
+ * driven by threads; they are settled from the clock whenever a request touches them.
+ */
+final class ResourceStore {
+
+  static final String DEFAULT_API_VERSION = "2025-07-01";
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  /**
+   * Fields the service computes. A client that sends them back (or drops them, as the typed SDK models do) does not
+   * change them; they are restored from the stored cluster when their parent object is still there.
+   */
+  private static final List<List<String>> SERVER_OWNED = List.of(
+      List.of("properties", "fqdn"),
+      List.of("properties", "azurePortalFQDN"),
+      List.of("properties", "privateFQDN"),
+      List.of("properties", "currentKubernetesVersion"),
+      List.of("properties", "maxAgentPools"),
+      List.of("properties", "powerState"),
+      List.of("properties", "resourceUID"),
+      List.of("properties", "oidcIssuerProfile", "issuerURL"),
+      List.of("properties", "networkProfile", "loadBalancerProfile", "effectiveOutboundIPs"),
+      List.of("properties", "networkProfile", "natGatewayProfile", "effectiveOutboundIPs"),
+      List.of("systemData"));
+
+  /** The result of one ARM call: status, extra headers, JSON body or none. */
+  record Answer(int status, Map<String, String> headers, JsonNode body) {
+    Answer {
+      headers = Map.copyOf(headers);
+    }
+
+    static Answer json(int status, JsonNode body) {
+      return new Answer(status, Map.of(), body);
+    }
+
+    static Answer error(ArmError e) {
+      return error(e.status(), e.code(), e.message(), Map.of());
+    }
+
+    static Answer error(int status, String code, String message, Map<String, String> headers) {
+      ObjectNode error = JSON.objectNode();
+      error.putObject("error").put("code", code).put("message", message);
+      return new Answer(status, headers, error);
+    }
+  }
+
+  /** How an operation started on a cluster will end. */
+  record Ending(String status, String code, String message) {
+    static final Ending SUCCEEDED = new Ending("Succeeded", null, null);
+  }
+
+  private static final class Operation {
+    final String id;
+    final String clusterKey;
+    final String subscription;
+    final String location;
+    final String apiVersion;
+    final Instant start;
+    final Instant end;
+    final Ending ending;
+
+    Operation(String id, String clusterKey, String subscription, String location, String apiVersion, Instant start,
+        Instant end, Ending ending) {
+      this.id = id;
+      this.clusterKey = clusterKey;
+      this.subscription = subscription;
+      this.location = location;
+      this.apiVersion = apiVersion;
+      this.start = start;
+      this.end = end;
+      this.ending = ending;
+    }
+
+    boolean running(Instant now) {
+      return now.isBefore(end);
+    }
+
+    String path() {
+      return "/subscriptions/" + subscription + "/providers/Microsoft.ContainerService/locations/" + location
+          + "/operations/" + id;
+    }
+
+    String resultPath() {
+      return "/subscriptions/" + subscription + "/providers/Microsoft.ContainerService/locations/" + location
+          + "/operationresults/" + id;
+    }
+  }
+
+  private static final class Cluster {
+    final String id;
+    ObjectNode body;
+    String eTag;
+    Operation running;
+    final Queue<Consumer<ObjectNode>> afterNextGet = new ArrayDeque<>();
+    final Queue<Ending> nextEndings = new ArrayDeque<>();
+
+    Cluster(String id, ObjectNode body, String eTag) {
+      this.id = id;
+      this.body = body;
+      this.eTag = eTag;
+    }
+  }
+
+  private final Map<String, Cluster> clusters = new HashMap<>();
+  private final Map<String, ObjectNode> publicIps = new HashMap<>();
+  private final Map<String, ObjectNode> prefixes = new HashMap<>();
+  private final Map<String, Operation> operations = new HashMap<>();
+  private final Set<String> resourceGroups = new HashSet<>();
+  private String baseUrl = "https://127.0.0.1";
+  private Duration operationDuration;
+
+  ResourceStore(Duration operationDuration) {
+    this.operationDuration = checkDuration(operationDuration);
+  }
+
+  synchronized void baseUrl(String url) {
+    this.baseUrl = url;
+  }
+
+  synchronized void operationDuration(Duration duration) {
+    this.operationDuration = checkDuration(duration);
+  }
+
+  synchronized Duration operationDuration() {
+    return operationDuration;
+  }
+
+  private static Duration checkDuration(Duration d) {
+    if (d.isNegative()) {
+      throw new IllegalArgumentException("the operation duration cannot be negative: " + d);
+    }
+    return d;
+  }
+
+  // ---------------------------------------------------------------- seeding and direct access
+
+  /** Stores a cluster body as given (its {@code id} names it); keeps its {@code eTag} when it has one. */
+  synchronized String putClusterBody(ObjectNode body) {
+    String id = body.path("id").asText("");
+    ResourceIds.Ref ref = ResourceIds.Ref.parse(id)
+        .filter(r -> r.isA(ResourceIds.CONTAINER_SERVICE, "managedClusters"))
+        .orElseThrow(() -> new IllegalArgumentException("a managed cluster body needs an \"id\" like "
+            + "/subscriptions/S/resourceGroups/G/providers/Microsoft.ContainerService/managedClusters/N, got '"
+            + id + "'"));
+    ObjectNode stored = body.deepCopy();
+    String eTag = stored.path("eTag").isTextual() ? stored.get("eTag").asText() : newETag();
+    stored.remove("eTag");
+    ObjectNode properties = stored.has("properties") && stored.get("properties").isObject()
+        ? (ObjectNode) stored.get("properties") : stored.putObject("properties");
+    if (!properties.hasNonNull("provisioningState")) {
+      properties.put("provisioningState", "Succeeded");
+    }
+    Cluster existing = clusters.get(ref.key());
+    Cluster cluster = new Cluster(id, stored, eTag);
+    if (existing != null) {
+      cluster.running = existing.running;
+    }
+    clusters.put(ref.key(), cluster);
+    resourceGroups.add(ref.resourceGroupKey());
+    return id;
+  }
+
+  synchronized void putPublicIp(String id, String address, String location) {
+    ResourceIds.Ref ref = requireRef(id, "publicIPAddresses");
+    ObjectNode body = networkResource(ref, location, "Microsoft.Network/publicIPAddresses");
+    ObjectNode p = (ObjectNode) body.get("properties");
+    p.put("ipAddress", address);
+    p.put("publicIPAddressVersion", "IPv4");
+    p.put("publicIPAllocationMethod", "Static");
+    p.put("idleTimeoutInMinutes", 4);
+    p.putArray("ipTags");
+    publicIps.put(ref.key(), body);
+    resourceGroups.add(ref.resourceGroupKey());
+  }
+
+  synchronized void putPublicIpPrefix(String id, String prefix, String location) {
+    ResourceIds.Ref ref = requireRef(id, "publicIPPrefixes");
+    int slash = prefix.indexOf('/');
+    if (slash < 0) {
+      throw new IllegalArgumentException("a public IP prefix needs a CIDR like 20.1.2.16/28, got '" + prefix + "'");
+    }
+    ObjectNode body = networkResource(ref, location, "Microsoft.Network/publicIPPrefixes");
+    ObjectNode p = (ObjectNode) body.get("properties");
+    p.put("prefixLength", Integer.parseInt(prefix.substring(slash + 1)));
+    p.put("publicIPAddressVersion", "IPv4");
+    p.put("ipPrefix", prefix);
+    p.putArray("ipTags");
+    prefixes.put(ref.key(), body);
+    resourceGroups.add(ref.resourceGroupKey());
+  }
+
+  private static ResourceIds.Ref requireRef(String id, String type) {
+    return ResourceIds.Ref.parse(id).filter(r -> r.isA(ResourceIds.NETWORK, type))
+        .orElseThrow(() -> new IllegalArgumentException("expected a Microsoft.Network/" + type + " ID, got '"
+            + id + "'"));
+  }
+
+  private ObjectNode networkResource(ResourceIds.Ref ref, String location, String type) {
+    ObjectNode body = JSON.objectNode();
+    body.put("name", ref.name());
+    body.put("id", ref.id());
+    body.put("etag", "W/\"" + UUID.randomUUID() + "\"");
+    body.put("location", location);
+    body.putObject("tags");
+    body.put("type", type);
+    body.putObject("sku").put("name", "Standard").put("tier", "Regional");
+    ObjectNode p = body.putObject("properties");
+    p.put("provisioningState", "Succeeded");
+    p.put("resourceGuid", UUID.nameUUIDFromBytes(ref.key().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .toString());
+    return body;
+  }
+
+  synchronized boolean removeCluster(String id) {
+    return clusters.remove(ResourceIds.key(id)) != null;
+  }
+
+  /** The cluster as a GET would show it now (with {@code eTag}), without counting as a GET. */
+  synchronized Optional<ObjectNode> cluster(String id, Instant now) {
+    Cluster c = clusters.get(ResourceIds.key(id));
+    if (c == null) {
+      return Optional.empty();
+    }
+    settle(c, now);
+    return Optional.of(view(c));
+  }
+
+  synchronized String editCluster(String id, Consumer<ObjectNode> edit, Instant now) {
+    Cluster c = requireCluster(id);
+    settle(c, now);
+    applyEdit(c, edit);
+    return c.eTag;
+  }
+
+  synchronized void mutateAfterNextGet(String id, Consumer<ObjectNode> edit) {
+    requireCluster(id).afterNextGet.add(edit);
+  }
+
+  synchronized void endNextOperation(String id, Ending ending) {
+    requireCluster(id).nextEndings.add(ending);
+  }
+
+  /** Someone else's operation (an upgrade, say) starts now on the cluster: it is Updating and PUTs get 409. */
+  synchronized String beginExternalOperation(String id, Duration duration, Instant now) {
+    Cluster c = requireCluster(id);
+    settle(c, now);
+    Operation op = startOperation(c, DEFAULT_API_VERSION, now, duration);
+    c.eTag = newETag();
+    return baseUrl + op.path() + "?api-version=" + op.apiVersion;
+  }
+
+  private Cluster requireCluster(String id) {
+    Cluster c = clusters.get(ResourceIds.key(id));
+    if (c == null) {
+      throw new IllegalArgumentException("no managed cluster " + id + " in the emulator");
+    }
+    return c;
+  }
+
+  private void applyEdit(Cluster c, Consumer<ObjectNode> edit) {
+    ObjectNode copy = view(c);
+    edit.accept(copy);
+    copy.remove("eTag");
+    c.body = copy;
+    c.eTag = newETag();
+  }
+
+  // ---------------------------------------------------------------- ARM calls
+
+  synchronized Answer getCluster(ResourceIds.Ref ref, Instant now) {
+    Cluster c = clusters.get(ref.key());
+    if (c == null) {
+      return notFound(ref);
+    }
+    settle(c, now);
+    ObjectNode answer = view(c);
+    Consumer<ObjectNode> edit = c.afterNextGet.poll();
+    if (edit != null) {
+      applyEdit(c, edit);
+    }
+    return Answer.json(200, answer);
+  }
+
+  synchronized Answer putCluster(ResourceIds.Ref ref, JsonNode request, String ifMatch, String ifNoneMatch,
+      String apiVersion, Instant now) {
+    Cluster c = clusters.get(ref.key());
+    if (c != null) {
+      settle(c, now);
+    }
+    Optional<Answer> precondition = precondition(c, ifMatch, ifNoneMatch);
+    if (precondition.isPresent()) {
+      return precondition.get();
+    }
+    if (c != null && c.running != null) {
+      return busy(c);
+    }
+    if (request == null || !request.isObject()) {
+      return Answer.error(ArmError.badRequest("InvalidRequestContent",
+          "The request content was invalid and could not be deserialized: the body must be a JSON object."));
+    }
+    if (!request.path("location").isTextual() || request.get("location").asText().isBlank()) {
+      return Answer.error(ArmError.badRequest("LocationRequired",
+          "The location property is required for this definition."));
+    }
+    if (c != null && !sameLocation(c.body.path("location").asText(), request.get("location").asText())) {
+      return Answer.error(ArmError.badRequest("InvalidParameter", "The location of managed cluster '"
+          + ref.name() + "' cannot be changed from '" + c.body.path("location").asText() + "' to '"
+          + request.get("location").asText() + "'."));
+    }
+    if (request.has("properties") && !request.get("properties").isObject()) {
+      return Answer.error(ArmError.badRequest("InvalidRequestContent",
+          "The request content was invalid and could not be deserialized: properties must be an object."));
+    }
+    AuthorizedRangesValidation.Result checked = AuthorizedRangesValidation.check(request, c == null ? null : c.body);
+    if (checked instanceof AuthorizedRangesValidation.Result.Invalid invalid) {
+      return Answer.error(invalid.error());
+    }
+    List<String> ranges = ((AuthorizedRangesValidation.Result.Valid) checked).stored();
+
+    ObjectNode stored = storedBody(ref, c, (ObjectNode) request);
+    if (ranges != null) {
+      ArrayNode array = ((ObjectNode) stored.get("properties")).withObjectProperty("apiServerAccessProfile")
+          .putArray("authorizedIPRanges");
+      ranges.forEach(array::add);
+    }
+    boolean created = c == null;
+    if (created) {
+      c = new Cluster(ref.id(), stored, newETag());
+      clusters.put(ref.key(), c);
+      resourceGroups.add(ref.resourceGroupKey());
+    } else {
+      c.body = stored;
+      c.eTag = newETag();
+    }
+    Operation op = startOperation(c, apiVersion, now, operationDuration);
+    ((ObjectNode) c.body.get("properties")).put("provisioningState", created ? "Creating" : "Updating");
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Azure-AsyncOperation", baseUrl + op.path() + "?api-version=" + op.apiVersion);
+    headers.put("Location", baseUrl + op.resultPath() + "?api-version=" + op.apiVersion);
+    return new Answer(created ? 201 : 200, headers, view(c));
+  }
+
+  synchronized Answer patchCluster(ResourceIds.Ref ref, JsonNode request, String ifMatch, Instant now) {
+    Cluster c = clusters.get(ref.key());
+    if (c == null) {
+      return notFound(ref);
+    }
+    settle(c, now);
+    Optional<Answer> precondition = precondition(c, ifMatch, null);
+    if (precondition.isPresent()) {
+      return precondition.get();
+    }
+    if (c.running != null) {
+      return busy(c);
+    }
+    if (request == null || !request.isObject() || !request.path("tags").isObject()) {
+      return Answer.error(ArmError.badRequest("InvalidRequestContent",
+          "The request content was invalid and could not be deserialized: a PATCH of a managed cluster takes "
+              + "{\"tags\": {...}} only."));
+    }
+    c.body.set("tags", request.get("tags").deepCopy());
+    c.eTag = newETag();
+    return Answer.json(200, view(c));
+  }
+
+  synchronized Answer getPublicIp(ResourceIds.Ref ref) {
+    ObjectNode body = publicIps.get(ref.key());
+    return body == null ? notFound(ref) : Answer.json(200, body.deepCopy());
+  }
+
+  synchronized Answer getPublicIpPrefix(ResourceIds.Ref ref) {
+    ObjectNode body = prefixes.get(ref.key());
+    return body == null ? notFound(ref) : Answer.json(200, body.deepCopy());
+  }
+
+  /** The {@code Azure-AsyncOperation} URL: the operation's status document. */
+  synchronized Answer getOperation(String operationId, Instant now) {
+    Operation op = operations.get(operationId.toLowerCase(Locale.ROOT));
+    if (op == null) {
+      return Answer.error(404, "NotFound", "Operation '" + operationId + "' was not found.", Map.of());
+    }
+    Cluster c = clusters.get(op.clusterKey);
+    if (c != null) {
+      settle(c, now);
+    }
+    return Answer.json(200, operationStatus(op, now));
+  }
+
+  /**
+   * The {@code Location} URL: 202 while the operation runs, 204 when it succeeded, 200 with the status document when
+   * it failed or was canceled.
+   */
+  synchronized Answer getOperationResult(String operationId, Instant now) {
+    Operation op = operations.get(operationId.toLowerCase(Locale.ROOT));
+    if (op == null) {
+      return Answer.error(404, "NotFound", "Operation '" + operationId + "' was not found.", Map.of());
+    }
+    Cluster c = clusters.get(op.clusterKey);
+    if (c != null) {
+      settle(c, now);
+    }
+    if (op.running(now)) {
+      return new Answer(202, Map.of("Location", baseUrl + op.resultPath() + "?api-version=" + op.apiVersion,
+          "Retry-After", "1"), null);
+    }
+    if (op.ending.status().equals("Succeeded")) {
+      return new Answer(204, Map.of(), null);
+    }
+    return Answer.json(200, operationStatus(op, now));
+  }
+
+  private ObjectNode operationStatus(Operation op, Instant now) {
+    ObjectNode body = JSON.objectNode();
+    body.put("id", op.path());
+    body.put("name", op.id);
+    body.put("status", op.running(now) ? "InProgress" : op.ending.status());
+    body.put("startTime", op.start.toString());
+    if (!op.running(now)) {
+      body.put("endTime", op.end.toString());
+      if (op.ending.code() != null) {
+        body.putObject("error").put("code", op.ending.code()).put("message", op.ending.message());
+      }
+    }
+    return body;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private Operation startOperation(Cluster c, String apiVersion, Instant now, Duration duration) {
+    ResourceIds.Ref ref = ResourceIds.Ref.parse(c.id).orElseThrow();
+    Ending ending = c.nextEndings.isEmpty() ? Ending.SUCCEEDED : c.nextEndings.poll();
+    String location = c.body.path("location").asText("unknown").replace(" ", "").toLowerCase(Locale.ROOT);
+    Operation op = new Operation(UUID.randomUUID().toString(), ResourceIds.key(c.id), ref.subscription(), location,
+        apiVersion == null || apiVersion.isBlank() ? DEFAULT_API_VERSION : apiVersion, now, now.plus(duration),
+        ending);
+    operations.put(op.id, op);
+    c.running = op;
+    ((ObjectNode) c.body.withObjectProperty("properties")).put("provisioningState", "Updating");
+    return op;
+  }
+
+  /** Ends the running operation if its time has come. */
+  private static void settle(Cluster c, Instant now) {
+    if (c.running != null && !c.running.running(now)) {
+      ((ObjectNode) c.body.withObjectProperty("properties")).put("provisioningState", c.running.ending.status());
+      c.running = null;
+    }
+  }
+
+  private Optional<Answer> precondition(Cluster c, String ifMatch, String ifNoneMatch) {
+    if (ifMatch != null) {
+      String wanted = unquote(ifMatch);
+      if (c == null || !(wanted.equals("*") || wanted.equals(c.eTag))) {
+        return Optional.of(Answer.error(412, "PreconditionFailed", c == null
+            ? "Operation failed with status: 'Precondition Failed'. Details: If-Match was given but the resource "
+                + "does not exist."
+            : "Operation failed with status: 'Precondition Failed'. Details: the If-Match eTag '" + wanted
+                + "' does not match the current eTag '" + c.eTag + "' of the managed cluster.", Map.of()));
+      }
+    }
+    if (ifNoneMatch != null && c != null) {
+      String unwanted = unquote(ifNoneMatch);
+      if (unwanted.equals("*") || unwanted.equals(c.eTag)) {
+        return Optional.of(Answer.error(412, "PreconditionFailed",
+            "Operation failed with status: 'Precondition Failed'. Details: If-None-Match '" + unwanted
+                + "' was given and the managed cluster exists.", Map.of()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Answer busy(Cluster c) {
+    return Answer.error(409, "OperationNotAllowed", "Operation is not allowed: Another operation (Updating) is in "
+        + "progress, please wait for it to finish before starting a new operation. See "
+        + "https://aka.ms/aks-pending-operation for more details", Map.of());
+  }
+
+  private Answer notFound(ResourceIds.Ref ref) {
+    if (!resourceGroups.contains(ref.resourceGroupKey())) {
+      return Answer.error(404, "ResourceGroupNotFound", "Resource group '" + ref.resourceGroup()
+          + "' could not be found.", Map.of());
+    }
+    return Answer.error(404, "ResourceNotFound", "The Resource '" + ref.namespace() + "/" + ref.type() + "/"
+        + ref.name() + "' under resource group '" + ref.resourceGroup()
+        + "' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", Map.of());
+  }
+
+  private static ObjectNode storedBody(ResourceIds.Ref ref, Cluster previous, ObjectNode request) {
+    ObjectNode stored = request.deepCopy();
+    stored.remove("eTag");
+    stored.put("id", previous == null ? ref.id() : previous.id);
+    stored.put("name", previous == null ? ref.name() : previous.body.path("name").asText(ref.name()));
+    stored.put("type", "Microsoft.ContainerService/ManagedClusters");
+    ObjectNode properties = stored.withObjectProperty("properties");
+    properties.remove("provisioningState");
+    if (previous != null) {
+      for (List<String> path : SERVER_OWNED) {
+        restore(previous.body, stored, path);
+      }
+    }
+    return stored;
+  }
+
+  private static void restore(ObjectNode from, ObjectNode to, List<String> path) {
+    JsonNode source = from;
+    JsonNode target = to;
+    for (int i = 0; i < path.size() - 1; i++) {
+      source = source.path(path.get(i));
+      target = target.path(path.get(i));
+    }
+    String leaf = path.get(path.size() - 1);
+    if (target.isObject() && source.has(leaf)) {
+      ((ObjectNode) target).set(leaf, source.get(leaf).deepCopy());
+    }
+  }
+
+  /** A copy of the stored body with the {@code eTag} placed where the service puts it, before properties. */
+  private static ObjectNode view(Cluster c) {
+    ObjectNode out = JSON.objectNode();
+    c.body.fields().forEachRemaining(e -> {
+      if (e.getKey().equals("properties")) {
+        out.put("eTag", c.eTag);
+      }
+      out.set(e.getKey(), e.getValue().deepCopy());
+    });
+    if (!out.has("eTag")) {
+      out.put("eTag", c.eTag);
+    }
+    return out;
+  }
+
+  private static boolean sameLocation(String a, String b) {
+    return a.replace(" ", "").equalsIgnoreCase(b.replace(" ", ""));
+  }
+
+  static String unquote(String eTag) {
+    String v = eTag.trim();
+    if (v.startsWith("W/")) {
+      v = v.substring(2);
+    }
+    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+      v = v.substring(1, v.length() - 1);
+    }
+    return v;
+  }
+
+  static String newETag() {
+    return UUID.randomUUID().toString();
+  }
+}

@@ -1,0 +1,167 @@
+package io.authip.emulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Loads resources into an emulator from a YAML or JSON file (JSON is YAML). Unknown keys and bad values are errors
+ * naming the entry: a seed that silently loads half of itself would make tests pass for the wrong reason.
+ *
+ * <pre>
+ * subscription: 3f2b8c1d-5e6a-4b7c-8d9e-0a1b2c3d4e5f   # default for entries that name none
+ * location: westeurope                                   # default for fixtures
+ * publicIPAddresses:
+ *   - id: /subscriptions/.../resourceGroups/net/providers/Microsoft.Network/publicIPAddresses/office
+ *     ipAddress: 20.50.60.70
+ * publicIPPrefixes:
+ *   - id: /subscriptions/.../resourceGroups/net/providers/Microsoft.Network/publicIPPrefixes/ci
+ *     ipPrefix: 20.50.61.0/28
+ * managedClusters:
+ *   - fixture: loadBalancerManagedOutbound   # a ClusterFixture kind
+ *     resourceGroup: rg-prod
+ *     name: aks-prod-{i}                      # {i} = 1..count
+ *     count: 3
+ *     authorizedIPRanges: [20.50.60.70/32]
+ *   - body: { id: ..., location: ..., properties: { ... } }   # a complete cluster body
+ * </pre>
+ */
+public final class SeedFile {
+
+  private static final Set<String> TOP = Set.of("subscription", "location", "publicIPAddresses", "publicIPPrefixes",
+      "managedClusters");
+  private static final Set<String> FIXTURE = Set.of("fixture", "subscription", "resourceGroup", "name", "location",
+      "count", "authorizedIPRanges");
+
+  /** What a seed file added. */
+  public record Summary(int clusters, int publicIps, int publicIpPrefixes) {
+  }
+
+  private SeedFile() {
+  }
+
+  static Summary load(Path file, ArmEmulator arm) {
+    JsonNode root;
+    try {
+      root = new YAMLMapper().readTree(file.toFile());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read seed file " + file + ": " + e.getMessage(), e);
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      return new Summary(0, 0, 0);
+    }
+    if (!root.isObject()) {
+      throw new IllegalArgumentException(file + ": a seed file is a mapping with keys " + TOP);
+    }
+    onlyKeys(root, TOP, file + "");
+    String subscription = root.path("subscription").asText(ClusterFixture.DEFAULT_SUBSCRIPTION);
+    String location = root.path("location").asText(ClusterFixture.DEFAULT_LOCATION);
+    int ips = 0;
+    for (JsonNode entry : list(root, "publicIPAddresses", file)) {
+      String where = file + ": publicIPAddresses[" + ips + "]";
+      onlyKeys(entry, Set.of("id", "ipAddress"), where);
+      arm.putPublicIp(text(entry, "id", where), text(entry, "ipAddress", where));
+      ips++;
+    }
+    int prefixes = 0;
+    for (JsonNode entry : list(root, "publicIPPrefixes", file)) {
+      String where = file + ": publicIPPrefixes[" + prefixes + "]";
+      onlyKeys(entry, Set.of("id", "ipPrefix"), where);
+      arm.putPublicIpPrefix(text(entry, "id", where), text(entry, "ipPrefix", where));
+      prefixes++;
+    }
+    int clusters = 0;
+    int index = 0;
+    for (JsonNode entry : list(root, "managedClusters", file)) {
+      String where = file + ": managedClusters[" + index++ + "]";
+      if (entry.has("body")) {
+        onlyKeys(entry, Set.of("body"), where);
+        if (!entry.get("body").isObject()) {
+          throw new IllegalArgumentException(where + ": body must be a mapping (a managed cluster)");
+        }
+        try {
+          arm.putCluster((ObjectNode) entry.get("body"));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+        clusters++;
+        continue;
+      }
+      onlyKeys(entry, FIXTURE, where);
+      ClusterFixture.Kind kind = kind(text(entry, "fixture", where), where);
+      int count = entry.path("count").asInt(1);
+      if (count < 1 || (entry.has("count") && !entry.get("count").canConvertToInt())) {
+        throw new IllegalArgumentException(where + ": count must be a positive number, got " + entry.get("count"));
+      }
+      String name = text(entry, "name", where);
+      if (count > 1 && !name.contains("{i}")) {
+        throw new IllegalArgumentException(where + ": with count " + count + " the name needs {i}, e.g. aks-{i}");
+      }
+      List<String> ranges = null;
+      if (entry.has("authorizedIPRanges")) {
+        ranges = new ArrayList<>();
+        for (JsonNode r : entry.get("authorizedIPRanges")) {
+          ranges.add(r.asText());
+        }
+      }
+      for (int i = 1; i <= count; i++) {
+        ClusterFixture fixture = ClusterFixture.of(kind, entry.path("subscription").asText(subscription),
+            text(entry, "resourceGroup", where), name.replace("{i}", Integer.toString(i)))
+            .withLocation(entry.path("location").asText(location));
+        arm.seed(ranges == null ? fixture : fixture.withAuthorizedIpRanges(ranges));
+        clusters++;
+      }
+    }
+    return new Summary(clusters, ips, prefixes);
+  }
+
+  private static ClusterFixture.Kind kind(String name, String where) {
+    String wanted = name.replace("_", "").replace("-", "").toLowerCase(Locale.ROOT);
+    for (ClusterFixture.Kind kind : ClusterFixture.Kind.values()) {
+      if (kind.name().replace("_", "").toLowerCase(Locale.ROOT).equals(wanted)) {
+        return kind;
+      }
+    }
+    throw new IllegalArgumentException(where + ": unknown fixture '" + name + "'; one of loadBalancerManagedOutbound, "
+        + "loadBalancerCustomOutbound, managedNatGateway, nodePublicIpPrefix, nodePublicIpWithoutPrefix, "
+        + "privateCluster, basicLoadBalancer");
+  }
+
+  private static Iterable<JsonNode> list(JsonNode root, String key, Path file) {
+    JsonNode node = root.path(key);
+    if (node.isMissingNode() || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw new IllegalArgumentException(file + ": " + key + " must be a list");
+    }
+    return node;
+  }
+
+  private static String text(JsonNode entry, String key, String where) {
+    JsonNode value = entry.path(key);
+    if (!value.isValueNode() || value.asText().isBlank()) {
+      throw new IllegalArgumentException(where + ": '" + key + "' is required");
+    }
+    return value.asText();
+  }
+
+  private static void onlyKeys(JsonNode entry, Set<String> allowed, String where) {
+    if (!entry.isObject()) {
+      throw new IllegalArgumentException(where + ": expected a mapping");
+    }
+    for (Iterator<String> it = entry.fieldNames(); it.hasNext();) {
+      String key = it.next();
+      if (!allowed.contains(key)) {
+        throw new IllegalArgumentException(where + ": unknown key '" + key + "'; allowed: " + allowed);
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.authip.azure;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.policy.AddDatePolicy;
+import com.azure.core.http.policy.RequestIdPolicy;
+import com.azure.core.http.policy.RetryPolicy;
+import com.azure.core.http.policy.UserAgentPolicy;
+import com.azure.resourcemanager.resources.fluentcore.policy.AuthenticationPolicy;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * The one HTTP pipeline to Resource Manager, shared by the typed clients of every subscription and by the raw
+ * cluster GET/PUT and operation polls.
+ *
+ * <p>Built here rather than by a manager's {@code configure()} to leave out the SDK's provider-registration policy:
+ * authip only touches clusters that exist, and must not try to register resource providers (a write permission it
+ * does not need) when ARM answers 409 {@code MissingSubscriptionRegistration}.
+ */
+final class ArmPipeline {
+
+  static final String USER_AGENT = "authip";
+
+  private ArmPipeline() {
+  }
+
+  static HttpPipeline create(AzureConfig config, TokenCredential credential, HttpClient httpClient,
+      AzureCallListener listener) {
+    ArmRetryStrategy strategy = new ArmRetryStrategy(config.maxRetries(), config.retryDelay(),
+        config.maxRetryAfter());
+    // As the SDK does: audience + "/.default", so "https://management.core.windows.net/" gives the v1 resource with
+    // its trailing slash ("https://management.core.windows.net//.default").
+    String scope = config.armAudience() + "/.default";
+    return new HttpPipelineBuilder()
+        .httpClient(httpClient)
+        .policies(
+            new UserAgentPolicy(USER_AGENT),
+            new RequestIdPolicy(),
+            new RetryPolicy(strategy, ArmRetryStrategy.NEVER_SENT_HEADER, ChronoUnit.SECONDS),
+            new AddDatePolicy(),
+            new AuthenticationPolicy(credential, config.environment(), scope),
+            new CallRecordingPolicy(listener))
+        .build();
+  }
+}

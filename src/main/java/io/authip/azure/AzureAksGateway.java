@@ -1,0 +1,333 @@
+package io.authip.azure;
+
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpRequest;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.management.profile.AzureProfile;
+import com.azure.resourcemanager.containerservice.ContainerServiceManager;
+import com.azure.resourcemanager.containerservice.fluent.models.ManagedClusterInner;
+import com.azure.resourcemanager.network.NetworkManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.authip.api.v1alpha1.Access;
+import io.authip.api.v1alpha1.ClusterTarget;
+import io.authip.azure.Outcome.Failure;
+import io.authip.policy.ApiServerAccess;
+import io.authip.ranges.Cidr;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link AksGateway} on the Azure SDK. One instance serves every cluster and subscription: all calls share one
+ * pipeline (credential, bounded retries, call recording) and one cache of resolved addresses.
+ *
+ * <p>{@link #read} uses the SDK's typed model. {@link #apply} does not: the typed {@code ManagedClusterInner}
+ * drops read-only and unknown fields when serialized, so a typed PUT would send back less than it read. Instead the
+ * raw JSON is read and written through the same pipeline, and only the one owned field is replaced.
+ */
+public final class AzureAksGateway implements AksGateway {
+
+  /**
+   * The api-version of azure-resourcemanager-containerservice 2.54.1, used by the raw GET/PUT too so that the
+   * typed read and the raw write see the same resource shape.
+   */
+  public static final String CLUSTER_API_VERSION = "2025-07-01";
+
+  private static final Logger LOG = LoggerFactory.getLogger(AzureAksGateway.class);
+  private static final HttpHeaderName AZURE_ASYNC_OPERATION = HttpHeaderName.fromString("Azure-AsyncOperation");
+  private static final Pattern SUBSCRIPTION = Pattern.compile(ClusterTarget.SUBSCRIPTION_PATTERN);
+  private static final Pattern RESOURCE_GROUP = Pattern.compile(ClusterTarget.RESOURCE_GROUP_PATTERN);
+  private static final Pattern CLUSTER_NAME = Pattern.compile(ClusterTarget.CLUSTER_NAME_PATTERN);
+
+  private final AzureConfig config;
+  private final HttpPipeline pipeline;
+  private final ConcurrentMap<String, ContainerServiceManager> clusterClients = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, NetworkManager> networkClients = new ConcurrentHashMap<>();
+  private final AddressResolver resolver;
+
+  /**
+   * The production wiring: one HTTP client (trusting the optional CA) for the credential chain and for Resource
+   * Manager.
+   */
+  public static AzureAksGateway create(AzureConfig config, AzureCallListener listener) {
+    com.azure.core.http.HttpClient http = AzureHttpClients.create(config);
+    AzureCredentials credentials = AzureCredentials.create(config, http);
+    LOG.info("Azure: {}; credential chain {}", config.describe(), credentials.chain());
+    return new AzureAksGateway(config, ArmPipeline.create(config, credentials.credential(), http, listener),
+        System::nanoTime);
+  }
+
+  AzureAksGateway(AzureConfig config, HttpPipeline pipeline, LongSupplier nanoClock) {
+    this.config = config;
+    this.pipeline = pipeline;
+    // NetworkManager's typed clients rather than raw GETs: the SDK owns the network api-version and the response
+    // model, while requests still go through the shared pipeline (same token, retries and call recording).
+    this.resolver = new AddressResolver(this::lookup, config.resolveCacheTtl(), nanoClock);
+  }
+
+  @Override
+  public Outcome<ClusterSnapshot> read(ClusterTarget target) {
+    Optional<Failure> bad = checkTarget(target);
+    if (bad.isPresent()) {
+      return Outcome.failed(bad.get());
+    }
+    String what = "managed cluster " + target.resourceId();
+    try {
+      ManagedClusterInner cluster = clusterClient(target.getSubscriptionId()).serviceClient().getManagedClusters()
+          .getByResourceGroupWithResponse(target.getResourceGroup(), target.getClusterName(),
+              CallRecordingPolicy.operation(AzureCallListener.CLUSTER_GET))
+          .getValue();
+      if (cluster == null) {
+        return Outcome.failed(new Failure.Transient(what + ": Azure answered without a body"));
+      }
+      return Outcome.ok(SnapshotMapper.from(target, cluster));
+    } catch (RuntimeException e) {
+      return failed(what, e);
+    }
+  }
+
+  @Override
+  public Outcome<Map<String, Cidr>> resolve(Collection<String> resourceIds) {
+    return resolver.resolve(resourceIds);
+  }
+
+  @Override
+  public Outcome<OperationHandle> apply(ClusterSnapshot snapshot, ApiServerAccess desired) {
+    if (snapshot == null || desired == null) {
+      return Outcome.failed(new Failure.Rejected("InvalidRequest", "a snapshot and a desired access are required"));
+    }
+    Optional<Failure> bad = checkTarget(snapshot.target());
+    if (bad.isPresent()) {
+      return Outcome.failed(bad.get());
+    }
+    ClusterTarget target = snapshot.target();
+    String what = "managed cluster " + target.resourceId();
+    java.util.List<String> ranges = desired.toAks();
+    if (desired.access() != Access.Unrestricted && ranges.isEmpty()) {
+      // An empty list switches the restriction off (rule R6): only an explicit Unrestricted may send one.
+      return Outcome.failed(new Failure.Rejected("EmptyAuthorizedRanges", what + ": refusing to send an empty "
+          + "authorizedIPRanges list for " + desired.access() + "; that would open the API server to everyone"));
+    }
+    if (snapshot.eTag() == null || snapshot.eTag().isBlank()) {
+      return Outcome.failed(new Failure.Rejected("MissingETag", what + ": the cluster was read without an eTag, "
+          + "so a change could overwrite someone else's; refusing to PUT"));
+    }
+    if (snapshot.operationInProgress()) {
+      return Outcome.failed(new Failure.Busy(what + ": provisioningState is " + snapshot.provisioningState()));
+    }
+    String url = clusterUrl(target);
+
+    JsonNode current;
+    try (HttpResponse r = pipeline.sendSync(new HttpRequest(HttpMethod.GET, url),
+        CallRecordingPolicy.operation(AzureCallListener.CLUSTER_GET))) {
+      JsonNode body = body(r);
+      if (!success(r.getStatusCode())) {
+        return Outcome.failed(ArmErrors.fromResponse(r.getStatusCode(), r.getHeaders(), body, what));
+      }
+      current = body;
+    } catch (IOException | RuntimeException e) {
+      return failed(what, e);
+    }
+    if (current == null || !current.isObject()) {
+      return Outcome.failed(new Failure.Transient(what + ": Azure answered the GET without a JSON object"));
+    }
+    String eTag = ClusterJson.eTag(current);
+    if (!snapshot.eTag().equals(eTag)) {
+      return Outcome.failed(new Failure.PreconditionFailed(what + ": the cluster changed since it was read (eTag "
+          + snapshot.eTag() + ", now " + eTag + "); read it again"));
+    }
+    String state = ClusterJson.provisioningState(current);
+    if (state != null && !isTerminal(state)) {
+      return Outcome.failed(new Failure.Busy(what + ": provisioningState is " + state));
+    }
+
+    byte[] putBody;
+    try {
+      putBody = ClusterJson.write(ClusterJson.withAuthorizedRanges(current, ranges));
+    } catch (IllegalArgumentException e) {
+      return Outcome.failed(new Failure.Rejected("UnexpectedClusterBody", what + ": " + e.getMessage()));
+    }
+    HttpRequest put = new HttpRequest(HttpMethod.PUT, url)
+        .setHeader(HttpHeaderName.IF_MATCH, snapshot.eTag())
+        .setHeader(HttpHeaderName.CONTENT_TYPE, "application/json")
+        .setBody(putBody);
+    try (HttpResponse r = pipeline.sendSync(put, CallRecordingPolicy.operation(AzureCallListener.CLUSTER_PUT))) {
+      if (!success(r.getStatusCode())) {
+        return Outcome.failed(ArmErrors.fromResponse(r.getStatusCode(), r.getHeaders(), body(r), what));
+      }
+      String pollUrl = r.getHeaderValue(AZURE_ASYNC_OPERATION);
+      if (pollUrl == null || pollUrl.isBlank()) {
+        pollUrl = r.getHeaderValue(HttpHeaderName.LOCATION);
+      }
+      if (pollUrl == null || pollUrl.isBlank()) {
+        // No operation to follow: the cluster's own provisioningState tells when the change is done.
+        pollUrl = url;
+      }
+      LOG.info("{}: authorizedIPRanges {} -> {}, operation {}", target, snapshot.access().describe(),
+          desired.describe(), pathOnly(pollUrl));
+      return Outcome.ok(new OperationHandle(pollUrl, snapshot.clusterId()));
+    } catch (IOException | RuntimeException e) {
+      return failed(what, e);
+    }
+  }
+
+  @Override
+  public Outcome<OperationStatus> poll(OperationHandle handle) {
+    if (handle == null || handle.pollUrl() == null || handle.pollUrl().isBlank()) {
+      return Outcome.failed(new Failure.Rejected("InvalidOperationHandle", "the operation handle has no poll URL"));
+    }
+    Optional<Failure> untrusted = checkPollUrl(handle.pollUrl());
+    if (untrusted.isPresent()) {
+      return Outcome.failed(untrusted.get());
+    }
+    String what = "operation " + pathOnly(handle.pollUrl());
+    try (HttpResponse r = pipeline.sendSync(new HttpRequest(HttpMethod.GET, handle.pollUrl()),
+        CallRecordingPolicy.operation(AzureCallListener.OPERATION_GET))) {
+      JsonNode body = body(r);
+      if (!success(r.getStatusCode())) {
+        return Outcome.failed(ArmErrors.fromResponse(r.getStatusCode(), r.getHeaders(), body, what));
+      }
+      return Outcome.ok(OperationStatuses.from(r.getStatusCode(), body));
+    } catch (IOException | RuntimeException e) {
+      return failed(what, e);
+    }
+  }
+
+  private Outcome<Cidr> lookup(ArmAddressId id) {
+    String what = id.describe();
+    try {
+      NetworkManager network = networkClient(id.subscriptionId());
+      String text;
+      if (id.kind() == ArmAddressId.Kind.PUBLIC_IP) {
+        var ip = network.serviceClient().getPublicIpAddresses().getByResourceGroupWithResponse(id.resourceGroup(),
+            id.name(), null, CallRecordingPolicy.operation(AzureCallListener.PUBLIC_IP_GET)).getValue();
+        text = ip == null ? null : ip.ipAddress();
+      } else {
+        var prefix = network.serviceClient().getPublicIpPrefixes().getByResourceGroupWithResponse(id.resourceGroup(),
+            id.name(), null, CallRecordingPolicy.operation(AzureCallListener.PREFIX_GET)).getValue();
+        text = prefix == null ? null : prefix.ipPrefix();
+      }
+      if (text == null || text.isBlank()) {
+        return Outcome.failed(new Failure.Rejected("NoAddress", what + " has no "
+            + (id.kind() == ArmAddressId.Kind.PUBLIC_IP ? "ipAddress (not allocated yet?)" : "ipPrefix")
+            + "; its egress cannot be authorized"));
+      }
+      try {
+        return Outcome.ok(Cidr.parse(text.strip()));
+      } catch (IllegalArgumentException e) {
+        return Outcome.failed(new Failure.Rejected("UnsupportedAddress", what + " has '" + text
+            + "', which cannot be an authorized range: " + e.getMessage()));
+      }
+    } catch (RuntimeException e) {
+      return failed(what, e);
+    }
+  }
+
+  private ContainerServiceManager clusterClient(String subscriptionId) {
+    return clusterClients.computeIfAbsent(subscriptionId.toLowerCase(Locale.ROOT),
+        s -> ContainerServiceManager.authenticate(pipeline, profile(subscriptionId)));
+  }
+
+  private NetworkManager networkClient(String subscriptionId) {
+    return networkClients.computeIfAbsent(subscriptionId.toLowerCase(Locale.ROOT),
+        s -> NetworkManager.authenticate(pipeline, profile(subscriptionId)));
+  }
+
+  private AzureProfile profile(String subscriptionId) {
+    return new AzureProfile(config.tenantId(), subscriptionId, config.environment());
+  }
+
+  private String clusterUrl(ClusterTarget t) {
+    return config.armEndpoint() + "subscriptions/" + t.getSubscriptionId() + "/resourceGroups/" + t.getResourceGroup()
+        + "/providers/Microsoft.ContainerService/managedClusters/" + t.getClusterName() + "?api-version="
+        + CLUSTER_API_VERSION;
+  }
+
+  /**
+   * A poll URL comes back from status, which users can edit: the bearer token must only ever go to the configured
+   * Resource Manager endpoint.
+   */
+  private Optional<Failure> checkPollUrl(String pollUrl) {
+    try {
+      URI u = new URI(pollUrl);
+      URI arm = config.armEndpoint();
+      boolean same = "https".equalsIgnoreCase(u.getScheme())
+          && u.getHost() != null && u.getHost().equalsIgnoreCase(arm.getHost())
+          && port(u) == port(arm)
+          && u.getUserInfo() == null;
+      if (same) {
+        return Optional.empty();
+      }
+    } catch (URISyntaxException e) {
+      // reported below
+    }
+    return Optional.of(new Failure.Rejected("UntrustedPollUrl", "the poll URL " + pathOnly(pollUrl)
+        + " is not on the Resource Manager endpoint " + config.armEndpoint() + "; not sending a token there"));
+  }
+
+  private static int port(URI u) {
+    return u.getPort() == -1 ? 443 : u.getPort();
+  }
+
+  private static Optional<Failure> checkTarget(ClusterTarget t) {
+    if (t == null) {
+      return Optional.of(new Failure.Rejected("InvalidTarget", "no cluster target"));
+    }
+    if (t.getSubscriptionId() == null || !SUBSCRIPTION.matcher(t.getSubscriptionId()).matches()
+        || t.getResourceGroup() == null || !RESOURCE_GROUP.matcher(t.getResourceGroup()).matches()
+        || t.getClusterName() == null || !CLUSTER_NAME.matcher(t.getClusterName()).matches()) {
+      return Optional.of(new Failure.Rejected("InvalidTarget", "'" + t + "' is not a valid managed cluster ID"));
+    }
+    return Optional.empty();
+  }
+
+  private static JsonNode body(HttpResponse r) throws IOException {
+    byte[] bytes = r.getBodyAsBinaryData() == null ? null : r.getBodyAsBinaryData().toBytes();
+    try {
+      return ClusterJson.parse(bytes);
+    } catch (IOException e) {
+      if (success(r.getStatusCode())) {
+        throw e;
+      }
+      // An error page that is not JSON (a proxy's, say): the status code alone classifies it.
+      return null;
+    }
+  }
+
+  private static boolean success(int status) {
+    return status >= 200 && status < 300;
+  }
+
+  private static boolean isTerminal(String provisioningState) {
+    String s = provisioningState.toLowerCase(Locale.ROOT);
+    return s.equals("succeeded") || s.equals("failed") || s.equals("canceled");
+  }
+
+  /** Operation URLs may carry signed query parameters: logs and messages get the path only. */
+  private static String pathOnly(String url) {
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q);
+  }
+
+  private static <T> Outcome<T> failed(String what, Throwable e) {
+    Failure f = ArmErrors.fromException(e, what);
+    if (ArmErrors.isUnexpected(e)) {
+      LOG.warn("{}", f.message(), e);
+    } else {
+      LOG.debug("{}", f.message());
+    }
+    return Outcome.failed(f);
+  }
+}

@@ -1,0 +1,35 @@
+package io.authip.azure;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Told about every HTTP attempt authip makes to Azure Resource Manager, retries included (each is a request that
+ * counts against ARM's limits). The metrics layer implements it; implementations must be quick and thread-safe.
+ */
+@FunctionalInterface
+public interface AzureCallListener {
+
+  /** GET of a managed cluster (read, and the raw GET before a PUT). */
+  String CLUSTER_GET = "cluster.get";
+  /** PUT of a managed cluster. */
+  String CLUSTER_PUT = "cluster.put";
+  /** GET of a long-running operation's status. */
+  String OPERATION_GET = "operation.get";
+  /** GET of a public IP address. */
+  String PUBLIC_IP_GET = "publicip.get";
+  /** GET of a public IP prefix. */
+  String PREFIX_GET = "prefix.get";
+
+  /** A listener that ignores everything. */
+  AzureCallListener NONE = (operation, statusCode, duration, rateLimitHeaders) -> {
+  };
+
+  /**
+   * @param operation one of the constants of this interface
+   * @param statusCode the HTTP status, or 0 when no response came (timeout, connection reset, TLS failure)
+   * @param duration from sending the request to receiving the response headers
+   * @param rateLimitHeaders the {@code x-ms-ratelimit-remaining-*} headers of the response, names lower-cased
+   */
+  void onCall(String operation, int statusCode, Duration duration, Map<String, String> rateLimitHeaders);
+}

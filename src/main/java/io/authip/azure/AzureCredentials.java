@@ -1,0 +1,77 @@
+package io.authip.azure;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.identity.AzureCliCredentialBuilder;
+import com.azure.identity.ChainedTokenCredentialBuilder;
+import com.azure.identity.ClientSecretCredentialBuilder;
+import com.azure.identity.ManagedIdentityCredentialBuilder;
+import com.azure.identity.WorkloadIdentityCredentialBuilder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * azure-identity's standard credentials in the order that suits an operator: workload identity in a pod, then
+ * managed identity, then a client secret, then the Azure CLI of a developer.
+ *
+ * @param credential the chain
+ * @param chain the names of its links, in order, for the start-up log
+ */
+public record AzureCredentials(TokenCredential credential, List<String> chain) {
+
+  public AzureCredentials {
+    chain = List.copyOf(chain);
+  }
+
+  /** Builds the chain from the configuration, every link on {@code httpClient} (which trusts the optional CA). */
+  public static AzureCredentials create(AzureConfig config, HttpClient httpClient) {
+    boolean custom = config.cloud() == AzureConfig.Cloud.Custom;
+    String authority = config.authorityHost().toString();
+    ChainedTokenCredentialBuilder chain = new ChainedTokenCredentialBuilder();
+    List<String> names = new ArrayList<>();
+
+    if (config.federatedTokenFile() != null) {
+      WorkloadIdentityCredentialBuilder b = new WorkloadIdentityCredentialBuilder()
+          .tenantId(config.tenantId())
+          .clientId(config.clientId())
+          .tokenFilePath(config.federatedTokenFile().toString())
+          .authorityHost(authority)
+          .httpClient(httpClient);
+      if (custom) {
+        b.disableInstanceDiscovery();
+      }
+      chain.addLast(b.build());
+      names.add("WorkloadIdentityCredential");
+    }
+    // A managed identity's token comes from the host's own cloud (IMDS), never from a custom authority, and probing
+    // IMDS would reach for 169.254.169.254: so it is only part of the chain for the real clouds.
+    if (!custom) {
+      ManagedIdentityCredentialBuilder b = new ManagedIdentityCredentialBuilder().httpClient(httpClient);
+      if (config.clientId() != null && config.clientSecret() == null) {
+        b.clientId(config.clientId());
+      }
+      chain.addLast(b.build());
+      names.add("ManagedIdentityCredential");
+    }
+    if (config.clientSecret() != null) {
+      ClientSecretCredentialBuilder b = new ClientSecretCredentialBuilder()
+          .tenantId(config.tenantId())
+          .clientId(config.clientId())
+          .clientSecret(config.clientSecret())
+          .authorityHost(authority)
+          .httpClient(httpClient);
+      if (custom) {
+        b.disableInstanceDiscovery();
+      }
+      chain.addLast(b.build());
+      names.add("ClientSecretCredential");
+    }
+    AzureCliCredentialBuilder cli = new AzureCliCredentialBuilder();
+    if (config.tenantId() != null) {
+      cli.tenantId(config.tenantId());
+    }
+    chain.addLast(cli.build());
+    names.add("AzureCliCredential");
+    return new AzureCredentials(chain.build(), names);
+  }
+}

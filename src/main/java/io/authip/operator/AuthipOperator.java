@@ -26,13 +26,16 @@ public final class AuthipOperator implements AutoCloseable {
   private final OperatorConfig config;
   private final PrometheusMeterRegistry registry;
   private final AtomicBoolean informerStopped = new AtomicBoolean();
+  private final AtomicBoolean closing = new AtomicBoolean();
   private HealthAndMetricsServer http;
 
+  /**
+   * @param metrics must record into {@code registry}; the gateway's call listener usually records into it too
+   */
   public AuthipOperator(KubernetesClient client, AksGateway gateway, OperatorConfig config,
-      PrometheusMeterRegistry registry, Clock clock) {
+      PrometheusMeterRegistry registry, AuthipMetrics metrics, Clock clock) {
     this.config = config;
     this.registry = registry;
-    AuthipMetrics metrics = new AuthipMetrics(registry);
     PolicyValidator validator = new PolicyValidator(config.maxRanges());
     EventRecorder events = new EventRecorder(client, clock);
     this.operator = new Operator(o -> {
@@ -46,6 +49,9 @@ public final class AuthipOperator implements AutoCloseable {
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
           // JOSDK's default exits the JVM; a resource that cannot be read must not take the operator down.
           .withInformerStoppedHandler((informer, ex) -> {
+            if (closing.get()) {
+              return;
+            }
             informerStopped.set(true);
             LOG.error("an informer stopped; /healthz now fails so that the pod is restarted", ex);
           });
@@ -98,6 +104,7 @@ public final class AuthipOperator implements AutoCloseable {
 
   @Override
   public void close() {
+    closing.set(true);
     try {
       operator.stop();
     } finally {

@@ -27,6 +27,8 @@ import java.util.TreeSet;
  * @param busyRetry wait before retrying a cluster busy with another operation
  * @param errorBackoff first wait after an Azure error; doubles per consecutive error
  * @param maxBackoff the longest wait after errors
+ * @param resyncCap if set, no policy is re-read less often than this, whatever its resyncInterval (tests, and
+ *     fleets that want faster drift detection everywhere)
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -42,17 +44,29 @@ public record OperatorConfig(
     Duration propagationDelay,
     Duration busyRetry,
     Duration errorBackoff,
-    Duration maxBackoff) {
+    Duration maxBackoff,
+    Duration resyncCap) {
 
   public OperatorConfig {
     watchNamespaces = Set.copyOf(watchNamespaces);
+  }
+
+  /** The interval to re-read a policy's clusters at, given its own {@code resyncInterval}. */
+  public Duration effectiveResync(Duration fromSpec) {
+    return resyncCap != null && resyncCap.compareTo(fromSpec) < 0 ? resyncCap : fromSpec;
+  }
+
+  /** With other timings, e.g. for tests. */
+  public OperatorConfig withTimings(Duration poll, Duration propagation, Duration busy, Duration resync) {
+    return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
+        maxRanges, reconcileThreads, logLevel, poll, propagation, busy, errorBackoff, maxBackoff, resync);
   }
 
   /** Defaults for tests and the sandbox: no leader election, fast polling, a free port. */
   public static OperatorConfig forTesting() {
     return fromEnvironment(Map.of("AUTHIP_HTTP_PORT", "0", "AUTHIP_POLL_INTERVAL", "200ms",
         "AUTHIP_PROPAGATION_DELAY", "1s", "AUTHIP_BUSY_RETRY", "300ms", "AUTHIP_ERROR_BACKOFF", "200ms",
-        "AUTHIP_MAX_BACKOFF", "2s"));
+        "AUTHIP_MAX_BACKOFF", "2s", "AUTHIP_RESYNC_CAP", "1s"));
   }
 
   /**
@@ -79,11 +93,12 @@ public record OperatorConfig(
     Duration busy = duration(env, "AUTHIP_BUSY_RETRY", Duration.ofSeconds(30), errors);
     Duration backoff = duration(env, "AUTHIP_ERROR_BACKOFF", Duration.ofSeconds(10), errors);
     Duration maxBackoff = duration(env, "AUTHIP_MAX_BACKOFF", Duration.ofMinutes(5), errors);
+    Duration resyncCap = duration(env, "AUTHIP_RESYNC_CAP", null, errors);
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
     }
     return new OperatorConfig(namespaces, selector, leader, leaseNs, leaseName, port, maxRanges, threads, level,
-        poll, propagation, busy, backoff, maxBackoff);
+        poll, propagation, busy, backoff, maxBackoff, resyncCap);
   }
 
   /** One line for the start-up log (nothing secret is in here). */
@@ -93,7 +108,8 @@ public record OperatorConfig(
         + " leaderElection=" + leaderElection + (leaderElection ? " lease=" + leaseNamespace + "/" + leaseName : "")
         + " httpPort=" + httpPort + " maxRanges=" + maxRanges + " reconcileThreads=" + reconcileThreads
         + " logLevel=" + logLevel + " pollInterval=" + pollInterval + " propagationDelay=" + propagationDelay
-        + " busyRetry=" + busyRetry + " errorBackoff=" + errorBackoff + " maxBackoff=" + maxBackoff;
+        + " busyRetry=" + busyRetry + " errorBackoff=" + errorBackoff + " maxBackoff=" + maxBackoff
+        + (resyncCap == null ? "" : " resyncCap=" + resyncCap);
   }
 
   private static String blankToNull(String s) {

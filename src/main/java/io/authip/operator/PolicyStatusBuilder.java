@@ -57,7 +57,8 @@ public final class PolicyStatusBuilder {
       message = targets.size() + "/" + targets.size() + " targets have the desired ranges";
     } else {
       TargetStatus worst = targets.stream().filter(t -> !ready(t)).min((a, b) -> rank(a) - rank(b)).orElse(null);
-      reason = worst == null ? "NoTargets" : worstReason(worst);
+      boolean conflict = targets.stream().anyMatch(t -> "TargetConflict".equals(t.getReason()));
+      reason = worst == null ? "NoTargets" : conflict ? "TargetConflict" : worstReason(worst);
       message = targets.stream().filter(t -> !ready(t)).limit(MAX_MESSAGES)
           .map(t -> name(t) + ": " + t.getState() + " (" + t.getReason() + ") " + t.getMessage())
           .collect(Collectors.joining("; "));
@@ -79,9 +80,6 @@ public final class PolicyStatusBuilder {
   }
 
   private static String worstReason(TargetStatus t) {
-    if (t.getState() == TargetState.Blocked && "TargetConflict".equals(t.getReason())) {
-      return "TargetConflict";
-    }
     return switch (t.getState()) {
       case Blocked -> "Blocked";
       case Error -> "AzureError";

@@ -69,7 +69,8 @@ public final class PolicySyncer {
 
   public Result sync(AuthorizedIpPolicy policy, CidrSet staticRanges, OwnerLookup owners) {
     AuthorizedIpPolicySpec spec = policy.getSpec();
-    Duration resync = ResyncInterval.parse(spec.effectiveResyncInterval()).orElse(Duration.ofMinutes(5));
+    Duration resync = config.effectiveResync(
+        ResyncInterval.parse(spec.effectiveResyncInterval()).orElse(Duration.ofMinutes(5)));
     Map<String, TargetStatus> previous = new HashMap<>();
     if (policy.getStatus() != null && policy.getStatus().getTargets() != null) {
       for (TargetStatus t : policy.getStatus().getTargets()) {

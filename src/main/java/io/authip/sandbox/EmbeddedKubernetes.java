@@ -30,6 +30,9 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   public static final List<String> CRD_RESOURCES = List.of(
       "META-INF/fabric8/authorizedippolicies.authip.io-v1.yml", "META-INF/fabric8/iprangesets.authip.io-v1.yml");
 
+  /** The mock server logs every request at INFO through java.util.logging; held so the level sticks. */
+  private static final java.util.logging.Logger MOCK_LOG = quiet("io.fabric8.mockwebserver");
+
   private final KubernetesMockServer server;
   private final Map<ServerRequest, Queue<ServerResponse>> expectations;
   private final KubernetesClient client;
@@ -54,6 +57,12 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     EmbeddedKubernetes k = new EmbeddedKubernetes(server, expectations);
     k.installCrds();
     return k;
+  }
+
+  private static java.util.logging.Logger quiet(String name) {
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+    logger.setLevel(java.util.logging.Level.WARNING);
+    return logger;
   }
 
   private void installCrds() {

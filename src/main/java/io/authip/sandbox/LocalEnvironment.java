@@ -1,0 +1,145 @@
+package io.authip.sandbox;
+
+import io.authip.azure.AzureAksGateway;
+import io.authip.azure.AzureConfig;
+import io.authip.emulator.ArmEmulator;
+import io.authip.metrics.AuthipMetrics;
+import io.authip.operator.AuthipOperator;
+import io.authip.operator.OperatorConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Everything authip needs, on this machine: the ARM emulator over HTTPS, an embedded Kubernetes API with the CRDs,
+ * and the operator wired exactly as {@code authip run} wires it (real Azure SDK gateway, real JOSDK). Used by
+ * {@code authip sandbox}, the end-to-end tests and the benchmarks.
+ */
+public final class LocalEnvironment implements AutoCloseable {
+
+  /**
+   * @param kubePort port of the Kubernetes API (0: free)
+   * @param armPort port of the ARM emulator (0: free)
+   * @param operationDuration how long the emulator's long-running operations take
+   * @param operator the operator's settings (its httpPort included)
+   * @param workDir where the emulator's certificate is written
+   */
+  public record Options(int kubePort, int armPort, Duration operationDuration, OperatorConfig operator, Path workDir) {
+
+    public static Options forTesting() {
+      try {
+        return new Options(0, 0, Duration.ofMillis(300), OperatorConfig.forTesting(),
+            Files.createTempDirectory("authip-env"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    public Options withOperator(OperatorConfig config) {
+      return new Options(kubePort, armPort, operationDuration, config, workDir);
+    }
+
+    public Options withOperationDuration(Duration d) {
+      return new Options(kubePort, armPort, d, operator, workDir);
+    }
+  }
+
+  private final Options options;
+  private final ArmEmulator arm;
+  private final EmbeddedKubernetes kube;
+  private final Map<String, String> azureEnvironment;
+  private AuthipOperator operator;
+  private PrometheusMeterRegistry registry;
+
+  private LocalEnvironment(Options options, ArmEmulator arm, EmbeddedKubernetes kube, Map<String, String> azureEnv) {
+    this.options = options;
+    this.arm = arm;
+    this.kube = kube;
+    this.azureEnvironment = azureEnv;
+  }
+
+  /** Starts the emulator and the Kubernetes API, not yet the operator. */
+  public static LocalEnvironment start(Options options) {
+    ArmEmulator arm = ArmEmulator.builder().port(options.armPort()).operationDuration(options.operationDuration())
+        .start();
+    EmbeddedKubernetes kube = null;
+    try {
+      kube = EmbeddedKubernetes.start(options.kubePort());
+      Path cert = options.workDir().resolve("arm-emulator.pem");
+      arm.writeCertificatePem(cert);
+      Map<String, String> env = new HashMap<>();
+      env.put(AzureConfig.AZURE_CLOUD, "Custom");
+      env.put(AzureConfig.ARM_ENDPOINT, arm.baseUrl());
+      env.put(AzureConfig.AUTHORITY_HOST, arm.baseUrl());
+      env.put(AzureConfig.ARM_CA_FILE, cert.toString());
+      env.put(AzureConfig.TENANT_ID, arm.tenantId());
+      env.put(AzureConfig.CLIENT_ID, "authip-sandbox");
+      env.put(AzureConfig.CLIENT_SECRET, "sandbox-secret");
+      env.put(AzureConfig.RETRY_DELAY, "50ms");
+      return new LocalEnvironment(options, arm, kube, Map.copyOf(env));
+    } catch (RuntimeException e) {
+      arm.close();
+      if (kube != null) {
+        kube.close();
+      }
+      throw e;
+    }
+  }
+
+  /** Starts an operator (a new gateway, new caches, new metrics), as a new process would. */
+  public synchronized AuthipOperator startOperator() {
+    if (operator != null) {
+      throw new IllegalStateException("an operator is already running");
+    }
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AuthipMetrics metrics = new AuthipMetrics(registry);
+    AzureAksGateway gateway = AzureAksGateway.create(AzureConfig.fromEnvironment(azureEnvironment),
+        (op, code, duration, headers) -> metrics.azureCall(op, code, duration));
+    operator = new AuthipOperator(kube.client(), gateway, options.operator(), registry, metrics, Clock.systemUTC())
+        .start("127.0.0.1");
+    return operator;
+  }
+
+  /** Stops the operator as a crash would leave things: status as last written, operations still running. */
+  public synchronized void stopOperator() {
+    if (operator != null) {
+      operator.close();
+      operator = null;
+    }
+  }
+
+  public ArmEmulator arm() {
+    return arm;
+  }
+
+  public EmbeddedKubernetes kube() {
+    return kube;
+  }
+
+  public AuthipOperator operator() {
+    return operator;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The variables that point authip's Azure side at the emulator. */
+  public Map<String, String> azureEnvironment() {
+    return azureEnvironment;
+  }
+
+  @Override
+  public void close() {
+    stopOperator();
+    kube.close();
+    arm.close();
+  }
+}

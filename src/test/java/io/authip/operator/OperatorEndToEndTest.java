@@ -1,0 +1,415 @@
+package io.authip.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.authip.api.v1alpha1.Access;
+import io.authip.api.v1alpha1.AuthorizedIpPolicy;
+import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
+import io.authip.api.v1alpha1.ClusterTarget;
+import io.authip.api.v1alpha1.DeletionPolicy;
+import io.authip.api.v1alpha1.IpRangeSet;
+import io.authip.api.v1alpha1.IpRangeSetSpec;
+import io.authip.api.v1alpha1.Mode;
+import io.authip.api.v1alpha1.RangeEntry;
+import io.authip.api.v1alpha1.RangeSetRef;
+import io.authip.api.v1alpha1.TargetState;
+import io.authip.api.v1alpha1.TargetStatus;
+import io.authip.emulator.ArmEmulator;
+import io.authip.emulator.ClusterFixture;
+import io.authip.emulator.Fault;
+import io.authip.emulator.FaultTarget;
+import io.authip.emulator.RequestKind;
+import io.authip.sandbox.LocalEnvironment;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator in-process against the fabric8 mock API server and the ARM emulator over HTTPS, through the real
+ * Azure SDK. One environment for the class; every test uses its own namespace and clusters.
+ */
+class OperatorEndToEndTest {
+
+  static final String SUB = "0b3c5d7e-1a2b-4c3d-8e9f-a0b1c2d3e4f5";
+  static final Duration WAIT = Duration.ofSeconds(30);
+  static final AtomicInteger COUNTER = new AtomicInteger();
+  static LocalEnvironment env;
+
+  String ns;
+  KubernetesClient k8s;
+  ArmEmulator arm;
+
+  @BeforeAll
+  static void startEnvironment() {
+    env = LocalEnvironment.start(LocalEnvironment.Options.forTesting());
+    env.startOperator();
+  }
+
+  @AfterAll
+  static void stopEnvironment() {
+    if (env != null) {
+      env.close();
+    }
+  }
+
+  @BeforeEach
+  void namespace() {
+    ns = "t" + COUNTER.incrementAndGet();
+    k8s = env.kube().client();
+    arm = env.arm();
+    arm.clearFaults();
+    if (env.operator() == null) {
+      env.startOperator();
+    }
+  }
+
+  @AfterEach
+  void invariants() {
+    PutInvariants.check(arm);
+  }
+
+  // ---- scenarios -------------------------------------------------------------------------------------------------
+
+  @Test
+  void createReachesInSyncWithExactlyOnePutAndOnlyTheOneFieldChanged() {
+    ClusterFixture c = cluster(ClusterFixture.loadBalancerManagedOutbound(SUB, ns, "aks1"));
+    AuthorizedIpPolicy p = create(policy("p", List.of(c), "73.140.245.0/24", "137.117.106.88/29"));
+
+    TargetStatus t = awaitTarget(p, TargetState.InSync);
+    assertThat(puts(c)).isEqualTo(1);
+    List<String> actual = authorizedRanges(c);
+    assertThat(actual).contains("73.140.245.0/24", "137.117.106.88/29");
+    assertThat(actual).hasSizeGreaterThan(2); // the load balancer's outbound IP was added
+    assertThat(t.getAppliedRanges()).containsExactlyElementsOf(actual);
+    assertThat(t.getPrevious().getAccess()).isEqualTo(Access.Unrestricted);
+    AuthorizedIpPolicy read = get(p);
+    assertThat(read.getStatus().getObservedGeneration()).isEqualTo(read.getMetadata().getGeneration());
+    assertThat(condition(read, "Ready")).hasValueSatisfying(r -> {
+      assertThat(r.getStatus()).isEqualTo("True");
+      assertThat(r.getReason()).isEqualTo("InSync");
+    });
+    assertThat(condition(read, "Drifted")).hasValueSatisfying(d -> assertThat(d.getStatus()).isEqualTo("False"));
+    assertThat(read.getStatus().getTargetsInSync()).isEqualTo("1/1");
+  }
+
+  @Test
+  void equivalentEditMakesNoPutAndRealEditMakesOne() {
+    ClusterFixture c = cluster(ClusterFixture.loadBalancerManagedOutbound(SUB, ns, "aks1"));
+    AuthorizedIpPolicy p = create(policy("p", List.of(c), "73.140.245.0/24", "52.160.96.17"));
+    awaitTarget(p, TargetState.InSync);
+    assertThat(puts(c)).isEqualTo(1);
+
+    // The same addresses written differently: split halves, /32 spelled out, other order.
+    long generation = edit(p, s -> s.setRanges(entries("52.160.96.17/32", "73.140.245.128/25", "73.140.245.0/25")));
+    awaitObserved(p, generation);
+    awaitTarget(p, TargetState.InSync);
+    assertThat(puts(c)).isEqualTo(1);
+
+    edit(p, s -> s.setRanges(entries("73.140.245.0/24", "20.42.0.0/23")));
+    await().atMost(WAIT).until(() -> authorizedRanges(c).contains("20.42.0.0/23"));
+    awaitTarget(p, TargetState.InSync);
+    assertThat(puts(c)).isEqualTo(2);
+    assertThat(authorizedRanges(c)).doesNotContain("52.160.96.17/32");
+  }
+
+  @Test
+  void ipRangeSetEditPropagatesToThePoliciesThatReferenceIt() {
+    ClusterFixture c = cluster(ClusterFixture.managedNatGateway(SUB, ns, "aks1"));
+    IpRangeSet set = new IpRangeSet();
+    set.getMetadata().setName("ci");
+    set.getMetadata().setNamespace(ns);
+    set.setSpec(new IpRangeSetSpec());
+    set.getSpec().setRanges(entries("20.42.0.0/24"));
+    k8s.resource(set).create();
+    AuthorizedIpPolicy spec = policy("p", List.of(c), "73.140.245.0/24");
+    spec.getSpec().setRangeSetRefs(new ArrayList<>(List.of(new RangeSetRef("ci"))));
+    AuthorizedIpPolicy p = create(spec);
+    awaitTarget(p, TargetState.InSync);
+    assertThat(authorizedRanges(c)).contains("20.42.0.0/24");
+
+    set = k8s.resources(IpRangeSet.class).inNamespace(ns).withName("ci").get();
+    set.getSpec().setRanges(entries("20.42.0.0/24", "20.42.1.0/24"));
+    k8s.resource(set).update();
+    await().atMost(WAIT).until(() -> authorizedRanges(c).contains("20.42.0.0/23"));
+    awaitTarget(p, TargetState.InSync);
+    assertThat(puts(c)).isEqualTo(2);
+    await().atMost(WAIT).until(() -> {
+      IpRangeSet s = k8s.resources(IpRangeSet.class).inNamespace(ns).withName("ci").get();
+      return s.getStatus() != null && Integer.valueOf(1).equals(s.getStatus().getRangeCount());
+    });
+  }
+
+  @Test
+  void outOfBandChangeIsCorrectedInEnforceAndReportedInObserve() throws Exception {
+    ClusterFixture enforced = cluster(ClusterFixture.loadBalancerManagedOutbound(SUB, ns, "enforced"));
+    ClusterFixture observed = cluster(ClusterFixture.loadBalancerManagedOutbound(SUB, ns, "observed"));
+    AuthorizedIpPolicy pe = create(policy("enforce", List.of(enforced), "73.140.245.0/24"));
+    AuthorizedIpPolicy observeSpec = policy("observe", List.of(observed), "73.140.245.0/24");
+    observeSpec.getSpec().setMode(Mode.Observe);
+    AuthorizedIpPolicy po = create(observeSpec);
+    awaitTarget(pe, TargetState.InSync);
+    awaitTarget(po, TargetState.Drifted); // Observe never writes: the cluster was open to begin with
+    assertThat(puts(observed)).isZero();
+
+    double before = Math.max(0, metric("authip_drift_corrections_total", "policy=\"enforce\""));
+    setRangesOutOfBand(enforced, "8.8.8.0/24");
+    await().atMost(WAIT).until(() -> puts(enforced) == 2);
+    awaitTarget(pe, TargetState.InSync);
+    assertThat(authorizedRanges(enforced)).contains("73.140.245.0/24").doesNotContain("8.8.8.0/24");
+    await().atMost(WAIT).until(() -> metric("authip_drift_corrections_total", "policy=\"enforce\"") == before + 1);
+
+    AuthorizedIpPolicy read = get(po);
+    assertThat(condition(read, "Drifted")).hasValueSatisfying(d -> assertThat(d.getStatus()).isEqualTo("True"));
+    assertThat(read.getStatus().getTargets().get(0).getMessage()).startsWith("Observe mode: Enforce would change +").contains("73.140.245.0/24");
+    assertThat(puts(observed)).isZero();
+    await().atMost(WAIT).until(() -> metric("authip_target_drifted", "policy=\"observe\"") == 1.0);
+  }
+
+  @Test
+  void invalidSpecWritesNothingAndSaysWhy() {
+    ClusterFixture c = cluster(ClusterFixture.loadBalancerManagedOutbound(SUB, ns, "aks1"));
+    AuthorizedIpPolicy p = create(policy("p", List.of(c), "137.117.106.90/29", "10.0.0.0/8"));
+    await().atMost(WAIT).until(() -> condition(get(p), "Ready").map(Condition::getReason).orElse("")
+        .equals("InvalidSpec"));
+    Condition ready = condition(get(p), "Ready").orElseThrow();
+    assertThat(ready.getMessage())
+        .contains("spec.ranges[0].cidr: 137.117.106.90/29 is not the first address of its range; did you mean "
+            + "137.117.106.88/29?")
+        .contains("spec.ranges[1].cidr: 10.0.0.0/8 is not a public range");
+    assertThat(arm.requestCount(c.clusterId(), "GET")).isZero();
+    assertThat(puts(c)).isZero();
+    assertThat(k8s.v1().events().inNamespace(ns).list().getItems())
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("InvalidSpec"));
+  }
+
+  @Test
+  void privateBasicAndConflictingTargetsAreBlockedWithTheirReason() {
+    ClusterFixture priv = cluster(ClusterFixture.privateCluster(SUB, ns, "private"));
+    ClusterFixture basic = cluster(ClusterFixture.basicLoadBalancer(SUB, ns, "basic"));
+    ClusterFixture noPrefix = cluster(ClusterFixture.nodePublicIpWithoutPrefix(SUB, ns, "noprefix"));
+    ClusterFixture shared = cluster(ClusterFixture.loadBalancerManagedOutbound(SUB, ns, "shared"));
+    AuthorizedIpPolicy older = create(policy("older", List.of(shared), "73.140.245.0/24"));
+    awaitTarget(older, TargetState.InSync);
+    AuthorizedIpPolicy p = create(policy("newer", List.of(priv, basic, noPrefix, shared), "20.42.0.0/24"));
+
+    await().atMost(WAIT).until(() -> {
+      AuthorizedIpPolicy r = get(p);
+      return r.getStatus() != null && r.getStatus().getTargets().size() == 4
+          && r.getStatus().getTargets().stream().allMatch(t -> t.getState() == TargetState.Blocked);
+    });
+    List<TargetStatus> targets = get(p).getStatus().getTargets();
+    assertThat(targets).extracting(TargetStatus::getReason)
+        .containsExactly("PrivateCluster", "BasicLoadBalancer", "NodePublicIpWithoutPrefix", "TargetConflict");
+    assertThat(condition(get(p), "Ready")).hasValueSatisfying(r -> {
+      assertThat(r.getStatus()).isEqualTo("False");
+      assertThat(r.getReason()).isEqualTo("TargetConflict");
+    });
+    for (ClusterFixture c : List.of(priv, basic, noPrefix)) {
+      assertThat(puts(c)).as(c.name()).isZero();
+    }
+    assertThat(puts(shared)).isEqualTo(1);
+    assertThat(authorizedRanges(shared)).doesNotContain("20.42.0.0/24");
+  }
+
+  @Test
+  void throttlingBusyConcurrentChangeAndFailedOperationAreRecoveredWithoutLosingAnUpdate() {
+    ClusterFixture c = cluster(ClusterFixture.loadBalancerManagedOutbound(SUB, ns, "aks1"));
+    arm.injectFault(FaultTarget.resource(c.clusterId()).method("PUT"), Fault.throttled(1), 1);
+    arm.injectFault(FaultTarget.resource(c.clusterId()).method("PUT"), Fault.operationNotAllowed(), 1);
+    arm.failNextOperation(c.clusterId(), "InternalOperationError", "simulated failure");
+    // Someone edits the tags through the portal between authip's GET and PUT: the 412 must not overwrite it.
+    arm.mutateAfterNextGet(c.clusterId(), body -> body.with("tags").put("owner", "portal-user"));
+    AuthorizedIpPolicy p = create(policy("p", List.of(c), "73.140.245.0/24"));
+
+    awaitTarget(p, TargetState.InSync);
+    assertThat(authorizedRanges(c)).contains("73.140.245.0/24");
+    assertThat(arm.cluster(c.clusterId()).orElseThrow().path("tags").path("owner").asText())
+        .isEqualTo("portal-user");
+    assertThat(arm.pendingFaults()).isZero();
+  }
+
+  @Test
+  void operatorStoppedDuringAnOperationConvergesAfterRestartWithAtMostOneExtraPut() {
+    ClusterFixture c = cluster(ClusterFixture.loadBalancerManagedOutbound(SUB, ns, "aks1"));
+    arm.operationDuration(Duration.ofSeconds(3));
+    try {
+      AuthorizedIpPolicy p = create(policy("p", List.of(c), "73.140.245.0/24"));
+      awaitTarget(p, TargetState.Updating);
+      assertThat(get(p).getStatus().getTargets().get(0).getPendingOperation()).isNotNull();
+      env.stopOperator();
+      env.startOperator();
+      awaitTarget(p, TargetState.InSync);
+      assertThat(puts(c)).isBetween(1, 2);
+    } finally {
+      arm.operationDuration(Duration.ofMillis(300));
+    }
+  }
+
+  @Test
+  void deleteWithRetainKeepsRangesAndWithRestorePutsBackWhatWasThere() {
+    ClusterFixture kept = cluster(ClusterFixture.loadBalancerManagedOutbound(SUB, ns, "kept"));
+    ClusterFixture restored = cluster(ClusterFixture.loadBalancerManagedOutbound(SUB, ns, "restored")
+        .withAuthorizedIpRanges("52.160.96.17/32", "20.30.40.0/24"));
+    AuthorizedIpPolicy retain = create(policy("retain", List.of(kept), "73.140.245.0/24"));
+    AuthorizedIpPolicy restoreSpec = policy("restore", List.of(restored), "73.140.245.0/24");
+    restoreSpec.getSpec().setDeletionPolicy(DeletionPolicy.Restore);
+    AuthorizedIpPolicy restore = create(restoreSpec);
+    awaitTarget(retain, TargetState.InSync);
+    awaitTarget(restore, TargetState.InSync);
+    List<String> keptRanges = authorizedRanges(kept);
+
+    k8s.resource(retain).delete();
+    k8s.resource(restore).delete();
+    await().atMost(WAIT).until(() -> get(retain) == null && get(restore) == null);
+    assertThat(authorizedRanges(kept)).isEqualTo(keptRanges);
+    assertThat(authorizedRanges(restored)).containsExactlyInAnyOrder("52.160.96.17/32", "20.30.40.0/24");
+  }
+
+  @Test
+  void metricsAndHealthAreServed() throws Exception {
+    ClusterFixture c = cluster(ClusterFixture.loadBalancerManagedOutbound(SUB, ns, "aks1"));
+    AuthorizedIpPolicy p = create(policy("p", List.of(c), "73.140.245.0/24"));
+    awaitTarget(p, TargetState.InSync);
+    String cluster = "cluster=\"" + (SUB + "/" + ns + "/aks1").toLowerCase() + "\"";
+    await().atMost(WAIT).until(() -> metric("authip_target_in_sync", cluster) == 1.0);
+    String text = scrape();
+    assertThat(text).contains("authip_policy_ready{namespace=\"" + ns + "\",policy=\"p\"} 1.0");
+    assertThat(metric("authip_target_drifted", cluster)).isEqualTo(0.0);
+    assertThat(metric("authip_target_ranges", cluster)).isEqualTo(get(p).getStatus().getTargets().get(0)
+        .getRangeCount().doubleValue());
+    assertThat(text).contains("authip_azure_requests_total{code=\"200\",operation=\"cluster.get\"}")
+        .contains("authip_azure_request_duration_seconds_bucket").contains("authip_reconcile_duration_seconds_count");
+    assertThat(http("/healthz").statusCode()).isEqualTo(200);
+    assertThat(http("/readyz").statusCode()).isEqualTo(200);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------------------------
+
+  ClusterFixture cluster(ClusterFixture fixture) {
+    arm.seed(fixture);
+    return fixture;
+  }
+
+  static List<RangeEntry> entries(String... cidrs) {
+    List<RangeEntry> list = new ArrayList<>();
+    for (String c : cidrs) {
+      list.add(RangeEntry.of(c));
+    }
+    return list;
+  }
+
+  AuthorizedIpPolicy policy(String name, List<ClusterFixture> clusters, String... ranges) {
+    AuthorizedIpPolicy p = new AuthorizedIpPolicy();
+    p.getMetadata().setName(name);
+    p.getMetadata().setNamespace(ns);
+    AuthorizedIpPolicySpec spec = new AuthorizedIpPolicySpec();
+    List<ClusterTarget> targets = new ArrayList<>();
+    for (ClusterFixture c : clusters) {
+      targets.add(new ClusterTarget(c.subscription(), c.resourceGroup(), c.name()));
+    }
+    spec.setTargets(targets);
+    spec.setRanges(entries(ranges));
+    p.setSpec(spec);
+    return p;
+  }
+
+  AuthorizedIpPolicy create(AuthorizedIpPolicy p) {
+    return k8s.resource(p).create();
+  }
+
+  AuthorizedIpPolicy get(AuthorizedIpPolicy p) {
+    return k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns).withName(p.getMetadata().getName()).get();
+  }
+
+  long edit(AuthorizedIpPolicy p, java.util.function.Consumer<AuthorizedIpPolicySpec> change) {
+    AuthorizedIpPolicy edited = k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns)
+        .withName(p.getMetadata().getName()).edit(r -> {
+          change.accept(r.getSpec());
+          return r;
+        });
+    return edited.getMetadata().getGeneration();
+  }
+
+  void awaitObserved(AuthorizedIpPolicy p, long generation) {
+    await().atMost(WAIT).until(() -> {
+      AuthorizedIpPolicy r = get(p);
+      return r.getStatus() != null && Long.valueOf(generation).equals(r.getStatus().getObservedGeneration());
+    });
+  }
+
+  TargetStatus awaitTarget(AuthorizedIpPolicy p, TargetState state) {
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+      AuthorizedIpPolicy r = get(p);
+      return r != null && r.getStatus() != null && !r.getStatus().getTargets().isEmpty()
+          && r.getStatus().getTargets().stream().allMatch(t -> t.getState() == state);
+    });
+    return get(p).getStatus().getTargets().get(0);
+  }
+
+  static Optional<Condition> condition(AuthorizedIpPolicy p, String type) {
+    return p.getStatus() == null ? Optional.empty() : Conditions.find(p.getStatus().getConditions(), type);
+  }
+
+  int puts(ClusterFixture c) {
+    return arm.requestCount(c.clusterId(), "PUT");
+  }
+
+  List<String> authorizedRanges(ClusterFixture c) {
+    JsonNode ranges = arm.cluster(c.clusterId()).orElseThrow().path("properties").path("apiServerAccessProfile")
+        .path("authorizedIPRanges");
+    List<String> out = new ArrayList<>();
+    ranges.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  void setRangesOutOfBand(ClusterFixture c, String... ranges) {
+    arm.editCluster(c.clusterId(), body -> {
+      ObjectNode profile = ((ObjectNode) body.path("properties")).with("apiServerAccessProfile");
+      ArrayNode list = profile.putArray("authorizedIPRanges");
+      for (String r : ranges) {
+        list.add(r);
+      }
+    });
+  }
+
+  static HttpResponse<String> http(String path) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + env.operator().httpPort() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static String scrape() throws Exception {
+    return http("/metrics").body();
+  }
+
+  /** The value of the first series of {@code name} whose labels contain {@code labelFragment}, or -1. */
+  static double metric(String name, String labelFragment) throws Exception {
+    for (String line : scrape().split("\n")) {
+      if (line.startsWith(name + "{") && line.contains(labelFragment)) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return -1;
+  }
+
+  static int count(ArmEmulator arm, RequestKind kind) {
+    return arm.requestCount(kind);
+  }
+}

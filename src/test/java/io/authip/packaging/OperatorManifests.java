@@ -1,0 +1,210 @@
+package io.authip.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * What every rendering of the operator (Helm chart, kustomize base, overlays) must satisfy: the least-privilege
+ * RBAC of the operator contract and the restricted security profile.
+ */
+final class OperatorManifests {
+
+  /** Everything the operator may do with its own resources and events; one "verb group/resource" per entry. */
+  static final Set<String> OPERATOR_PERMISSIONS = Set.of(
+      "get authip.io/authorizedippolicies",
+      "list authip.io/authorizedippolicies",
+      "watch authip.io/authorizedippolicies",
+      "patch authip.io/authorizedippolicies",
+      "update authip.io/authorizedippolicies",
+      "get authip.io/authorizedippolicies/status",
+      "patch authip.io/authorizedippolicies/status",
+      "update authip.io/authorizedippolicies/status",
+      "update authip.io/authorizedippolicies/finalizers",
+      "get authip.io/iprangesets",
+      "list authip.io/iprangesets",
+      "watch authip.io/iprangesets",
+      "get authip.io/iprangesets/status",
+      "patch authip.io/iprangesets/status",
+      "update authip.io/iprangesets/status",
+      "create /events",
+      "patch /events",
+      "create events.k8s.io/events",
+      "patch events.k8s.io/events");
+
+  /** Leader election: create a lease, then read and renew only the named one. */
+  static Set<String> leasePermissions(String leaseName) {
+    return Set.of(
+        "create coordination.k8s.io/leases",
+        "get coordination.k8s.io/leases[" + leaseName + "]",
+        "update coordination.k8s.io/leases[" + leaseName + "]");
+  }
+
+  private OperatorManifests() {}
+
+  /** Flattens rules into "verb group/resource[names]" entries, so that two renderings compare as sets. */
+  static Set<String> permissions(List<PolicyRule> rules) {
+    Set<String> permissions = new TreeSet<>();
+    for (PolicyRule rule : rules) {
+      assertThat(rule.getNonResourceURLs()).as("non-resource URLs in %s", rule).isNullOrEmpty();
+      String names = rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
+          ? "" : rule.getResourceNames().stream().sorted().collect(Collectors.joining(",", "[", "]"));
+      for (String group : rule.getApiGroups()) {
+        for (String resource : rule.getResources()) {
+          for (String verb : rule.getVerbs()) {
+            permissions.add(verb + " " + group + "/" + resource + names);
+          }
+        }
+      }
+    }
+    return permissions;
+  }
+
+  static List<PolicyRule> rules(JsonNode role) {
+    return Manifests.as(role, io.fabric8.kubernetes.api.model.rbac.ClusterRole.class).getRules();
+  }
+
+  /** No role anywhere in the rendering grants a wildcard or touches secrets. */
+  static void assertNoWildcardsOrSecrets(Manifests manifests) {
+    for (String kind : List.of("ClusterRole", "Role")) {
+      for (JsonNode role : manifests.ofKind(kind)) {
+        for (String permission : permissions(rules(role))) {
+          assertThat(permission).as("%s grants %s", Manifests.id(role), permission)
+              .doesNotContain("*")
+              .doesNotContain("secrets");
+        }
+      }
+    }
+  }
+
+  /**
+   * Cluster-wide mode: one ClusterRole with exactly the operator's permissions bound to the ServiceAccount, and one
+   * Role in the operator's namespace with exactly the lease permissions; nothing else is bound.
+   */
+  static void assertClusterWideRbac(Manifests manifests, String namespace, String serviceAccount, String leaseName) {
+    assertNoWildcardsOrSecrets(manifests);
+    JsonNode clusterRole = manifests.one("ClusterRole");
+    assertThat(permissions(rules(clusterRole))).as("ClusterRole permissions")
+        .containsExactlyInAnyOrderElementsOf(OPERATOR_PERMISSIONS);
+    var binding = manifests.one("ClusterRoleBinding", io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding.class);
+    assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
+    assertThat(binding.getRoleRef().getName()).isEqualTo(clusterRole.path("metadata").path("name").asText());
+    assertBoundTo(binding.getSubjects(), namespace, serviceAccount);
+
+    JsonNode leaseRole = manifests.one("Role");
+    assertThat(leaseRole.path("metadata").path("namespace").asText()).isEqualTo(namespace);
+    assertThat(permissions(rules(leaseRole))).as("lease Role permissions")
+        .containsExactlyInAnyOrderElementsOf(leasePermissions(leaseName));
+    var roleBinding = manifests.one("RoleBinding", io.fabric8.kubernetes.api.model.rbac.RoleBinding.class);
+    assertThat(roleBinding.getMetadata().getNamespace()).isEqualTo(namespace);
+    assertThat(roleBinding.getRoleRef().getKind()).isEqualTo("Role");
+    assertThat(roleBinding.getRoleRef().getName()).isEqualTo(leaseRole.path("metadata").path("name").asText());
+    assertBoundTo(roleBinding.getSubjects(), namespace, serviceAccount);
+  }
+
+  static void assertBoundTo(List<Subject> subjects, String namespace, String serviceAccount) {
+    assertThat(subjects).singleElement().satisfies(s -> {
+      assertThat(s.getKind()).isEqualTo("ServiceAccount");
+      assertThat(s.getName()).isEqualTo(serviceAccount);
+      assertThat(s.getNamespace()).isEqualTo(namespace);
+    });
+  }
+
+  static Deployment deployment(Manifests manifests) {
+    return manifests.one("Deployment", Deployment.class);
+  }
+
+  static Container operatorContainer(Deployment deployment) {
+    assertThat(deployment.getSpec().getTemplate().getSpec().getContainers()).hasSize(1);
+    return deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+  }
+
+  static Map<String, EnvVar> env(Container container) {
+    return container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e, (a, b) -> {
+      throw new AssertionError("environment variable " + a.getName() + " set twice");
+    }));
+  }
+
+  static Optional<String> envValue(Container container, String name) {
+    return Optional.ofNullable(env(container).get(name)).map(EnvVar::getValue);
+  }
+
+  /**
+   * The operator contract and the restricted Pod Security Standard: 2 replicas with leader election, non-root,
+   * read-only root filesystem with an emptyDir /tmp, no capabilities, no privilege escalation, RuntimeDefault
+   * seccomp, probes on /healthz and /readyz, POD_NAMESPACE from the downward API.
+   */
+  static void assertSecureOperatorDeployment(Manifests manifests, String namespace, String leaseName) {
+    Deployment deployment = deployment(manifests);
+    assertThat(deployment.getMetadata().getNamespace()).isEqualTo(namespace);
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    ServiceAccount serviceAccount = manifests.one("ServiceAccount", ServiceAccount.class);
+    assertThat(pod.getServiceAccountName()).isEqualTo(serviceAccount.getMetadata().getName());
+    assertThat(pod.getHostNetwork()).isNotEqualTo(Boolean.TRUE);
+    assertThat(pod.getHostPID()).isNotEqualTo(Boolean.TRUE);
+
+    var podSecurity = pod.getSecurityContext();
+    assertThat(podSecurity.getRunAsNonRoot()).isTrue();
+    assertThat(podSecurity.getRunAsUser()).isPositive();
+    assertThat(podSecurity.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+
+    Container container = operatorContainer(deployment);
+    var security = container.getSecurityContext();
+    assertThat(security.getRunAsNonRoot()).isTrue();
+    assertThat(security.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(security.getPrivileged()).isNotEqualTo(Boolean.TRUE);
+    assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(security.getCapabilities().getAdd()).isNullOrEmpty();
+
+    assertThat(container.getVolumeMounts()).anySatisfy(mount -> {
+      assertThat(mount.getMountPath()).isEqualTo("/tmp");
+      assertThat(pod.getVolumes()).anySatisfy(volume -> {
+        assertThat(volume.getName()).isEqualTo(mount.getName());
+        assertThat(volume.getEmptyDir()).isNotNull();
+      });
+    });
+    assertThat(pod.getVolumes()).allSatisfy(volume -> assertThat(volume.getHostPath()).isNull());
+
+    assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
+    assertThat(container.getResources().getLimits()).containsKey("memory");
+
+    assertThat(container.getArgs()).containsExactly("run");
+    assertThat(container.getPorts()).singleElement().satisfies(port -> {
+      assertThat(port.getName()).isEqualTo("http");
+      assertThat(envValue(container, "AUTHIP_HTTP_PORT")).contains(String.valueOf(port.getContainerPort()));
+    });
+    assertHttpProbe(container.getLivenessProbe(), "/healthz");
+    assertHttpProbe(container.getStartupProbe(), "/healthz");
+    assertHttpProbe(container.getReadinessProbe(), "/readyz");
+
+    assertThat(env(container).get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.namespace");
+    assertThat(envValue(container, "AUTHIP_LEADER_ELECTION")).contains("true");
+    assertThat(envValue(container, "AUTHIP_LEADER_ELECTION_NAMESPACE")).contains(namespace);
+    assertThat(envValue(container, "AUTHIP_LEASE_NAME")).contains(leaseName);
+    assertThat(envValue(container, "AZURE_CLOUD")).contains("AzurePublicCloud");
+    assertThat(env(container)).allSatisfy((name, var) -> assertThat(name).doesNotContain("SECRET"));
+  }
+
+  static void assertHttpProbe(Probe probe, String path) {
+    assertThat(probe).as("probe on %s", path).isNotNull();
+    assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+    assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
+  }
+}

@@ -1,5 +1,7 @@
 package io.authip.cli;
 
+import java.io.InputStream;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,18 +10,45 @@ import picocli.CommandLine.Command;
     subcommands = {RunCommand.class, ValidateCommand.class, RangesCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
+  private final InputStream stdin;
+
+  private Main(InputStream stdin) {
+    this.stdin = stdin;
+  }
+
   public static void main(String[] args) {
     System.exit(execute(args));
   }
 
-  /** Runs a command line and returns its exit code; the entry point for tests. */
+  /** Runs a command line on the process's standard streams and returns its exit code. */
   public static int execute(String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    return run(new CommandLine(new Main(System.in)), args);
+  }
+
+  /** Runs a command line on the given streams (tests, embedding) and returns its exit code. */
+  public static int execute(InputStream in, PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = new CommandLine(new Main(in));
+    cli.setOut(out);
+    cli.setErr(err);
+    try {
+      return run(cli, args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  private static int run(CommandLine cli, String... args) {
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("authip: " + e.getMessage());
       return 2;
     });
     return cli.execute(args);
+  }
+
+  /** What {@code -} (or no file) reads. */
+  InputStream stdin() {
+    return stdin;
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "ranges", mixinStandardHelpOptions = true,
@@ -29,6 +30,9 @@ final class RangesCommand implements Callable<Integer> {
 
   @Spec
   CommandSpec spec;
+
+  @ParentCommand
+  Main main;
 
   @Option(names = "--max", defaultValue = "" + RangeRules.AKS_MAX_ENTRIES,
       description = "Largest allowed number of ranges after merging (default: ${DEFAULT-VALUE})")
@@ -48,7 +52,7 @@ final class RangesCommand implements Callable<Integer> {
     List<String> lines;
     try {
       lines = file == null || file.equals("-")
-          ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).lines().toList()
+          ? new BufferedReader(new InputStreamReader(main.stdin(), StandardCharsets.UTF_8)).lines().toList()
           : Files.readAllLines(Path.of(file), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       err.println("authip ranges: cannot read " + file + ": no such file");
@@ -63,6 +67,10 @@ final class RangesCommand implements Callable<Integer> {
     String source = file == null || file.equals("-") ? "<stdin>" : file;
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
+      if (i == 0 && line.startsWith("\uFEFF")) {
+        // Windows editors start UTF-8 files with a byte order mark; it is not part of the first entry.
+        line = line.substring(1);
+      }
       int hash = line.indexOf('#');
       if (hash >= 0) {
         line = line.substring(0, hash);

@@ -1,11 +1,16 @@
 package io.authip.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
@@ -47,10 +52,23 @@ public final class ResourceFiles {
   }
 
   private static final ObjectMapper YAML = new YAMLMapper(new YAMLFactory());
+  /**
+   * As strict as the API server's schema check: no coercion between scalar types. Jackson's defaults would read
+   * {@code access: 2} as the third enum constant (Unrestricted) and {@code resourceGroup: 2024} as a string, and
+   * call a resource valid that {@code kubectl apply} refuses.
+   */
   private static final ObjectMapper STRICT = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
       .disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+      // Else a public one-String constructor (RangeSetRef's) reads "rangeSetRefs: [x]", which the schema refuses.
+      .disable(MapperFeature.AUTO_DETECT_CREATORS)
+      .withCoercionConfig(LogicalType.Textual, c -> c
+          .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
       .build();
 
   private ResourceFiles() {
@@ -74,9 +92,9 @@ public final class ResourceFiles {
         JsonNode node = it.nextValue();
         docs.add(classify(name, index++, node));
       }
-    } catch (RuntimeException e) {
-      // Jackson's iterator wraps syntax errors in RuntimeJsonMappingException.
-      throw new IOException(name + ": not valid YAML: " + firstLine(e.getMessage()), e);
+    } catch (JsonProcessingException | RuntimeException e) {
+      // Jackson's iterator wraps some syntax errors in RuntimeJsonMappingException and throws others directly.
+      throw new IOException("not valid YAML: " + firstLine(e.getMessage()), e);
     }
     return docs;
   }
@@ -87,14 +105,26 @@ public final class ResourceFiles {
     }
     String apiVersion = node.path("apiVersion").asText("");
     String kind = node.path("kind").asText("");
-    boolean ours = apiVersion.equals(AuthorizedIpPolicy.API_VERSION)
-        && (kind.equals(AuthorizedIpPolicy.KIND) || kind.equals(IpRangeSet.KIND));
-    if (!ours) {
-      if (apiVersion.startsWith(AuthorizedIpPolicy.GROUP + "/") && !kind.isEmpty()) {
-        return new Document.Unreadable(file, index, kind, namespace(node), name(node),
-            List.of(new FieldError("apiVersion", "'" + apiVersion + "' is not served; use "
-                + AuthorizedIpPolicy.API_VERSION)));
-      }
+    boolean ourKind = kind.equals(AuthorizedIpPolicy.KIND) || kind.equals(IpRangeSet.KIND);
+    boolean ourGroup = apiVersion.startsWith(AuthorizedIpPolicy.GROUP + "/");
+    // A typo in our group, version or kind must not pass as "some other resource": the pipeline would stay green.
+    if (ourGroup && !apiVersion.equals(AuthorizedIpPolicy.API_VERSION)) {
+      return new Document.Unreadable(file, index, kind, namespace(node), name(node),
+          List.of(new FieldError("apiVersion", "'" + apiVersion + "' is not served; use "
+              + AuthorizedIpPolicy.API_VERSION)));
+    }
+    if (ourGroup && !ourKind) {
+      return new Document.Unreadable(file, index, kind, namespace(node), name(node),
+          List.of(new FieldError("kind", (kind.isEmpty() ? "is missing" : "'" + kind + "' is not a kind of "
+              + AuthorizedIpPolicy.API_VERSION) + "; expected " + AuthorizedIpPolicy.KIND + " or "
+              + IpRangeSet.KIND)));
+    }
+    if (ourKind && !ourGroup) {
+      return new Document.Unreadable(file, index, kind, namespace(node), name(node),
+          List.of(new FieldError("apiVersion", (apiVersion.isEmpty() ? "is missing" : "'" + apiVersion
+              + "' is not authip's API") + "; use " + AuthorizedIpPolicy.API_VERSION)));
+    }
+    if (!ourKind) {
       return new Document.Other(file, index, apiVersion, kind);
     }
     Class<?> type = kind.equals(AuthorizedIpPolicy.KIND) ? AuthorizedIpPolicy.class : IpRangeSet.class;
@@ -133,11 +163,11 @@ public final class ResourceFiles {
       return "unknown field '" + u.getPropertyName() + "'" + (known.isEmpty() ? "" : "; known fields: " + known);
     }
     if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f) {
-      String allowed = f.getTargetType() != null && f.getTargetType().isEnum()
-          ? "; allowed: " + java.util.Arrays.stream(f.getTargetType().getEnumConstants()).map(Object::toString)
-              .collect(Collectors.joining(", "))
-          : "";
-      return "'" + f.getValue() + "' is not a valid " + simpleType(f.getTargetType()) + allowed;
+      if (f.getTargetType() != null && f.getTargetType().isEnum()) {
+        return "'" + f.getValue() + "' is not a valid value; allowed: " + java.util.Arrays.stream(
+            f.getTargetType().getEnumConstants()).map(Object::toString).collect(Collectors.joining(", "));
+      }
+      return "has the wrong type; expected " + simpleType(f.getTargetType()) + ", got " + f.getValue();
     }
     if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m) {
       return "has the wrong type; expected " + simpleType(m.getTargetType());

@@ -78,7 +78,7 @@ final class ValidateCommand implements Callable<Integer> {
         row.put("namespace", r.namespace());
         row.put("name", r.name());
         row.put("valid", r.valid());
-        row.put("errors", r.errors().stream().map(e -> Map.of("field", e.field(), "message", e.message())).toList());
+        row.put("errors", r.errors().stream().map(ValidateCommand::jsonError).toList());
         rows.add(row);
       }
       out.println(json.writeValueAsString(rows));
@@ -98,6 +98,14 @@ final class ValidateCommand implements Callable<Integer> {
     }
     out.flush();
     return reports.stream().allMatch(Report::valid) ? 0 : 1;
+  }
+
+  /** Keys in a fixed order: {@code Map.of} iterates in an order that changes from run to run. */
+  private static Map<String, String> jsonError(FieldError e) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("field", e.field());
+    m.put("message", e.message());
+    return m;
   }
 
   static List<Report> validate(List<ResourceFiles.Document> docs, PolicyValidator validator, PrintWriter notes) {

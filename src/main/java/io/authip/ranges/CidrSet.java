@@ -59,7 +59,10 @@ public final class CidrSet {
   public static CidrSet ofBlocks(long[] starts, int[] prefixes, int count) {
     long[] encoded = new long[count];
     for (int i = 0; i < count; i++) {
-      if ((starts[i] & Cidr.hostMask(prefixes[i])) != 0 || prefixes[i] < 0 || prefixes[i] > 32) {
+      if (starts[i] < 0 || starts[i] >= Cidr.ADDRESS_SPACE) {
+        throw new IllegalArgumentException("not a CIDR block: address " + starts[i] + " is outside IPv4");
+      }
+      if (prefixes[i] < 0 || prefixes[i] > 32 || (starts[i] & Cidr.hostMask(prefixes[i])) != 0) {
         throw new IllegalArgumentException("not a CIDR block: " + Cidr.formatAddress(starts[i]) + "/" + prefixes[i]);
       }
       encoded[i] = encode(starts[i], prefixes[i]);

@@ -28,13 +28,15 @@ public final class RangeParser {
     if (text.isEmpty()) {
       return new Parsed.Error("is empty; expected an IPv4 address or CIDR such as 73.140.245.0/24");
     }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
+    for (int i = 0; i < text.length(); ) {
+      // Code points, not chars: a digit outside the Basic Plane (e.g. U+1D7D5) is one character to the user.
+      int c = text.codePointAt(i);
       if (c > 0x7e || c < 0x20) {
-        return new Parsed.Error(quote(text) + " contains the character U+" + String.format("%04X", (int) c)
+        return new Parsed.Error(quote(text) + " contains the character U+" + String.format("%04X", c)
             + (Character.isDigit(c) ? " (a non-ASCII digit)" : "")
             + "; only ASCII digits, dots and one slash are allowed");
       }
+      i += Character.charCount(c);
     }
     if (text.indexOf(':') >= 0) {
       if (new IPAddressString(text).isIPv6()) {
@@ -76,11 +78,14 @@ public final class RangeParser {
       if (value > 255) {
         return new Parsed.Error(quote(text) + " is not an IPv4 address: " + value + " is greater than 255");
       }
+      address = (address << 8) | value;
+    }
+    // Only once every octet is a number up to 255, so that the suggested spelling is an address.
+    for (String octet : octets) {
       if (octet.length() > 1 && octet.charAt(0) == '0') {
         return new Parsed.Error(quote(text) + " has a leading zero in '" + octet
             + "' (ambiguous: some tools read it as octal); write " + canonicalWithoutLeadingZeros(octets, slash, prefix));
       }
-      address = (address << 8) | value;
     }
     long host = Cidr.hostMask(prefix);
     if ((address & host) != 0) {
@@ -97,7 +102,7 @@ public final class RangeParser {
       if (i > 0) {
         sb.append('.');
       }
-      sb.append(isDecimal(octets[i]) && octets[i].length() <= 3 ? String.valueOf(Integer.parseInt(octets[i])) : octets[i]);
+      sb.append(Integer.parseInt(octets[i]));
     }
     if (slash >= 0) {
       sb.append('/').append(prefix);

@@ -43,6 +43,10 @@ public final class RangeRules {
       return Optional.of("0.0.0.0/32 is AKS's marker for \"load balancer outbound IPs only\" and cannot be combined "
           + "with other ranges; set access: LoadBalancerOnly instead of listing it");
     }
+    if (cidr.prefix() == 0) {
+      // Whoever writes 0.0.0.0/0 means "open to everyone": point at the explicit spelling of that, not at splitting.
+      return Optional.of(cidr + " would authorize every address; set access: Unrestricted if that is really meant");
+    }
     return SpecialRanges.firstOverlap(cidr).map(special -> special.cidr().contains(cidr)
         ? cidr + " is not a public range: it lies in " + special + "; only globally reachable addresses can "
             + "reach a public API server"

@@ -1,0 +1,379 @@
+package io.authip.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ValidateCommandTest {
+
+  static final String SUB = "6f1e8b2c-3d4a-4e5f-9a0b-1c2d3e4f5a6b";
+  static final String POLICY_HEAD = """
+      apiVersion: authip.io/v1alpha1
+      kind: AuthorizedIpPolicy
+      metadata:
+        name: production
+        namespace: platform
+      spec:
+        targets:
+          - subscriptionId: %s
+            resourceGroup: prod-weu
+            clusterName: aks-prod-weu
+      """.formatted(SUB);
+  static final String RANGE_SET = """
+      apiVersion: authip.io/v1alpha1
+      kind: IpRangeSet
+      metadata:
+        name: ci-runners
+        namespace: platform
+      spec:
+        ranges:
+          - cidr: 20.42.0.0/24
+      """;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void validResourcesExitWith0() throws IOException {
+    String file = write("ok.yaml", POLICY_HEAD + """
+          ranges:
+            - cidr: 73.140.245.0/24
+              description: office network
+            - cidr: 137.117.106.88/29
+          rangeSetRefs:
+            - name: ci-runners
+        ---
+        """ + RANGE_SET);
+    Cli cli = Cli.run("validate", file);
+    assertThat(cli.exitCode()).isZero();
+    assertThat(cli.outLines()).containsExactly(
+        file + ": AuthorizedIpPolicy platform/production: valid",
+        file + ": IpRangeSet platform/ci-runners: valid",
+        "2 resources checked, 2 valid, 0 invalid");
+    assertThat(cli.err()).isEmpty();
+  }
+
+  @Test
+  void invalidResourcesExitWith1AndListEveryErrorWithItsField() throws IOException {
+    String file = write("bad.yaml", POLICY_HEAD + """
+          ranges:
+            - cidr: 73.140.245.0/24
+            - cidr: 10.0.0.0/8
+            - cidr: 73.140.245.0/24
+            - cidr: 137.117.106.90/29
+          resyncInterval: 10s
+        """);
+    Cli cli = Cli.run("validate", file);
+    assertThat(cli.exitCode()).isEqualTo(1);
+    assertThat(cli.outLines()).containsExactly(
+        file + ": AuthorizedIpPolicy platform/production: 3 errors",
+        "  spec.ranges[1].cidr: 10.0.0.0/8 is not a public range: it lies in 10.0.0.0/8 (private-use, RFC 1918); "
+            + "only globally reachable addresses can reach a public API server",
+        "  spec.ranges[3].cidr: 137.117.106.90/29 is not the first address of its range; did you mean "
+            + "137.117.106.88/29?",
+        "  spec.resyncInterval: '10s' is out of range; the interval must be between 1m and 24h",
+        "1 resources checked, 0 valid, 1 invalid");
+  }
+
+  @Test
+  void jsonOutputIsOneArrayWithAnObjectPerResource() throws IOException {
+    String good = write("good.yaml", RANGE_SET);
+    String bad = write("bad.yaml", POLICY_HEAD + """
+          ranges:
+            - cidr: 137.117.106.90/29
+          rangeSetRefs:
+            - name: ci-runners
+        """);
+    Cli cli = Cli.run("validate", "--output", "json", good, bad);
+    assertThat(cli.exitCode()).isEqualTo(1);
+    JsonNode json = new ObjectMapper().readTree(cli.out());
+    assertThat(json.isArray()).isTrue();
+    assertThat(json).hasSize(2);
+    assertThat(fieldNames(json.get(0))).containsExactly("file", "kind", "namespace", "name", "valid", "errors");
+    assertThat(json.get(0).get("file").asText()).isEqualTo(good);
+    assertThat(json.get(0).get("kind").asText()).isEqualTo("IpRangeSet");
+    assertThat(json.get(0).get("namespace").asText()).isEqualTo("platform");
+    assertThat(json.get(0).get("name").asText()).isEqualTo("ci-runners");
+    assertThat(json.get(0).get("valid").isBoolean()).isTrue();
+    assertThat(json.get(0).get("valid").asBoolean()).isTrue();
+    assertThat(json.get(0).get("errors").isArray()).isTrue();
+    assertThat(json.get(0).get("errors")).isEmpty();
+
+    JsonNode policy = json.get(1);
+    assertThat(policy.get("file").asText()).isEqualTo(bad);
+    assertThat(policy.get("kind").asText()).isEqualTo("AuthorizedIpPolicy");
+    assertThat(policy.get("valid").asBoolean()).isFalse();
+    assertThat(policy.get("errors")).hasSize(1);
+    JsonNode error = policy.get("errors").get(0);
+    assertThat(fieldNames(error)).containsExactly("field", "message");
+    assertThat(error.get("field").asText()).isEqualTo("spec.ranges[0].cidr");
+    assertThat(error.get("message").asText())
+        .isEqualTo("137.117.106.90/29 is not the first address of its range; did you mean 137.117.106.88/29?");
+    assertThat(cli.err()).isEmpty();
+
+    Cli shortOption = Cli.run("validate", "-o", "json", good);
+    assertThat(shortOption.exitCode()).isZero();
+    assertThat(new ObjectMapper().readTree(shortOption.out())).hasSize(1);
+  }
+
+  @Test
+  void rangeSetRefsResolveAmongAllGivenFilesOnlyInTheSameNamespace() throws IOException {
+    String policy = write("policy.yaml", POLICY_HEAD + """
+          rangeSetRefs:
+            - name: ci-runners
+        """);
+    String set = write("set.yaml", RANGE_SET);
+    String otherNamespace = write("elsewhere.yaml", RANGE_SET.replace("namespace: platform", "namespace: team-b"));
+    assertThat(Cli.run("validate", policy, set).exitCode()).isZero();
+    assertThat(Cli.run("validate", set, policy).exitCode()).isZero();
+    Cli alone = Cli.run("validate", policy, otherNamespace);
+    assertThat(alone.exitCode()).isEqualTo(1);
+    assertThat(alone.outLines()).contains("  spec.rangeSetRefs[0].name: IpRangeSet 'ci-runners' not found in "
+        + "namespace 'platform'");
+  }
+
+  @Test
+  void otherKindsAreSkippedWithANoteOnStandardError() throws IOException {
+    String file = write("mixed.yaml", """
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: platform
+        ---
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+        data:
+          rnages: not ours
+        ---
+        """ + RANGE_SET);
+    Cli cli = Cli.run("validate", "-o", "json", file);
+    assertThat(cli.exitCode()).isZero();
+    assertThat(new ObjectMapper().readTree(cli.out())).hasSize(1);
+    assertThat(cli.errLines()).containsExactly(
+        "note: " + file + ": document 1: skipped Namespace (not an authip resource)",
+        "note: " + file + ": document 2: skipped (empty) (not an authip resource)",
+        "note: " + file + ": document 3: skipped ConfigMap (not an authip resource)");
+  }
+
+  @Test
+  void aResourceWithoutNamespaceIsInDefault() throws IOException {
+    String file = write("ns.yaml", RANGE_SET.replace("  namespace: platform\n", ""));
+    Cli cli = Cli.run("validate", file);
+    assertThat(cli.outLines()).first().isEqualTo(file + ": IpRangeSet default/ci-runners: valid");
+  }
+
+  /** Kubernetes prunes unknown fields silently; validate is where a typo gets caught. */
+  @Test
+  void unknownFieldsAreReportedWithTheirPath() throws IOException {
+    String file = write("typo.yaml", POLICY_HEAD + """
+          rnages:
+            - cidr: 73.140.245.0/24
+        """);
+    Cli cli = Cli.run("validate", "-o", "json", file);
+    assertThat(cli.exitCode()).isEqualTo(1);
+    JsonNode error = new ObjectMapper().readTree(cli.out()).get(0).get("errors").get(0);
+    assertThat(error.get("field").asText()).isEqualTo("spec.rnages");
+    assertThat(error.get("message").asText()).isEqualTo("unknown field 'rnages'; known fields: access, deletionPolicy, "
+        + "egress, mode, rangeSetRefs, ranges, resyncInterval, serviceTag, targets");
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      access: 2|spec.access|'2' is not a valid value; allowed: Restricted, LoadBalancerOnly, Unrestricted
+      access: Open|spec.access|'Open' is not a valid value; allowed: Restricted, LoadBalancerOnly, Unrestricted
+      access: restricted|spec.access|'restricted' is not a valid value; allowed: Restricted, LoadBalancerOnly, Unrestricted
+      mode: 1|spec.mode|'1' is not a valid value; allowed: Enforce, Observe
+      ranges: 73.140.245.0/24|spec.ranges|has the wrong type; expected a list
+      ranges: [73.140.245.0/24]|spec.ranges[0]|has the wrong type; expected an object
+      ranges: [{cidr: 1}]|spec.ranges[0].cidr|has the wrong type; expected a string, got 1
+      egress: {loadBalancer: maybe}|spec.egress.loadBalancer|has the wrong type; expected a boolean (true or false)
+      egress: {natGateway: 'false'}|spec.egress.natGateway|has the wrong type; expected a boolean (true or false)
+      egress: {publicIpResourceIds: pip}|spec.egress.publicIpResourceIds|has the wrong type; expected a list
+      egress: true|spec.egress|has the wrong type; expected an object
+      rangeSetRefs: [ci-runners]|spec.rangeSetRefs[0]|has the wrong type; expected an object
+      resyncInterval: 5|spec.resyncInterval|has the wrong type; expected a string, got 5
+      serviceTag: true|spec.serviceTag|has the wrong type; expected a string, got true
+      """)
+  void wrongTypesAreReportedWithTheirPath(String line, String field, String message) throws IOException {
+    String file = write("types.yaml", POLICY_HEAD + "  " + line + "\n");
+    Cli cli = Cli.run("validate", "-o", "json", file);
+    assertThat(cli.exitCode()).as(cli.out() + cli.err()).isEqualTo(1);
+    JsonNode errors = new ObjectMapper().readTree(cli.out()).get(0).get("errors");
+    assertThat(errors).hasSize(1);
+    assertThat(errors.get(0).get("field").asText()).isEqualTo(field);
+    assertThat(errors.get(0).get("message").asText()).isEqualTo(message);
+  }
+
+  @Test
+  void aNumberWhereATargetNameBelongsIsAnError() throws IOException {
+    String file = write("number.yaml", POLICY_HEAD.replace("resourceGroup: prod-weu", "resourceGroup: 2024"));
+    Cli cli = Cli.run("validate", file);
+    assertThat(cli.exitCode()).isEqualTo(1);
+    assertThat(cli.outLines()).contains("  spec.targets[0].resourceGroup: has the wrong type; expected a string, "
+        + "got 2024");
+  }
+
+  /** What {@code kubectl get -o yaml} prints: full metadata, status. */
+  @Test
+  void fullMetadataIsReadable() throws IOException {
+    String file = write("live.yaml", """
+        apiVersion: authip.io/v1alpha1
+        kind: IpRangeSet
+        metadata:
+          name: ci-runners
+          namespace: platform
+          uid: 0b6c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d
+          resourceVersion: "12345"
+          generation: 3
+          creationTimestamp: "2025-07-01T10:00:00Z"
+          labels:
+            team: platform
+            app.kubernetes.io/part-of: authip
+          annotations:
+            kubectl.kubernetes.io/last-applied-configuration: |
+              {"apiVersion":"authip.io/v1alpha1"}
+          finalizers:
+            - authip.io/finalizer
+          ownerReferences:
+            - apiVersion: v1
+              kind: ConfigMap
+              name: owner
+              uid: 1b6c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d
+              controller: true
+          managedFields:
+            - manager: kubectl
+              operation: Apply
+              apiVersion: authip.io/v1alpha1
+              time: "2025-07-01T10:00:00Z"
+              fieldsType: FieldsV1
+              fieldsV1:
+                f:spec: {}
+        spec:
+          ranges:
+            - cidr: 20.42.0.0/24
+        status:
+          rangeCount: 1
+        """);
+    Cli cli = Cli.run("validate", file);
+    assertThat(cli.outLines()).first().isEqualTo(file + ": IpRangeSet platform/ci-runners: valid");
+    assertThat(cli.exitCode()).isZero();
+  }
+
+  @Test
+  void statusIsIgnored() throws IOException {
+    String file = write("status.yaml", RANGE_SET + """
+        status:
+          rangeCount: 1
+          anything: goes
+        """);
+    assertThat(Cli.run("validate", file).exitCode()).isZero();
+  }
+
+  @ParameterizedTest(name = "[{index}] {0} {1}")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      authip.io/v1beta1|AuthorizedIpPolicy|apiVersion|'authip.io/v1beta1' is not served; use authip.io/v1alpha1
+      authip.io/v1alpha1|AuthorisedIpPolicy|kind|'AuthorisedIpPolicy' is not a kind of authip.io/v1alpha1; expected AuthorizedIpPolicy or IpRangeSet
+      authip.io/v1alpha1|""|kind|is missing; expected AuthorizedIpPolicy or IpRangeSet
+      authip/v1alpha1|AuthorizedIpPolicy|apiVersion|'authip/v1alpha1' is not authip's API; use authip.io/v1alpha1
+      ""|IpRangeSet|apiVersion|is missing; use authip.io/v1alpha1
+      """)
+  void typosInApiVersionOrKindAreErrorsNotSkippedResources(String apiVersion, String kind, String field,
+      String message) throws IOException {
+    String file = write("typo.yaml", "apiVersion: '" + apiVersion + "'\nkind: '" + kind + "'\nmetadata:\n  name: x\n"
+        + "spec: {}\n");
+    Cli cli = Cli.run("validate", "-o", "json", file);
+    assertThat(cli.exitCode()).isEqualTo(1);
+    JsonNode error = new ObjectMapper().readTree(cli.out()).get(0).get("errors").get(0);
+    assertThat(error.get("field").asText()).isEqualTo(field);
+    assertThat(error.get("message").asText()).isEqualTo(message);
+  }
+
+  @Test
+  void maxRangesWidensTheLimit() throws IOException {
+    StringBuilder yaml = new StringBuilder(POLICY_HEAD).append("  ranges:\n");
+    for (int i = 0; i < 201; i++) {
+      yaml.append("    - cidr: 20.50.").append(i / 100).append('.').append(2 * (i % 100)).append('\n');
+    }
+    String file = write("big.yaml", yaml.toString());
+    Cli strict = Cli.run("validate", file);
+    assertThat(strict.exitCode()).isEqualTo(1);
+    assertThat(strict.outLines()).contains("  spec: 201 ranges after merging duplicates, overlaps and adjacent ranges; "
+        + "1 over the limit of 200 (literal and referenced ranges, before egress is added)");
+    assertThat(Cli.run("validate", "--max-ranges", "201", file).exitCode()).isZero();
+    assertThat(Cli.run("validate", "--max-ranges", "0", file).exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void unreadableYamlExitsWith2() throws IOException {
+    String file = write("broken.yaml", "apiVersion: authip.io/v1alpha1\nkind: [IpRangeSet\n");
+    Cli cli = Cli.run("validate", file);
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.out()).isEmpty();
+    assertThat(cli.errLines()).singleElement().asString().startsWith("authip validate: cannot read " + file
+        + ": not valid YAML: ");
+  }
+
+  @Test
+  void badIndentationExitsWith2() throws IOException {
+    String file = write("indent.yaml", RANGE_SET + "  - cidr: 20.42.1.0/24\n   description: x\n");
+    Cli cli = Cli.run("validate", file);
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).startsWith("authip validate: cannot read " + file + ": not valid YAML: ");
+  }
+
+  @Test
+  void aMissingFileExitsWith2() throws IOException {
+    String good = write("good.yaml", RANGE_SET);
+    Path missing = dir.resolve("missing.yaml");
+    Cli cli = Cli.run("validate", good, missing.toString());
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.out()).isEmpty();
+    assertThat(cli.errLines()).containsExactly("authip validate: cannot read " + missing + ": no such file");
+  }
+
+  @Test
+  void usageErrorsExitWith2() {
+    assertThat(Cli.run("validate").exitCode()).isEqualTo(2);
+    assertThat(Cli.run("validate").err()).contains("Missing required parameter");
+    assertThat(Cli.run("validate", "--output", "xml", "x.yaml").exitCode()).isEqualTo(2);
+    assertThat(Cli.run("validate", dir.toString()).exitCode()).isEqualTo(2);
+    assertThat(Cli.run("nonsense").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void aFileWithoutAuthipResourcesIsNotAnError() throws IOException {
+    String file = write("empty.yaml", "");
+    Cli cli = Cli.run("validate", file);
+    assertThat(cli.exitCode()).isZero();
+    assertThat(cli.outLines()).containsExactly("0 resources checked, 0 valid, 0 invalid");
+  }
+
+  static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      names.add(it.next());
+    }
+    return names;
+  }
+
+  String write(String name, String content) throws IOException {
+    Path file = dir.resolve(name);
+    Files.writeString(file, content, StandardCharsets.UTF_8);
+    return file.toString();
+  }
+}

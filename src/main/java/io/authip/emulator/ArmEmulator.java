@@ -265,12 +265,21 @@ public final class ArmEmulator implements AutoCloseable {
     return stats.requests();
   }
 
+  /**
+   * Every managed-cluster PUT judged since the last reset (up to the builder's log capacity), oldest first, with the
+   * cluster as it was stored just before it: what {@link #requests()} cannot tell, e.g. whether a PUT changed more
+   * than one field.
+   */
+  public List<PutAudit> putAudits() {
+    return stats.putAudits();
+  }
+
   /** The {@code api-version} values seen since the last reset. */
   public Set<String> apiVersions() {
     return stats.apiVersions();
   }
 
-  /** Forgets counts, the request log, last PUT bodies and the rate-limit budgets; resources stay. */
+  /** Forgets counts, the request log, PUT audits, last PUT bodies and the rate-limit budgets; resources stay. */
   public void resetCounters() {
     stats.reset();
   }

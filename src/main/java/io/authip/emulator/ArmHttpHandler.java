@@ -26,6 +26,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,9 +71,13 @@ final class ArmHttpHandler implements HttpHandler {
       boolean operationResult, String subscription) {
   }
 
-  /** One received request, read completely before anything is answered. */
+  /**
+   * One received request, read completely before anything is answered.
+   *
+   * @param putBefore for a cluster PUT that reached the store: the cluster as it was just before (empty when absent)
+   */
   private record Incoming(HttpExchange exchange, Instant at, String method, String path, String query,
-      Map<String, List<String>> headers, byte[] body, Route route) {
+      Map<String, List<String>> headers, byte[] body, Route route, AtomicReference<Optional<ObjectNode>> putBefore) {
 
     String header(String name) {
       List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
@@ -99,7 +104,8 @@ final class ArmHttpHandler implements HttpHandler {
       String query = Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse("");
       Map<String, List<String>> headers = new LinkedHashMap<>();
       exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
-      in = new Incoming(exchange, clock.instant(), method, path, query, headers, body, route(method, path));
+      in = new Incoming(exchange, clock.instant(), method, path, query, headers, body, route(method, path),
+          new AtomicReference<>());
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot read a request: {}", e.toString());
       exchange.close();
@@ -177,7 +183,7 @@ final class ArmHttpHandler implements HttpHandler {
           return invalidJson();
         }
         return store.putCluster(route.ref(), body.get(), in.header("if-match"), in.header("if-none-match"),
-            in.apiVersion(), now);
+            in.apiVersion(), now, before -> in.putBefore().set(Optional.ofNullable(before)));
       }
       case CLUSTER_PATCH: {
         Optional<JsonNode> body = parse(in.body());
@@ -390,6 +396,20 @@ final class ArmHttpHandler implements HttpHandler {
         : new String(in.body(), StandardCharsets.UTF_8);
     stats.record(new RecordedRequest(in.at(), in.method(), in.path(), in.query(), headers, body, in.route().kind(),
         in.route().resourceKey(), status));
+    if (in.route().kind() == RequestKind.CLUSTER_PUT) {
+      audit(in, status);
+    }
+  }
+
+  private void audit(Incoming in, int status) {
+    Instant now = clock.instant();
+    // A PUT refused before the store saw it (fault, bad token, bad JSON) changed nothing: the cluster now is as before.
+    Optional<ObjectNode> before = in.putBefore().get();
+    if (before == null) {
+      before = store.cluster(in.route().ref().id(), now);
+    }
+    ObjectNode sent = parse(in.body()).filter(JsonNode::isObject).map(ObjectNode.class::cast).orElse(null);
+    stats.audit(new PutAudit(now, in.route().ref().id(), before.orElse(null), sent, in.header("if-match"), status));
   }
 
   private void rememberPutBody(Incoming in) {

@@ -306,10 +306,20 @@ final class ResourceStore {
 
   synchronized Answer putCluster(ResourceIds.Ref ref, JsonNode request, String ifMatch, String ifNoneMatch,
       String apiVersion, Instant now) {
+    return putCluster(ref, request, ifMatch, ifNoneMatch, apiVersion, now, before -> { });
+  }
+
+  /**
+   * @param before gets the cluster as a GET would have shown it just before the PUT was judged (null when absent),
+   *     under the same lock, so that nothing can change between that view and the judgement
+   */
+  synchronized Answer putCluster(ResourceIds.Ref ref, JsonNode request, String ifMatch, String ifNoneMatch,
+      String apiVersion, Instant now, Consumer<ObjectNode> before) {
     Cluster c = clusters.get(ref.key());
     if (c != null) {
       settle(c, now);
     }
+    before.accept(c == null ? null : view(c));
     Optional<Answer> precondition = precondition(c, ifMatch, ifNoneMatch);
     if (precondition.isPresent()) {
       return precondition.get();

@@ -247,6 +247,36 @@ class ArmEmulatorTest {
   }
 
   @Test
+  void everyClusterPutIsAuditedWithTheBodyStoredJustBefore() {
+    Reply read = client.get(fixture.clusterId());
+    String eTag = read.body().get("eTag").asText();
+    ObjectNode changed = ((ObjectNode) read.body()).deepCopy();
+    changed.with("tags").put("team", "blue");
+    arm.injectFault(FaultTarget.resource(fixture.clusterId()).method("PUT"), Fault.throttled(3), 1);
+
+    assertThat(client.put(fixture.clusterId(), changed, eTag).status()).isEqualTo(429);
+    assertThat(client.put(fixture.clusterId(), changed, eTag).status()).isEqualTo(200);
+    assertThat(client.put(fixture.clusterId(), changed, eTag).status()).isEqualTo(412);
+
+    java.util.List<PutAudit> audits = arm.putAudits();
+    assertThat(audits).extracting(PutAudit::status).containsExactly(429, 200, 412);
+    assertThat(audits).allSatisfy(a -> {
+      assertThat(a.isFor(fixture.clusterId().toUpperCase())).isTrue();
+      assertThat(a.ifMatch()).isEqualTo(eTag);
+      assertThat(a.sent()).isEqualTo(changed);
+    });
+    assertThat(audits.get(0).before()).isEqualTo(read.body());
+    assertThat(audits.get(1).before()).isEqualTo(read.body());
+    assertThat(audits.get(1).ifMatchCurrent()).isTrue();
+    assertThat(audits.get(2).ifMatchCurrent()).isFalse();
+    assertThat(audits.get(2).before().at("/tags/team").asText()).isEqualTo("blue");
+    assertThat(audits.get(2).eTagBefore()).contains(arm.eTag(fixture.clusterId()));
+
+    arm.resetCounters();
+    assertThat(arm.putAudits()).isEmpty();
+  }
+
+  @Test
   void missingApiVersionIsRefused() {
     Reply reply = client.send(client.authorized(arm.baseUrl() + fixture.clusterId()).GET());
 

@@ -207,6 +207,11 @@ public final class ArmEmulator implements AutoCloseable {
     return faults.pending();
   }
 
+  /** Firings still pending for the rules added with exactly this target. */
+  public int pendingFaults(FaultTarget target) {
+    return faults.pending(target);
+  }
+
   public void clearFaults() {
     faults.clear();
   }

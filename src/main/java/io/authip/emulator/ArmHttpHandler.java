@@ -128,11 +128,19 @@ final class ArmHttpHandler implements HttpHandler {
       answer(in, unauthorized());
       return;
     }
-    Optional<Fault> fault = faults.take(kind, in.route().resourceKey(), in.method());
+    String operationCluster = kind == RequestKind.OPERATION_GET && in.route().operationId() != null
+        ? store.operationClusterKey(in.route().operationId()) : null;
+    Optional<Fault> fault = faults.take(kind, in.route().resourceKey(), operationCluster, in.method());
     if (fault.isPresent()) {
       Fault f = fault.get();
       if (f instanceof Fault.ConnectionReset) {
         record(in, 0);
+        in.exchange().close();
+        return;
+      }
+      if (f instanceof Fault.LostResponse) {
+        ResourceStore.Answer done = normalAnswer(in);
+        record(in, 0, done.status());
         in.exchange().close();
         return;
       }
@@ -388,6 +396,14 @@ final class ArmHttpHandler implements HttpHandler {
   }
 
   private void record(Incoming in, int status) {
+    record(in, status, status);
+  }
+
+  /**
+   * @param status what the caller got (0: no answer)
+   * @param judged what the emulator decided, which differs from {@code status} when the answer was lost
+   */
+  private void record(Incoming in, int status, int judged) {
     Map<String, List<String>> headers = new LinkedHashMap<>(in.headers());
     if (headers.containsKey("authorization")) {
       headers.put("authorization", List.of("Bearer ***"));
@@ -397,7 +413,7 @@ final class ArmHttpHandler implements HttpHandler {
     stats.record(new RecordedRequest(in.at(), in.method(), in.path(), in.query(), headers, body, in.route().kind(),
         in.route().resourceKey(), status));
     if (in.route().kind() == RequestKind.CLUSTER_PUT) {
-      audit(in, status);
+      audit(in, judged);
     }
   }
 

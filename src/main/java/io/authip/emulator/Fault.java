@@ -25,6 +25,13 @@ public sealed interface Fault {
   record ConnectionReset() implements Fault {
   }
 
+  /**
+   * The request is carried out as usual, then the connection is closed before the answer is sent: the caller cannot
+   * tell whether a PUT happened, as when a proxy or the network drops a response.
+   */
+  record LostResponse() implements Fault {
+  }
+
   /** The normal answer, after a pause. */
   record Delay(Duration delay) implements Fault {
     public Delay {
@@ -73,6 +80,10 @@ public sealed interface Fault {
 
   static Fault connectionReset() {
     return new ConnectionReset();
+  }
+
+  static Fault lostResponse() {
+    return new LostResponse();
   }
 
   static Fault delay(Duration delay) {

@@ -15,7 +15,8 @@ import java.util.Optional;
  *     null when there was no such cluster
  * @param sent the request body, or null when it was not a JSON object
  * @param ifMatch the {@code If-Match} header, or null when none was sent
- * @param status the status answered; 0 when the connection was closed without an answer (injected reset)
+ * @param status the status the emulator decided on, even when the answer was then lost ({@link Fault#lostResponse()});
+ *     0 when the connection was closed before the request was judged ({@link Fault#connectionReset()})
  */
 public record PutAudit(Instant at, String clusterId, ObjectNode before, ObjectNode sent, String ifMatch, int status) {
 

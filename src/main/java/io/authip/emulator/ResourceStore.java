@@ -406,6 +406,12 @@ final class ResourceStore {
     return body == null ? notFound(ref) : Answer.json(200, body.deepCopy());
   }
 
+  /** The key of the cluster an operation runs on, or null when there is no such operation. */
+  synchronized String operationClusterKey(String operationId) {
+    Operation op = operations.get(operationId.toLowerCase(Locale.ROOT));
+    return op == null ? null : op.clusterKey;
+  }
+
   /** The {@code Azure-AsyncOperation} URL: the operation's status document. */
   synchronized Answer getOperation(String operationId, Instant now) {
     Operation op = operations.get(operationId.toLowerCase(Locale.ROOT));

@@ -11,13 +11,21 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.ByteString;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 
 /**
@@ -35,11 +43,14 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
   private final KubernetesMockServer server;
   private final Map<ServerRequest, Queue<ServerResponse>> expectations;
+  private final KubeFaults faults;
   private final KubernetesClient client;
 
-  private EmbeddedKubernetes(KubernetesMockServer server, Map<ServerRequest, Queue<ServerResponse>> expectations) {
+  private EmbeddedKubernetes(KubernetesMockServer server, Map<ServerRequest, Queue<ServerResponse>> expectations,
+      KubeFaults faults) {
     this.server = server;
     this.expectations = expectations;
+    this.faults = faults;
     this.client = server.createClient(b -> b.withHttpClientFactory(new JdkHttpClientFactory())
         .withKubernetesSerialization(TolerantSerialization.create()));
   }
@@ -47,14 +58,15 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   /** Starts on 127.0.0.1; {@code port} 0 picks a free one. */
   public static EmbeddedKubernetes start(int port) {
     Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    KubeFaults faults = new KubeFaults(Clock.systemUTC());
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new KubernetesMixedDispatcher(expectations), false);
+        new FaultingDispatcher(expectations, faults), false);
     try {
       server.init(InetAddress.getByName("127.0.0.1"), port);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    EmbeddedKubernetes k = new EmbeddedKubernetes(server, expectations);
+    EmbeddedKubernetes k = new EmbeddedKubernetes(server, expectations, faults);
     k.installCrds();
     return k;
   }
@@ -91,6 +103,11 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     return expectations;
   }
 
+  /** Faults to inject: conflicts, unavailability, dropped watches. */
+  public KubeFaults faults() {
+    return faults;
+  }
+
   public String url() {
     return "http://127.0.0.1:" + server.getPort();
   }
@@ -103,5 +120,80 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   public void close() {
     client.close();
     server.destroy();
+  }
+
+  /** The mock's own dispatcher, behind {@link KubeFaults}; watch connections are tracked so they can be dropped. */
+  private static final class FaultingDispatcher extends KubernetesMixedDispatcher {
+    private final KubeFaults faults;
+
+    FaultingDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations, KubeFaults faults) {
+      super(expectations);
+      this.faults = faults;
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      Optional<MockResponse> fault = faults.take(request);
+      if (fault.isPresent()) {
+        return fault.get();
+      }
+      MockResponse response = super.dispatch(request);
+      WebSocketListener listener = response.getWebSocketListener();
+      return listener == null ? response : response.withWebSocketUpgrade(new Tracked(listener, faults));
+    }
+  }
+
+  /** Passes everything to the mock's watch listener and tells {@link KubeFaults} which sockets are open. */
+  private static final class Tracked extends WebSocketListener {
+    private final WebSocketListener delegate;
+    private final KubeFaults faults;
+
+    Tracked(WebSocketListener delegate, KubeFaults faults) {
+      this.delegate = delegate;
+      this.faults = faults;
+    }
+
+    @Override
+    public void onBeforeAccept(WebSocket ws, Response response) {
+      delegate.onBeforeAccept(ws, response);
+    }
+
+    @Override
+    public void onOpen(WebSocket ws, Response response) {
+      faults.opened(ws);
+      delegate.onOpen(ws, response);
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, String text) {
+      delegate.onMessage(ws, text);
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, ByteString bytes) {
+      delegate.onMessage(ws, bytes);
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, byte[] bytes) {
+      delegate.onMessage(ws, bytes);
+    }
+
+    @Override
+    public void onClosing(WebSocket ws, int code, String reason) {
+      delegate.onClosing(ws, code, reason);
+    }
+
+    @Override
+    public void onClosed(WebSocket ws, int code, String reason) {
+      faults.closed(ws);
+      delegate.onClosed(ws, code, reason);
+    }
+
+    @Override
+    public void onFailure(WebSocket ws, Throwable t, Response response) {
+      faults.closed(ws);
+      delegate.onFailure(ws, t, response);
+    }
   }
 }

@@ -277,6 +277,39 @@ class ArmEmulatorTest {
   }
 
   @Test
+  void operationFaultsTargetOneClustersPollsWhateverTheirUrl() {
+    ClusterFixture other = ClusterFixture.loadBalancerManagedOutbound(SUB, "rg-prod", "aks-prod-2");
+    arm.seed(other);
+    FaultTarget polls = FaultTarget.operationsOf(fixture.clusterId());
+    arm.injectFault(polls, Fault.serviceUnavailable(1), 1);
+    Reply otherPut = client.put(other.clusterId(), client.get(other.clusterId()).body(), null);
+    Reply put = client.put(fixture.clusterId(), client.get(fixture.clusterId()).body(), null);
+
+    assertThat(client.get(otherPut.header("Azure-AsyncOperation")).status()).isEqualTo(200);
+    assertThat(arm.pendingFaults(polls)).isEqualTo(1);
+    assertThat(client.get(put.header("Azure-AsyncOperation")).status()).isEqualTo(503);
+    assertThat(arm.pendingFaults(polls)).isZero();
+    assertThat(client.get(put.header("Azure-AsyncOperation")).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aLostResponseIsCarriedOutButNeverAnswered() {
+    Reply read = client.get(fixture.clusterId());
+    ObjectNode body = ((ObjectNode) read.body()).deepCopy();
+    body.with("tags").put("team", "blue");
+    arm.injectFault(FaultTarget.resource(fixture.clusterId()).method("PUT"), Fault.lostResponse(), 1);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.sendOrThrow(client.authorized(fixture.clusterId())
+        .header("Content-Type", "application/json").header("If-Match", read.body().get("eTag").asText())
+        .PUT(HttpRequest.BodyPublishers.ofString(body.toString())))).isInstanceOf(java.io.IOException.class);
+
+    assertThat(arm.cluster(fixture.clusterId()).orElseThrow().at("/tags/team").asText()).isEqualTo("blue");
+    assertThat(arm.eTag(fixture.clusterId())).isNotEqualTo(read.body().get("eTag").asText());
+    assertThat(arm.requests().get(arm.requests().size() - 1).status()).isZero();
+    assertThat(arm.putAudits()).singleElement().satisfies(a -> assertThat(a.status()).isEqualTo(200));
+  }
+
+  @Test
   void missingApiVersionIsRefused() {
     Reply reply = client.send(client.authorized(arm.baseUrl() + fixture.clusterId()).GET());
 

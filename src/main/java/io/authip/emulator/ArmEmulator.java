@@ -217,6 +217,15 @@ public final class ArmEmulator implements AutoCloseable {
   }
 
   /**
+   * Every access token issued so far stops working (401), as when a client secret is rotated or a federated
+   * credential removed. A client that gets a new token carries on; one that keeps its old token can no longer touch
+   * anything, which is how a test takes a stopped operator's hands off Azure while JOSDK lets its last reconcile end.
+   */
+  public void revokeTokens() {
+    handler.revokeTokens();
+  }
+
+  /**
    * Right after the next GET of the cluster is answered, someone edits it (as in the portal): the edit gets a new
    * eTag, so a PUT with the eTag that GET returned gets 412.
    */

@@ -66,6 +66,11 @@ final class ArmHttpHandler implements HttpHandler {
     this.baseUrl = url;
   }
 
+  /** Forgets every token issued so far: their holders get 401 until they ask for a new one. */
+  void revokeTokens() {
+    issuedTokens.clear();
+  }
+
   /** What a request is, once routed. */
   private record Route(RequestKind kind, String resourceKey, ResourceIds.Ref ref, String operationId,
       boolean operationResult, String subscription) {
@@ -138,10 +143,14 @@ final class ArmHttpHandler implements HttpHandler {
         in.exchange().close();
         return;
       }
-      if (f instanceof Fault.LostResponse) {
+      if (f instanceof Fault.LostResponse lost) {
         ResourceStore.Answer done = normalAnswer(in);
         record(in, 0, done.status());
-        in.exchange().close();
+        try {
+          scheduler.schedule(() -> in.exchange().close(), lost.after().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopped) {
+          in.exchange().close();
+        }
         return;
       }
       if (f instanceof Fault.Delay delay) {

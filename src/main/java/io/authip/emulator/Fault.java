@@ -26,10 +26,16 @@ public sealed interface Fault {
   }
 
   /**
-   * The request is carried out as usual, then the connection is closed before the answer is sent: the caller cannot
-   * tell whether a PUT happened, as when a proxy or the network drops a response.
+   * The request is carried out as usual, then, {@code after} that, the connection is closed without the answer: the
+   * caller cannot tell whether a PUT happened, as when a proxy or the network drops a response. A non-zero
+   * {@code after} holds the caller at the moment its change has been made.
    */
-  record LostResponse() implements Fault {
+  record LostResponse(Duration after) implements Fault {
+    public LostResponse {
+      if (after.isNegative()) {
+        throw new IllegalArgumentException("a delay cannot be negative: " + after);
+      }
+    }
   }
 
   /** The normal answer, after a pause. */
@@ -83,7 +89,11 @@ public sealed interface Fault {
   }
 
   static Fault lostResponse() {
-    return new LostResponse();
+    return new LostResponse(Duration.ZERO);
+  }
+
+  static Fault lostResponse(Duration after) {
+    return new LostResponse(after);
   }
 
   static Fault delay(Duration delay) {

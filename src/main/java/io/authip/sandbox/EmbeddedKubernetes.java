@@ -17,6 +17,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
+import io.fabric8.zjsonpatch.JsonPatchException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -137,10 +138,27 @@ public final class EmbeddedKubernetes implements AutoCloseable {
       if (fault.isPresent()) {
         return fault.get();
       }
-      MockResponse response = super.dispatch(request);
+      MockResponse response;
+      try {
+        response = super.dispatch(request);
+      } catch (RuntimeException e) {
+        // The mock lets these escape (a JSON patch whose operations do not fit the stored object, say), and the
+        // request then never gets an answer: a client waits for its timeout and retries the same request for
+        // minutes. A real API server answers at once, 422 for a patch that cannot be applied.
+        return KubeFaults.status(isPatchProblem(e) ? 422 : 500, e.getMessage());
+      }
       WebSocketListener listener = response.getWebSocketListener();
       return listener == null ? response : response.withWebSocketUpgrade(new Tracked(listener, faults));
     }
+  }
+
+  private static boolean isPatchProblem(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof JsonPatchException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Passes everything to the mock's watch listener and tells {@link KubeFaults} which sockets are open. */

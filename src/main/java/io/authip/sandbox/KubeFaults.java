@@ -117,7 +117,7 @@ public final class KubeFaults {
         it.remove();
       }
       answered.incrementAndGet();
-      return Optional.of(status(rule.status));
+      return Optional.of(status(rule.status, "injected by KubeFaults"));
     }
     return Optional.empty();
   }
@@ -130,17 +130,22 @@ public final class KubeFaults {
     watches.remove(ws);
   }
 
-  private static MockResponse status(int code) {
+  /** A Kubernetes {@code Status} answer, as the API server sends with an error. */
+  static MockResponse status(int code, String message) {
     String reason = switch (code) {
       case 409 -> "Conflict";
+      case 422 -> "Invalid";
       case 429 -> "TooManyRequests";
       case 500 -> "InternalError";
       case 503 -> "ServiceUnavailable";
       case 504 -> "Timeout";
       default -> "Unknown";
     };
-    String body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":"
-        + "\"injected by KubeFaults: " + reason + "\",\"reason\":\"" + reason + "\",\"code\":" + code + "}";
-    return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(body);
+    var body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    body.put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
+        .put("message", (message == null ? "" : message + ": ") + reason).put("reason", reason).put("code", code);
+    body.putObject("metadata");
+    return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+        .setBody(body.toString());
   }
 }

@@ -52,6 +52,8 @@ public final class PolicySyncer {
   }
 
   private static final int MAX_PRECONDITION_RETRIES = 3;
+  /** The gateway's refusals of an operation handle that no retry can make pollable. */
+  private static final java.util.Set<String> UNPOLLABLE = java.util.Set.of("UntrustedPollUrl", "InvalidOperationHandle");
 
   private final AksGateway gateway;
   private final TargetPlanner planner;
@@ -252,6 +254,14 @@ public final class PolicySyncer {
       if (f.failure() instanceof Outcome.Failure.NotFound) {
         // The operation record is gone: the cluster itself tells the truth.
         ts.setPendingOperation(null);
+        return true;
+      }
+      if (f.failure() instanceof Outcome.Failure.Rejected r && UNPOLLABLE.contains(r.code())) {
+        // A poll URL authip would never call (status is writable by others: it may have been planted there) would
+        // otherwise keep the target in Error forever. The cluster itself tells the truth.
+        ts.setPendingOperation(null);
+        step.event(EventReason.AzureError, r.code() + ": ignored the pending operation recorded in status; "
+            + r.message());
         return true;
       }
       failure(step, f.failure(), "polling the running operation");

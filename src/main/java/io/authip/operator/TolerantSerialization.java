@@ -147,9 +147,10 @@ public final class TolerantSerialization {
             value = read(withoutStatus, p, ctxt);
             problems.add(failure.startsWith("status") ? failure : "status: cannot be read; it is ignored");
           } catch (IOException | RuntimeException again) {
+            String second = failure("", again, problems);
             problems.clear();
             value = unreadable(tree);
-            problems.add(failure("", again, problems));
+            problems.add(second);
           }
         } else {
           value = unreadable(tree);

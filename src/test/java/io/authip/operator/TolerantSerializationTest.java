@@ -87,6 +87,14 @@ class TolerantSerializationTest {
   }
 
   @Test
+  void anUnreadableSpecIsReportedTheSameWithOrWithoutAStatus() {
+    AuthorizedIpPolicy p = serialization.unmarshal(HEADER + "{\"egress\":{\"loadBalancer\":{\"x\":1}}},"
+        + "\"status\":{\"observedGeneration\":1}}", AuthorizedIpPolicy.class);
+    assertThat(p.getReadProblems()).containsExactly("spec.egress.loadBalancer: has the wrong type (an object); "
+        + "expected true or false");
+  }
+
+  @Test
   void anUnreadableStatusDoesNotHideTheSpec() {
     AuthorizedIpPolicy p = serialization.unmarshal(HEADER + "{\"access\":\"LoadBalancerOnly\"},\"status\":"
         + "{\"observedGeneration\":99999999999999999999999}}", AuthorizedIpPolicy.class);

@@ -49,6 +49,7 @@ class BadInputTest {
   static Harness h;
   static ClusterFixture canary;
   static ClusterFixture target;
+  static ClusterFixture planted;
   static HttpClient http;
 
   @BeforeAll
@@ -101,7 +102,7 @@ class BadInputTest {
   @Order(2)
   void aPollUrlPlantedInStatusIsNeverCalledAndDoesNotBlockTheTarget() {
     // Whoever may write status could point the pending operation at their own server to catch authip's token.
-    ClusterFixture planted = h.seed(ClusterFixture.loadBalancerManagedOutbound(Harness.SUB, "planted", "aks"));
+    planted = h.seed(ClusterFixture.loadBalancerManagedOutbound(Harness.SUB, "planted", "aks"));
     h.env.stopOperator();
     try {
       AuthorizedIpPolicy p = h.create(Harness.policy("planted", "planted", List.of(planted),
@@ -129,7 +130,8 @@ class BadInputTest {
     assertThat(h.arm().requestCount(target.clusterId(), "GET")).as("reads of the cluster the corpus names").isZero();
     assertThat(h.arm().requestCount(target.clusterId(), "PUT")).as("writes to the cluster the corpus names").isZero();
     assertThat(h.arm().requests()).filteredOn(r -> r.kind() == RequestKind.CLUSTER_PUT)
-        .allSatisfy(r -> assertThat(r.resourceKey()).isEqualTo(canary.clusterId().toLowerCase()));
+        .extracting(r -> r.resourceKey()).as("the only clusters written: the valid policies'")
+        .containsOnly(canary.clusterId().toLowerCase(), planted.clusterId().toLowerCase());
 
     h.edit("canary", "canary", s -> s.setRanges(Harness.entries(CANARY_EDITED)));
     h.awaitConverged("canary", "canary", canary, CANARY_EDITED);

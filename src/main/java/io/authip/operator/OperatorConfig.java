@@ -48,7 +48,7 @@ public record OperatorConfig(
     Duration resyncCap) {
 
   public OperatorConfig {
-    watchNamespaces = Set.copyOf(watchNamespaces);
+    watchNamespaces = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(watchNamespaces));
   }
 
   /** The interval to re-read a policy's clusters at, given its own {@code resyncInterval}. */

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -200,12 +199,6 @@ public record AzureConfig(
         ttl, maxRetries, retryDelay, timeout);
   }
 
-  /** The same configuration with other SDK retry settings; tests use it to keep retries quick. */
-  public AzureConfig withRetries(int maxRetries, Duration retryDelay, Duration httpTimeout) {
-    return new AzureConfig(cloud, armEndpoint, authorityHost, armAudience, caFile, tenantId, clientId, clientSecret,
-        federatedTokenFile, maxRetryAfter, resolveCacheTtl, maxRetries, retryDelay, httpTimeout);
-  }
-
   /** The SDK's view of the cloud: the built-in one, or the public cloud's with our endpoints for Custom. */
   public AzureEnvironment environment() {
     if (cloud != Cloud.Custom) {
@@ -349,10 +342,5 @@ public record AzureConfig(
       case AzureUSGovernment -> AzureAuthorityHosts.AZURE_GOVERNMENT;
       case Custom -> throw new IllegalStateException("a custom cloud has no built-in authority host");
     };
-  }
-
-  /** A lower-cased key, for comparing ARM IDs and hosts. */
-  static String key(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 }

@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "authip", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Owns the API server authorized IP ranges of AKS clusters.",
-    subcommands = {ValidateCommand.class, RangesCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ValidateCommand.class, RangesCommand.class, EmulatorCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -63,7 +63,7 @@ public final class ArmEmulator implements AutoCloseable {
     this.tenantId = b.tenantId;
     this.certificate = SelfSignedCertificate.generate(b.certificateValidity);
     this.store = new ResourceStore(b.operationDuration);
-    this.stats = new RequestStats(b.requestLogCapacity);
+    this.stats = new RequestStats(b.requestLogCapacity, b.requestListener);
     this.faults = new FaultPlan();
     this.executor = new ThreadPoolExecutor(b.threads, b.threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         daemonThreads("arm-emulator-"));
@@ -114,6 +114,11 @@ public final class ArmEmulator implements AutoCloseable {
 
   public void writeCertificatePem(Path file) {
     certificate.writePem(file);
+  }
+
+  /** A PKCS12 trust store with only this certificate, for JVMs started with {@code -Djavax.net.ssl.trustStore}. */
+  public void writeTrustStore(Path file, char[] password) {
+    certificate.writeTrustStore(file, password);
   }
 
   /** A TLS context trusting only this emulator, e.g. for {@code java.net.http.HttpClient.newBuilder().sslContext}. */
@@ -300,6 +305,7 @@ public final class ArmEmulator implements AutoCloseable {
     private int threads = 16;
     private int requestLogCapacity = 20_000;
     private Duration certificateValidity = Duration.ofDays(30);
+    private Consumer<RecordedRequest> requestListener = r -> { };
 
     private Builder() {
     }
@@ -350,6 +356,12 @@ public final class ArmEmulator implements AutoCloseable {
         throw new IllegalArgumentException("the request log capacity cannot be negative: " + capacity);
       }
       this.requestLogCapacity = capacity;
+      return this;
+    }
+
+    /** Called with every request as it is answered (on a server thread: keep it quick), e.g. to print a trace. */
+    public Builder requestListener(Consumer<RecordedRequest> listener) {
+      this.requestListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

@@ -58,6 +58,21 @@ public final class ArmEmulator implements AutoCloseable {
   private final String tenantId;
   private final String baseUrl;
 
+  static {
+    // The JDK server reads these once, when its classes load, so they must be set before the first server starts.
+    // It writes headers and body separately: with Nagle on, answers wait for the client's delayed ACK.
+    defaultProperty("sun.net.httpserver.nodelay", "true");
+    // The SDK's Netty pool keeps hundreds of connections under load; the default cap of 200 idle ones would close
+    // the rest and cost a TLS handshake each time they are needed again.
+    defaultProperty("sun.net.httpserver.maxIdleConnections", "2000");
+  }
+
+  private static void defaultProperty(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+
   private ArmEmulator(Builder b) throws IOException {
     this.clock = b.clock;
     this.tenantId = b.tenantId;

@@ -251,6 +251,19 @@ class AzureAksGatewayApplyTest {
     assertThat(h.arm.requestCounts()).isEmpty();
   }
 
+  /** ARM may give only a Location URL: 202 while running, 204 at the end. */
+  @Test
+  void aLocationUrlIsPolledToo() {
+    ClusterFixture f = seed("aks-location");
+    OperationHandle handle = ok(gateway.apply(read(f), OFFICE));
+    OperationHandle location = new OperationHandle(handle.pollUrl().replace("/operations/", "/operationresults/"),
+        handle.clusterId());
+    assertThat(ok(gateway.poll(location))).isEqualTo(new OperationStatus.InProgress());
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .until(() -> ok(gateway.poll(location)), st -> st instanceof OperationStatus.Succeeded);
+    assertThat(h.calls.statuses(AzureCallListener.OPERATION_GET)).startsWith(202).endsWith(204);
+  }
+
   @Test
   void anUnknownOperationIsNotFound() {
     String url = h.arm.baseUrl() + "/subscriptions/" + SUB + "/providers/Microsoft.ContainerService/locations/"

@@ -96,6 +96,8 @@ class AzureAksGatewayReadTest {
     List<String> ids = egressIds(s);
     Outcome<Map<String, Cidr>> resolved = gateway.resolve(ids);
     assertThat(resolved).isInstanceOf(Outcome.Ok.class);
+    assertThat(((Outcome.Ok<Map<String, Cidr>>) resolved).value().keySet()).as("keyed by the IDs lower-cased")
+        .containsExactlyInAnyOrderElementsOf(ids.stream().map(String::toLowerCase).toList());
     Set<String> blocks = new HashSet<>();
     ((Outcome.Ok<Map<String, Cidr>>) resolved).value().values().forEach(c -> blocks.add(c.toString()));
     assertThat(blocks).containsExactlyInAnyOrderElementsOf(f.egressCidrs());

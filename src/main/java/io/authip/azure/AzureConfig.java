@@ -57,6 +57,8 @@ public record AzureConfig(
   public static final String AUTHORITY_HOST = "AUTHIP_AUTHORITY_HOST";
   public static final String ARM_AUDIENCE = "AUTHIP_ARM_AUDIENCE";
   public static final String ARM_CA_FILE = "AUTHIP_ARM_CA_FILE";
+  /** azure-identity's own variable, set by the AKS workload identity webhook; only checked against the cloud. */
+  public static final String AZURE_AUTHORITY_HOST = "AZURE_AUTHORITY_HOST";
   public static final String TENANT_ID = "AZURE_TENANT_ID";
   public static final String CLIENT_ID = "AZURE_CLIENT_ID";
   public static final String CLIENT_SECRET = "AZURE_CLIENT_SECRET";
@@ -145,6 +147,12 @@ public record AzureConfig(
       arm = URI.create(withSlash(sdk.getResourceManagerEndpoint()));
       authority = URI.create(withSlash(authorityHostOf(cloud)));
       audience = sdk.getManagementEndpoint();
+      String injected = e.get(AZURE_AUTHORITY_HOST);
+      // The webhook knows which cloud the pod runs in; a different one here would only fail later, at the token.
+      if (injected != null && !withSlash(injected).equalsIgnoreCase(authority.toString())) {
+        problems.add(AZURE_AUTHORITY_HOST + "=" + injected + " is not the authority of " + AZURE_CLOUD + "=" + cloud
+            + " (" + authority + "); set " + AZURE_CLOUD + " to the cloud the cluster runs in");
+      }
     }
 
     Path ca = null;

@@ -58,12 +58,27 @@ public final class ArmEmulator implements AutoCloseable {
   private final String tenantId;
   private final String baseUrl;
 
+  static {
+    // The JDK server reads these once, when its classes load, so they must be set before the first server starts.
+    // It writes headers and body separately: with Nagle on, answers wait for the client's delayed ACK.
+    defaultProperty("sun.net.httpserver.nodelay", "true");
+    // The SDK's Netty pool keeps hundreds of connections under load; the default cap of 200 idle ones would close
+    // the rest and cost a TLS handshake each time they are needed again.
+    defaultProperty("sun.net.httpserver.maxIdleConnections", "2000");
+  }
+
+  private static void defaultProperty(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+
   private ArmEmulator(Builder b) throws IOException {
     this.clock = b.clock;
     this.tenantId = b.tenantId;
     this.certificate = SelfSignedCertificate.generate(b.certificateValidity);
     this.store = new ResourceStore(b.operationDuration);
-    this.stats = new RequestStats(b.requestLogCapacity);
+    this.stats = new RequestStats(b.requestLogCapacity, b.requestListener);
     this.faults = new FaultPlan();
     this.executor = new ThreadPoolExecutor(b.threads, b.threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         daemonThreads("arm-emulator-"));
@@ -114,6 +129,11 @@ public final class ArmEmulator implements AutoCloseable {
 
   public void writeCertificatePem(Path file) {
     certificate.writePem(file);
+  }
+
+  /** A PKCS12 trust store with only this certificate, for JVMs started with {@code -Djavax.net.ssl.trustStore}. */
+  public void writeTrustStore(Path file, char[] password) {
+    certificate.writeTrustStore(file, password);
   }
 
   /** A TLS context trusting only this emulator, e.g. for {@code java.net.http.HttpClient.newBuilder().sslContext}. */
@@ -300,6 +320,7 @@ public final class ArmEmulator implements AutoCloseable {
     private int threads = 16;
     private int requestLogCapacity = 20_000;
     private Duration certificateValidity = Duration.ofDays(30);
+    private Consumer<RecordedRequest> requestListener = r -> { };
 
     private Builder() {
     }
@@ -350,6 +371,12 @@ public final class ArmEmulator implements AutoCloseable {
         throw new IllegalArgumentException("the request log capacity cannot be negative: " + capacity);
       }
       this.requestLogCapacity = capacity;
+      return this;
+    }
+
+    /** Called with every request as it is answered (on a server thread: keep it quick), e.g. to print a trace. */
+    public Builder requestListener(Consumer<RecordedRequest> listener) {
+      this.requestListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

@@ -354,6 +354,10 @@ final class ArmHttpHandler implements HttpHandler {
       if (in.header("x-ms-client-request-id") != null) {
         headers.set("x-ms-client-request-id", in.header("x-ms-client-request-id"));
       }
+      if (in.header("client-request-id") != null) {
+        // MSAL checks that the token endpoint echoes its correlation ID, as Entra ID does.
+        headers.set("client-request-id", in.header("client-request-id"));
+      }
       headers.set("Cache-Control", "no-cache");
       String subscription = in.route().subscription();
       if (subscription != null) {

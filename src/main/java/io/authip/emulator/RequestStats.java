@@ -27,9 +27,11 @@ final class RequestStats {
   private final Map<String, ObjectNode> lastPutBodies = new ConcurrentHashMap<>();
   private final Set<String> apiVersions = ConcurrentHashMap.newKeySet();
   private final Deque<RecordedRequest> log = new ArrayDeque<>();
+  private final java.util.function.Consumer<RecordedRequest> listener;
   private int dropped;
 
-  RequestStats(int capacity) {
+  RequestStats(int capacity, java.util.function.Consumer<RecordedRequest> listener) {
+    this.listener = listener;
     if (capacity < 0) {
       throw new IllegalArgumentException("the request log capacity cannot be negative: " + capacity);
     }
@@ -44,6 +46,7 @@ final class RequestStats {
         .incrementAndGet();
     byKind.get(request.kind()).incrementAndGet();
     request.apiVersion().ifPresent(apiVersions::add);
+    listener.accept(request);
     synchronized (log) {
       if (capacity == 0) {
         dropped++;

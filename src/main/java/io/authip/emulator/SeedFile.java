@@ -40,7 +40,7 @@ public final class SeedFile {
   private static final Set<String> FIXTURE = Set.of("fixture", "subscription", "resourceGroup", "name", "location",
       "count", "authorizedIPRanges");
 
-  /** What a seed file added. */
+  /** What a seed file added, counting the public IPs and prefixes fixtures brought along. */
   public record Summary(int clusters, int publicIps, int publicIpPrefixes) {
   }
 
@@ -117,6 +117,8 @@ public final class SeedFile {
             .withLocation(entry.path("location").asText(location));
         arm.seed(ranges == null ? fixture : fixture.withAuthorizedIpRanges(ranges));
         clusters++;
+        ips += fixture.publicIps().size();
+        prefixes += fixture.publicIpPrefixes().size();
       }
     }
     return new Summary(clusters, ips, prefixes);

@@ -199,6 +199,35 @@ class RangeParserTest {
     assertThat(Cidr.parse(" 73.140.245.0/24 ")).isEqualTo(Cidr.of(0x498CF500L, 24));
   }
 
+  /** The allocation-free path for canonical text must agree with the explaining one on every input. */
+  @Test
+  void theFastPathAgreesWithTheExplainingParser() {
+    long seed = 7L;
+    java.util.Random random = new java.util.Random(seed);
+    String[] mutations = {"", " ", "0", "00", "1", "9", ".", "/", "/3", "/33", "/0", "/08", "256", "a", "\uFF11", "::"};
+    int fast = 0;
+    for (int i = 0; i < 20_000; i++) {
+      int prefix = random.nextInt(33);
+      long address = random.nextLong(1L << 32);
+      if (random.nextBoolean()) {
+        address &= prefix == 0 ? 0 : (1L << 32) - (1L << (32 - prefix));
+      }
+      String text = Cidr.formatAddress(address) + (random.nextInt(4) == 0 ? "" : "/" + prefix);
+      if (random.nextBoolean()) {
+        int at = random.nextInt(text.length() + 1);
+        String m = mutations[random.nextInt(mutations.length)];
+        text = random.nextBoolean() ? text.substring(0, at) + m + text.substring(at)
+            : text.substring(0, at) + m + text.substring(Math.min(text.length(), at + 1));
+      }
+      if (RangeParser.parseCanonical(text) >= 0) {
+        fast++;
+      }
+      assertThat(RangeParser.parse(text)).as("seed %d, input '%s'", seed, text)
+          .isEqualTo(RangeParser.parseExplaining(text));
+    }
+    assertThat(fast).as("the fast path is taken for canonical text").isGreaterThan(2_000);
+  }
+
   static Cidr ok(String text) {
     RangeParser.Parsed parsed = RangeParser.parse(text);
     assertThat(parsed).as("parse(%s)", text).isInstanceOf(RangeParser.Parsed.Ok.class);

@@ -1,8 +1,10 @@
 package io.authip.cli;
 
 import io.authip.emulator.ArmEmulator;
+import io.authip.emulator.RangeOrder;
 import io.authip.emulator.RecordedRequest;
 import io.authip.emulator.SeedFile;
+import io.authip.emulator.Throttling;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -17,8 +19,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "emulator", mixinStandardHelpOptions = true,
-    description = {"Runs the local Azure Resource Manager emulator (managed clusters, public IPs, public IP",
-        "prefixes, and a token endpoint) over HTTPS on 127.0.0.1 until Ctrl-C. See docs/emulator.md.",
+    description = {"Runs the local Azure Resource Manager emulator over HTTPS on 127.0.0.1",
+        "until Ctrl-C: managed clusters, public IPs, public IP prefixes and a token",
+        "endpoint. See docs/emulator.md.",
         "Exit status: 0 stopped, 2 usage, seed or start-up error."})
 final class EmulatorCommand implements Callable<Integer> {
 
@@ -27,7 +30,7 @@ final class EmulatorCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--port", defaultValue = "8443", description = "Port on 127.0.0.1; 0 picks a free one "
+  @Option(names = "--port", defaultValue = "8443", paramLabel = "N", description = "Port on 127.0.0.1; 0 picks a free one "
       + "(default: ${DEFAULT-VALUE})")
   int port;
 
@@ -44,9 +47,19 @@ final class EmulatorCommand implements Callable<Integer> {
           + "(default: a new file in the temporary directory)")
   Path certOut;
 
-  @Option(names = "--tenant-id", defaultValue = ArmEmulator.DEFAULT_TENANT_ID,
+  @Option(names = "--tenant-id", defaultValue = ArmEmulator.DEFAULT_TENANT_ID, paramLabel = "ID",
       description = "Tenant the token endpoint serves (default: ${DEFAULT-VALUE})")
   String tenantId;
+
+  enum ThrottlingChoice { none, azure }
+
+  @Option(names = "--throttling", defaultValue = "none", paramLabel = "MODE", description = "none, or azure: 429 after 250 reads "
+      + "(+25/s) per subscription and 20 PUTs (+1/min) per cluster (default: ${DEFAULT-VALUE})")
+  ThrottlingChoice throttling;
+
+  @Option(names = "--range-order", defaultValue = "AS_SENT", paramLabel = "ORDER", description = "How stored authorizedIPRanges are "
+      + "ordered: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+  RangeOrder rangeOrder;
 
   @Option(names = {"-v", "--verbose"}, description = "Print one line per request")
   boolean verbose;
@@ -67,7 +80,9 @@ final class EmulatorCommand implements Callable<Integer> {
       return 2;
     }
     ArmEmulator.Builder builder = ArmEmulator.builder().port(port).tenantId(tenantId)
-        .operationDuration(Duration.ofMillis(Math.round(operationSeconds * 1000)));
+        .operationDuration(Duration.ofMillis(Math.round(operationSeconds * 1000)))
+        .throttling(throttling == ThrottlingChoice.azure ? Throttling.azureLike() : Throttling.none())
+        .rangeOrder(rangeOrder);
     if (verbose) {
       builder.requestListener(r -> err.println(trace(r)));
     }
@@ -115,6 +130,7 @@ final class EmulatorCommand implements Callable<Integer> {
     out.println("  seeded:          " + summary.clusters() + " managed clusters, " + summary.publicIps()
         + " public IPs, " + summary.publicIpPrefixes() + " public IP prefixes");
     out.println("  operations take: " + operationSeconds + " s");
+    out.println("  throttling:      " + throttling + ", stored range order: " + rangeOrder);
     out.println();
     out.println("Point authip (or any Azure SDK client) at it:");
     out.println("  cloud: custom, ARM endpoint " + url + "/ and authority host " + url + "/");

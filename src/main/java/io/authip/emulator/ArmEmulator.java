@@ -77,13 +77,14 @@ public final class ArmEmulator implements AutoCloseable {
     this.clock = b.clock;
     this.tenantId = b.tenantId;
     this.certificate = SelfSignedCertificate.generate(b.certificateValidity);
-    this.store = new ResourceStore(b.operationDuration);
+    this.store = new ResourceStore(b.operationDuration, b.rangeOrder);
     this.stats = new RequestStats(b.requestLogCapacity, b.requestListener);
     this.faults = new FaultPlan();
     this.executor = new ThreadPoolExecutor(b.threads, b.threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         daemonThreads("arm-emulator-"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("arm-emulator-delay-"));
-    this.handler = new ArmHttpHandler(store, stats, faults, clock, tenantId, executor, scheduler);
+    this.handler = new ArmHttpHandler(store, stats, faults, new Throttler(b.throttling), clock, tenantId, executor,
+        scheduler);
     this.server = HttpsServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), b.port), 1024);
     server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
     server.setExecutor(executor);
@@ -321,6 +322,8 @@ public final class ArmEmulator implements AutoCloseable {
     private int requestLogCapacity = 20_000;
     private Duration certificateValidity = Duration.ofDays(30);
     private Consumer<RecordedRequest> requestListener = r -> { };
+    private Throttling throttling = Throttling.none();
+    private RangeOrder rangeOrder = RangeOrder.AS_SENT;
 
     private Builder() {
     }
@@ -377,6 +380,18 @@ public final class ArmEmulator implements AutoCloseable {
     /** Called with every request as it is answered (on a server thread: keep it quick), e.g. to print a trace. */
     public Builder requestListener(Consumer<RecordedRequest> listener) {
       this.requestListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Automatic 429s when request budgets run out; {@link Throttling#none()} (the default) or e.g. azureLike(). */
+    public Builder throttling(Throttling throttling) {
+      this.throttling = Objects.requireNonNull(throttling, "throttling");
+      return this;
+    }
+
+    /** How stored authorizedIPRanges are ordered; {@link RangeOrder#AS_SENT} by default. */
+    public Builder rangeOrder(RangeOrder order) {
+      this.rangeOrder = Objects.requireNonNull(order, "order");
       return this;
     }
 

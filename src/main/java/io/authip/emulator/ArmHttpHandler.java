@@ -42,6 +42,7 @@ final class ArmHttpHandler implements HttpHandler {
   private final ResourceStore store;
   private final RequestStats stats;
   private final FaultPlan faults;
+  private final Throttler throttler;
   private final Clock clock;
   private final String tenantId;
   private final Executor executor;
@@ -50,11 +51,12 @@ final class ArmHttpHandler implements HttpHandler {
   private final SecureRandom random = new SecureRandom();
   private volatile String baseUrl = "https://127.0.0.1";
 
-  ArmHttpHandler(ResourceStore store, RequestStats stats, FaultPlan faults, Clock clock, String tenantId,
-      Executor executor, ScheduledExecutorService scheduler) {
+  ArmHttpHandler(ResourceStore store, RequestStats stats, FaultPlan faults, Throttler throttler, Clock clock,
+      String tenantId, Executor executor, ScheduledExecutorService scheduler) {
     this.store = store;
     this.stats = stats;
     this.faults = faults;
+    this.throttler = throttler;
     this.clock = clock;
     this.tenantId = tenantId;
     this.executor = executor;
@@ -160,6 +162,11 @@ final class ArmHttpHandler implements HttpHandler {
   private ResourceStore.Answer normalAnswer(Incoming in) {
     Route route = in.route();
     Instant now = clock.instant();
+    Optional<ResourceStore.Answer> throttled = throttler.check(route.kind(), in.method(), route.resourceKey(),
+        route.subscription(), now);
+    if (throttled.isPresent()) {
+      return throttled.get();
+    }
     if (!route.kind().isIdentity() && route.kind() != RequestKind.OTHER && in.apiVersion() == null) {
       return ResourceStore.Answer.error(ArmError.badRequest("MissingApiVersionParameter",
           "The api-version query parameter (?api-version=) is required for all requests."));

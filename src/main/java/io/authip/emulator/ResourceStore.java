@@ -131,9 +131,11 @@ final class ResourceStore {
   private final Set<String> resourceGroups = new HashSet<>();
   private String baseUrl = "https://127.0.0.1";
   private Duration operationDuration;
+  private final RangeOrder rangeOrder;
 
-  ResourceStore(Duration operationDuration) {
+  ResourceStore(Duration operationDuration, RangeOrder rangeOrder) {
     this.operationDuration = checkDuration(operationDuration);
+    this.rangeOrder = rangeOrder;
   }
 
   synchronized void baseUrl(String url) {
@@ -338,7 +340,8 @@ final class ResourceStore {
     if (checked instanceof AuthorizedRangesValidation.Result.Invalid invalid) {
       return Answer.error(invalid.error());
     }
-    List<String> ranges = ((AuthorizedRangesValidation.Result.Valid) checked).stored();
+    List<String> ranges = AuthorizedRangesValidation.ordered(
+        ((AuthorizedRangesValidation.Result.Valid) checked).stored(), rangeOrder);
 
     ObjectNode stored = storedBody(ref, c, (ObjectNode) request);
     if (ranges != null) {

@@ -17,10 +17,8 @@ class EmulatorCommandTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
+    return Main.execute(java.io.InputStream.nullInputStream(), new PrintWriter(out, true), new PrintWriter(err, true),
+        args);
   }
 
   @Test

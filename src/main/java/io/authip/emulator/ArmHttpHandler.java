@@ -117,12 +117,12 @@ final class ArmHttpHandler implements HttpHandler {
 
   private void dispatch(Incoming in) {
     RequestKind kind = in.route().kind();
-    if (kind == RequestKind.CLUSTER_PUT) {
-      rememberPutBody(in);
-    }
     if (!kind.isIdentity() && !authorized(in)) {
       answer(in, unauthorized());
       return;
+    }
+    if (kind == RequestKind.CLUSTER_PUT) {
+      rememberPutBody(in);
     }
     Optional<Fault> fault = faults.take(kind, in.route().resourceKey(), in.method());
     if (fault.isPresent()) {
@@ -370,7 +370,8 @@ final class ArmHttpHandler implements HttpHandler {
       if (subscription != null) {
         boolean write = !in.method().equals("GET") && !in.method().equals("HEAD");
         headers.set(write ? "x-ms-ratelimit-remaining-subscription-writes"
-            : "x-ms-ratelimit-remaining-subscription-reads", Integer.toString(stats.remaining(subscription, write)));
+            : "x-ms-ratelimit-remaining-subscription-reads",
+            Integer.toString(stats.remaining(subscription, write, clock.instant())));
       }
       if (bytes != null) {
         headers.set("Content-Type", "application/json; charset=utf-8");

@@ -57,6 +57,7 @@ public final class ArmEmulator implements AutoCloseable {
   private final Clock clock;
   private final String tenantId;
   private final String baseUrl;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   static {
     // The JDK server reads these once, when its classes load, so they must be set before the first server starts.
@@ -299,8 +300,12 @@ public final class ArmEmulator implements AutoCloseable {
     stats.reset();
   }
 
+  /** Stops serving; safe to call more than once. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     server.stop(0);
     scheduler.shutdownNow();
     executor.shutdownNow();

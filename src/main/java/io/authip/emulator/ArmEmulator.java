@@ -57,6 +57,7 @@ public final class ArmEmulator implements AutoCloseable {
   private final Clock clock;
   private final String tenantId;
   private final String baseUrl;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   static {
     // The JDK server reads these once, when its classes load, so they must be set before the first server starts.
@@ -65,6 +66,9 @@ public final class ArmEmulator implements AutoCloseable {
     // The SDK's Netty pool keeps hundreds of connections under load; the default cap of 200 idle ones would close
     // the rest and cost a TLS handshake each time they are needed again.
     defaultProperty("sun.net.httpserver.maxIdleConnections", "2000");
+    // The JDK server capitalises header names ("Client-request-id") and MSAL looks up its correlation ID echo
+    // case-sensitively, so it would log an INFO line per token that only this emulator causes (slf4j-simple).
+    defaultProperty("org.slf4j.simpleLogger.log.com.microsoft.aad.msal4j.HttpHelper", "warn");
   }
 
   private static void defaultProperty(String key, String value) {
@@ -296,8 +300,12 @@ public final class ArmEmulator implements AutoCloseable {
     stats.reset();
   }
 
+  /** Stops serving; safe to call more than once. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     server.stop(0);
     scheduler.shutdownNow();
     executor.shutdownNow();

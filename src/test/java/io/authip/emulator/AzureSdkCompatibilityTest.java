@@ -120,6 +120,23 @@ class AzureSdkCompatibilityTest {
   }
 
   @Test
+  void theSdksOwnLongRunningOperationPollerFinishes() {
+    ClusterFixture own = ClusterFixture.loadBalancerManagedOutbound(SUB, "rg-sdk", "aks-lro");
+    arm.seed(own);
+    ContainerServiceManager manager = ContainerServiceManager.configure().withHttpClient(httpClient)
+        .authenticate(clientSecret(), profile);
+    ManagedClusterInner typed = manager.serviceClient().getManagedClusters().getByResourceGroup("rg-sdk", "aks-lro");
+    typed.withTags(Map.of("via", "sdk-poller"));
+
+    ManagedClusterInner done = manager.serviceClient().getManagedClusters()
+        .beginCreateOrUpdate("rg-sdk", "aks-lro", typed).getFinalResult();
+
+    assertThat(done.provisioningState()).isEqualTo("Succeeded");
+    assertThat(done.tags()).containsEntry("via", "sdk-poller");
+    assertThat(arm.requestCount(RequestKind.OPERATION_GET)).isPositive();
+  }
+
+  @Test
   void workloadIdentityCredentialWithAClientAssertionFile(@TempDir Path dir) throws Exception {
     Path tokenFile = dir.resolve("azure-identity-token");
     Files.writeString(tokenFile, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6YXV0aGlwIn0.c2ln");

@@ -88,6 +88,28 @@ class SeedFileTest {
   }
 
   @Test
+  void clustersCanShareEgress() throws Exception {
+    String shared = ResourceIds.publicIpId(SUB, "rg-net", "shared-egress");
+    Path seed = write("shared.yaml", """
+        managedClusters:
+          - fixture: loadBalancerManagedOutbound
+            resourceGroup: rg
+            name: aks-{i}
+            count: 50
+            effectiveOutboundIPs:
+              - {id: %s, ipAddress: 20.50.62.1}
+        """.formatted(shared));
+
+    SeedFile.Summary summary = arm.seed(seed);
+
+    assertThat(summary.clusters()).isEqualTo(50);
+    assertThat(arm.cluster(ResourceIds.managedClusterId(SUB, "rg", "aks-37")).orElseThrow()
+        .at("/properties/networkProfile/loadBalancerProfile/effectiveOutboundIPs/0/id").asText()).isEqualTo(shared);
+    assertThat(new ArmTestClient(arm).get(shared).body().at("/properties/ipAddress").asText())
+        .isEqualTo("20.50.62.1");
+  }
+
+  @Test
   void jsonIsAcceptedToo() throws Exception {
     Path seed = write("seed.json", """
         {"managedClusters": [{"fixture": "basicLoadBalancer", "resourceGroup": "rg", "name": "basic"}]}

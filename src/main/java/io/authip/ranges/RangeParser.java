@@ -31,7 +31,8 @@ public final class RangeParser {
   /**
    * The common case without allocating, for the million-entry sets: exactly {@code a.b.c.d} or {@code a.b.c.d/n}
    * with no leading zeros, no surrounding space, octets up to 255, n up to 32 and no host bits. Returns
-   * {@code start << 6 | prefix}, or -1 for anything else, which {@link #parseExplaining} then accepts or explains.
+   * {@code start << 6 | prefix} (the encoding {@link CidrSet} sorts), or -1 for anything else, which
+   * {@link #parseExplaining} then accepts or explains.
    */
   static long parseCanonical(String s) {
     int n = s.length();

@@ -3,6 +3,8 @@ package io.authip.ranges;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -206,7 +208,8 @@ class RangeParserTest {
     java.util.Random random = new java.util.Random(seed);
     String[] mutations = {"", " ", "0", "00", "1", "9", ".", "/", "/3", "/33", "/0", "/08", "256", "a", "\uFF11", "::"};
     int fast = 0;
-    for (int i = 0; i < 20_000; i++) {
+    List<String> disagreements = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
       int prefix = random.nextInt(33);
       long address = random.nextLong(1L << 32);
       if (random.nextBoolean()) {
@@ -222,10 +225,14 @@ class RangeParserTest {
       if (RangeParser.parseCanonical(text) >= 0) {
         fast++;
       }
-      assertThat(RangeParser.parse(text)).as("seed %d, input '%s'", seed, text)
-          .isEqualTo(RangeParser.parseExplaining(text));
+      RangeParser.Parsed quick = RangeParser.parse(text);
+      RangeParser.Parsed explained = RangeParser.parseExplaining(text);
+      if (!quick.equals(explained)) {
+        disagreements.add("'" + text + "': " + quick + " but " + explained);
+      }
     }
-    assertThat(fast).as("the fast path is taken for canonical text").isGreaterThan(2_000);
+    assertThat(disagreements).as("seed %d", seed).isEmpty();
+    assertThat(fast).as("the fast path is taken for canonical text").isGreaterThan(500);
   }
 
   static Cidr ok(String text) {

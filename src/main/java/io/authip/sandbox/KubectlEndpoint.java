@@ -94,7 +94,13 @@ final class KubectlEndpoint implements AutoCloseable {
       Query query = Query.parse(rawQuery);
       String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
       if (method.equals("GET") && query.watch()) {
-        watch(exchange, path, query);
+        if (isWebSocketUpgrade(exchange)) {
+          // No upgrade here. A finished 200 makes fabric8 clients fall back to an HTTP watch at once (a 503
+          // would too, but only after ten retries with backoff); a stream would leave the handshake hanging.
+          exchange.sendResponseHeaders(200, -1);
+        } else {
+          watch(exchange, path, query);
+        }
         return;
       }
       byte[] body = exchange.getRequestBody().readAllBytes();
@@ -111,6 +117,11 @@ final class KubectlEndpoint implements AutoCloseable {
     } catch (IOException e) {
       LOG.debug("client went away: {}", e.getMessage());
     }
+  }
+
+  private static boolean isWebSocketUpgrade(HttpExchange exchange) {
+    String upgrade = exchange.getRequestHeaders().getFirst("Upgrade");
+    return upgrade != null && upgrade.toLowerCase(Locale.ROOT).contains("websocket");
   }
 
   private static void send(HttpExchange exchange, MockResponse response) throws IOException {

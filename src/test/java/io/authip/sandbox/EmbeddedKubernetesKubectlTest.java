@@ -13,10 +13,14 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -351,6 +355,39 @@ class EmbeddedKubernetesKubectlTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("DELETED production"));
     } finally {
       informer.close();
+    }
+  }
+
+  @Test
+  void aFabric8ClientOnTheKubectlEndpointWatchesOverHttp() throws IOException {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    try (KubernetesClient overHttp = new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory())
+        .withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(k8s.url()).build()).build();
+        SharedIndexInformer<AuthorizedIpPolicy> informer = overHttp.resources(AuthorizedIpPolicy.class)
+            .inNamespace("http-watch").inform(new ResourceEventHandler<>() {
+              @Override
+              public void onAdd(AuthorizedIpPolicy p) {
+                seen.add("ADDED " + describe(p));
+              }
+
+              @Override
+              public void onUpdate(AuthorizedIpPolicy before, AuthorizedIpPolicy after) {
+                seen.add("UPDATED " + describe(after));
+              }
+
+              @Override
+              public void onDelete(AuthorizedIpPolicy p, boolean unknownFinalState) {
+                seen.add("DELETED " + p.getMetadata().getName());
+              }
+            }, 0)) {
+      Path staging = examplesIn("http-watch").resolve("policy-staging-observe.yaml");
+      kubectl.ok("apply", "-f", staging.toString());
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("ADDED staging " + OFFICE));
+      kubectl.ok("patch", "aip", "staging", "-n", "http-watch", "--type", "merge", "-p",
+          "{\"spec\":{\"ranges\":[{\"cidr\":\"" + NEW_OFFICE + "\"}]}}");
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("UPDATED staging " + NEW_OFFICE));
+      kubectl.ok("delete", "-f", staging.toString());
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("DELETED staging"));
     }
   }
 

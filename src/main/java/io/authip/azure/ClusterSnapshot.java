@@ -58,6 +58,16 @@ public record ClusterSnapshot(
     agentPools = List.copyOf(agentPools);
   }
 
+  /**
+   * The cluster as it is once a change of its authorized ranges to {@code applied} has succeeded: the same in every
+   * other respect. Without an eTag or body, neither of which is known then, so that it can never be written back.
+   */
+  public ClusterSnapshot afterChange(ApiServerAccess applied) {
+    return new ClusterSnapshot(target, clusterId, null, "Succeeded", privateCluster, loadBalancerSku, outboundType,
+        applied, lbEffectiveOutboundIpIds, lbOutboundIpIds, lbOutboundIpPrefixIds, natGatewayEffectiveOutboundIpIds,
+        agentPools, null);
+  }
+
   /** Without the raw body, which is long and of no use in a log line. */
   @Override
   public String toString() {

@@ -71,7 +71,7 @@ public final class FleetBenchmark {
 
   /** Settings, from the command line. */
   record Settings(List<Scenario> scenarios, String xmx, Duration resync, Duration poll, int steadyIntervals,
-      int edits, Duration timeout, Path outDir) {
+      int edits, Duration timeout, Path outDir, boolean jfr) {
   }
 
   /** The steady state after convergence, per resync interval. */
@@ -143,7 +143,8 @@ public final class FleetBenchmark {
         Path log = s.outDir().resolve(scenario.id + "-operator.log");
         String loadBefore = loadAverage();
         long started = System.nanoTime();
-        try (OperatorChild child = OperatorChild.start(s.xmx(), childEnv, env.kube().url(), log)) {
+        try (OperatorChild child = OperatorChild.start(s.xmx(), childEnv, env.kube().url(), log,
+            s.jfr() ? s.outDir().resolve(scenario.id + ".jfr").toAbsolutePath() : null)) {
           boolean converged = watch.awaitAll(fleet.policies().size(), s.timeout());
           double seconds = (System.nanoTime() - started) / 1e9;
           Map<RequestKind, Integer> calls = counts(arm);
@@ -225,7 +226,7 @@ public final class FleetBenchmark {
    * instants from the system clock of this JVM). Waits for InSync between edits.
    */
   static List<Double> changeLatency(LocalEnvironment env, InSyncWatch watch, Fleet fleet, Settings s)
-      throws InterruptedException {
+      throws InterruptedException, IOException {
     ArmEmulator arm = env.arm();
     KubernetesClient k8s = env.kube().client();
     AuthorizedIpPolicy first = fleet.policies().get(0);
@@ -254,6 +255,8 @@ public final class FleetBenchmark {
         break;
       }
     }
+    Files.writeString(s.outDir().resolve("change-latencies-ms.txt"), latencies.stream().map(d -> String.format(
+        Locale.ROOT, "%.1f", d)).collect(java.util.stream.Collectors.joining("\n", "", "\n")), StandardCharsets.UTF_8);
     System.out.println("   change latency over " + latencies.size() + " edits: p50 " + Report.ms(Report.p(latencies,
         50)) + ", p99 " + Report.ms(Report.p(latencies, 99)) + ", max " + Report.ms(Report.p(latencies, 100)));
     return latencies;
@@ -284,6 +287,7 @@ public final class FleetBenchmark {
     int edits = 50;
     Duration timeout = Duration.ofMinutes(5);
     Path out = Path.of("target", "bench");
+    boolean jfr = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String v = i + 1 < args.length ? args[i + 1] : null;
@@ -322,15 +326,16 @@ public final class FleetBenchmark {
           out = Path.of(require(a, v));
           i++;
         }
+        case "--jfr" -> jfr = true;
         default -> throw new IllegalArgumentException("unknown option '" + a + "'; options: --scenario "
             + "single,fleet100,fleet1000,shared100 --xmx 256m --resync-seconds 10 --poll-ms 500 "
-            + "--steady-intervals 2 --edits 50 --timeout-seconds 300 --out target/bench");
+            + "--steady-intervals 2 --edits 50 --timeout-seconds 300 --out target/bench --jfr");
       }
     }
     if (scenarios.isEmpty()) {
       scenarios.addAll(List.of(Scenario.values()));
     }
-    return new Settings(List.copyOf(scenarios), xmx, resync, poll, intervals, edits, timeout, out);
+    return new Settings(List.copyOf(scenarios), xmx, resync, poll, intervals, edits, timeout, out, jfr);
   }
 
   private static String require(String option, String value) {

@@ -47,7 +47,7 @@ final class OperatorChild implements AutoCloseable {
    * @param kubeUrl the Kubernetes API the operator talks to
    * @param log where the operator's standard error goes
    */
-  static OperatorChild start(String xmx, Map<String, String> env, String kubeUrl, Path log) {
+  static OperatorChild start(String xmx, Map<String, String> env, String kubeUrl, Path log, Path jfr) {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx" + xmx,
@@ -59,6 +59,10 @@ final class OperatorChild implements AutoCloseable {
         "-Dkubernetes.auth.tryServiceAccount=false",
         "-cp", System.getProperty("java.class.path"),
         OperatorProcess.class.getName()));
+    if (jfr != null) {
+      // A profile of the whole run, to find where CPU and allocations go; off for the figures themselves.
+      cmd.add(1, "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + jfr);
+    }
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().keySet().removeIf(k -> k.startsWith("AUTHIP_") || k.startsWith("AZURE_")
         || k.startsWith("KUBERNETES_") || k.equals("JAVA_TOOL_OPTIONS"));

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 
 @Command(name = "authip", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Owns the API server authorized IP ranges of AKS clusters.",
-    subcommands = {RunCommand.class, ValidateCommand.class, RangesCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, SandboxCommand.class, ValidateCommand.class, RangesCommand.class, EmulatorCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main {
 
   private final InputStream stdin;

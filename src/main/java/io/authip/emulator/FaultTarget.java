@@ -6,11 +6,16 @@ import java.util.Locale;
  * Which requests a fault applies to. {@link #any()} covers every ARM request but never the identity endpoints (token,
  * metadata): those are reached only through {@link #kind(RequestKind)}.
  *
- * @param resourceKey lower-cased resource ID or operation path, or null for any
+ * @param resourceKey a resource ID or operation URL in any spelling (kept as its lower-cased path), or null for any
  * @param kind a request kind, or null for any ARM kind
- * @param method an upper-case HTTP method, or null for any
+ * @param method an HTTP method (kept upper-case), or null for any
  */
 public record FaultTarget(String resourceKey, RequestKind kind, String method) {
+
+  public FaultTarget {
+    resourceKey = resourceKey == null ? null : ResourceIds.key(resourceKey);
+    method = method == null ? null : method.toUpperCase(Locale.ROOT);
+  }
 
   public static FaultTarget any() {
     return new FaultTarget(null, null, null);
@@ -18,7 +23,7 @@ public record FaultTarget(String resourceKey, RequestKind kind, String method) {
 
   /** Requests for one resource, whatever the spelling of its ID; an operation's poll URL works too. */
   public static FaultTarget resource(String resourceIdOrUrl) {
-    return new FaultTarget(ResourceIds.key(resourceIdOrUrl), null, null);
+    return new FaultTarget(resourceIdOrUrl, null, null);
   }
 
   public static FaultTarget kind(RequestKind kind) {
@@ -27,7 +32,7 @@ public record FaultTarget(String resourceKey, RequestKind kind, String method) {
 
   /** The same target, narrowed to one HTTP method. */
   public FaultTarget method(String httpMethod) {
-    return new FaultTarget(resourceKey, kind, httpMethod.toUpperCase(Locale.ROOT));
+    return new FaultTarget(resourceKey, kind, httpMethod);
   }
 
   boolean matches(RequestKind requestKind, String requestResourceKey, String requestMethod) {

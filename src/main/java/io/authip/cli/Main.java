@@ -11,14 +11,14 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class})
 public final class Main {
 
+  /** The JDK's name for the size of the common ForkJoinPool. */
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   private final InputStream stdin;
 
   private Main(InputStream stdin) {
     this.stdin = stdin;
   }
-
-  /** The JDK's name for the size of the common ForkJoinPool. */
-  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
   public static void main(String[] args) {
     widenCommonPool();

@@ -71,7 +71,7 @@ public final class FleetBenchmark {
 
   /** Settings, from the command line. */
   record Settings(List<Scenario> scenarios, String xmx, Duration resync, Duration poll, int steadyIntervals,
-      int edits, Duration timeout, Path outDir, boolean jfr) {
+      int edits, Duration timeout, Path outDir, boolean jfr, List<String> jvmArgs) {
   }
 
   /** The steady state after convergence, per resync interval. */
@@ -82,7 +82,7 @@ public final class FleetBenchmark {
   record Result(Scenario scenario, int policies, int targets, boolean converged, int inSyncAtEnd,
       double convergeSeconds, Map<RequestKind, Integer> calls, Map<RequestKind, Integer> minimum,
       OperatorChild.Stats atConvergence, double kubeRequests, Steady steady, List<Double> latenciesMs,
-      OperatorChild.Stats atEnd, String loadBefore, String loadAtConvergence) {
+      OperatorChild.Stats atEnd, String loadBefore, String loadAtConvergence, double harnessCpuSeconds) {
   }
 
   static final List<RequestKind> SHOWN = List.of(RequestKind.CLUSTER_GET, RequestKind.CLUSTER_PUT,
@@ -142,14 +142,16 @@ public final class FleetBenchmark {
         childEnv.put("AUTHIP_RESYNC_CAP", s.resync().toMillis() + "ms");
         Path log = s.outDir().resolve(scenario.id + "-operator.log");
         String loadBefore = loadAverage();
+        long harnessCpu = processCpuNanos();
         long started = System.nanoTime();
-        try (OperatorChild child = OperatorChild.start(s.xmx(), childEnv, env.kube().url(), log,
+        try (OperatorChild child = OperatorChild.start(s.xmx(), s.jvmArgs(), childEnv, env.kube().url(), log,
             s.jfr() ? s.outDir().resolve(scenario.id + ".jfr").toAbsolutePath() : null)) {
           boolean converged = watch.awaitAll(fleet.policies().size(), s.timeout());
           double seconds = (System.nanoTime() - started) / 1e9;
           Map<RequestKind, Integer> calls = counts(arm);
           OperatorChild.Stats atConvergence = child.stats();
           String loadAtConvergence = loadAverage();
+          double harnessSeconds = (processCpuNanos() - harnessCpu) / 1e9;
           dump(arm, s.outDir().resolve(scenario.id + "-converge-requests.txt"));
           double kube = env.kube().server().getRequestCount() - kubeBefore;
           System.out.printf(Locale.ROOT, "   converged=%s in %.2f s (%d/%d policies in sync)%n", converged, seconds,
@@ -167,10 +169,16 @@ public final class FleetBenchmark {
           OperatorChild.Stats atEnd = child.stats();
           return new Result(scenario, fleet.policies().size(), fleet.targetCount(), converged, watch.inSyncCount(),
               seconds, calls, fleet.minimumToConverge(), atConvergence, kube, steady, latencies, atEnd, loadBefore,
-              loadAtConvergence);
+              loadAtConvergence, harnessSeconds);
         }
       }
     }
+  }
+
+  /** CPU time of this JVM: the emulator, the Kubernetes API and the harness, all on the same two cores. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** The 1-minute load average: other work on the machine slows every figure here down. */
@@ -200,9 +208,11 @@ public final class FleetBenchmark {
     return out;
   }
 
-  /** Counts what happens over {@code steadyIntervals} resync intervals with nothing to change. */
+  /** Counts what happens over {@code steadyIntervals} resync intervals with nothing to change, after one more. */
   static Steady steady(LocalEnvironment env, OperatorChild child, Settings s) throws InterruptedException {
     ArmEmulator arm = env.arm();
+    // One interval to settle first: the resyncs of the converging fleet, and the JIT compiling their code.
+    Thread.sleep(s.resync().toMillis());
     arm.resetCounters();
     int kubeBefore = env.kube().server().getRequestCount();
     OperatorChild.Stats before = child.stats();
@@ -288,6 +298,7 @@ public final class FleetBenchmark {
     Duration timeout = Duration.ofMinutes(5);
     Path out = Path.of("target", "bench");
     boolean jfr = false;
+    List<String> jvmArgs = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String v = i + 1 < args.length ? args[i + 1] : null;
@@ -327,15 +338,20 @@ public final class FleetBenchmark {
           i++;
         }
         case "--jfr" -> jfr = true;
+        case "--operator-jvm-arg" -> {
+          jvmArgs.add(require(a, v));
+          i++;
+        }
         default -> throw new IllegalArgumentException("unknown option '" + a + "'; options: --scenario "
             + "single,fleet100,fleet1000,shared100 --xmx 256m --resync-seconds 10 --poll-ms 500 "
-            + "--steady-intervals 2 --edits 50 --timeout-seconds 300 --out target/bench --jfr");
+            + "--steady-intervals 2 --edits 50 --timeout-seconds 300 --out target/bench --jfr --operator-jvm-arg -XX:...");
       }
     }
     if (scenarios.isEmpty()) {
       scenarios.addAll(List.of(Scenario.values()));
     }
-    return new Settings(List.copyOf(scenarios), xmx, resync, poll, intervals, edits, timeout, out, jfr);
+    return new Settings(List.copyOf(scenarios), xmx, resync, poll, intervals, edits, timeout, out, jfr,
+        List.copyOf(jvmArgs));
   }
 
   private static String require(String option, String value) {

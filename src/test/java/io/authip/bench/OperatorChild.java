@@ -43,11 +43,13 @@ final class OperatorChild implements AutoCloseable {
   }
 
   /**
+   * @param jvmArgs more options for the operator JVM, e.g. -XX:TieredStopAtLevel=1
    * @param env the whole environment of {@code authip run} (AUTHIP_* and AZURE_* variables)
    * @param kubeUrl the Kubernetes API the operator talks to
    * @param log where the operator's standard error goes
    */
-  static OperatorChild start(String xmx, Map<String, String> env, String kubeUrl, Path log, Path jfr) {
+  static OperatorChild start(String xmx, List<String> jvmArgs, Map<String, String> env, String kubeUrl, Path log,
+      Path jfr) {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx" + xmx,
@@ -59,6 +61,7 @@ final class OperatorChild implements AutoCloseable {
         "-Dkubernetes.auth.tryServiceAccount=false",
         "-cp", System.getProperty("java.class.path"),
         OperatorProcess.class.getName()));
+    cmd.addAll(1, jvmArgs);
     if (jfr != null) {
       // A profile of the whole run, to find where CPU and allocations go; off for the figures themselves.
       cmd.add(1, "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + jfr);

@@ -16,15 +16,16 @@ final class Report {
 
   static String markdown(List<FleetBenchmark.Result> results, FleetBenchmark.Settings s) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "Operator JVM: -Xmx%s; %d CPUs; Java %s (%s); poll interval %d ms; "
+    b.append(String.format(Locale.ROOT, "Operator JVM: -Xmx%s%s; %d CPUs; Java %s (%s); poll interval %d ms; "
             + "propagation delay 0; resync cap %d s; emulator operation delay 0.%n%n", s.xmx(),
+        s.jvmArgs().isEmpty() ? "" : " " + String.join(" ", s.jvmArgs()),
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
         System.getProperty("java.vm.name"), s.poll().toMillis(), s.resync().toSeconds()));
     b.append("Convergence (from the operator JVM's start to every target InSync; ARM requests as counted by the "
         + "emulator, actual / minimum):\n\n");
     b.append("| scenario | policies / targets | converge s | cluster GET | cluster PUT | operation GET | public IP GET "
-        + "| prefix GET | token | peak heap MiB | RSS MiB | CPU s | load avg |\n");
-    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + "| prefix GET | token | peak heap MiB | RSS MiB | CPU s | harness CPU s | load avg |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (FleetBenchmark.Result r : results) {
       b.append("| ").append(r.scenario().title).append(" | ").append(r.policies()).append(" / ").append(r.targets())
           .append(" | ").append(r.converged() ? f1(r.convergeSeconds())
@@ -35,10 +36,11 @@ final class Report {
       b.append(" | ").append(f0(r.atConvergence().peakHeap() / MIB))
           .append(" | ").append(f0(r.atConvergence().rssKiB() / 1024.0))
           .append(" | ").append(f1(r.atConvergence().cpuSeconds()))
+          .append(" | ").append(f1(r.harnessCpuSeconds()))
           .append(" | ").append(r.loadBefore()).append(" → ").append(r.loadAtConvergence()).append(" |\n");
     }
     b.append("\nSteady state, per resync interval (").append(s.resync().toSeconds()).append(" s), averaged over ")
-        .append(s.steadyIntervals()).append(" intervals right after convergence:\n\n");
+        .append(s.steadyIntervals()).append(" intervals that start one interval after convergence:\n\n");
     b.append("| scenario | clusters | cluster GET | cluster PUT | other ARM requests | CPU s | Kubernetes requests |\n");
     b.append("|---|---|---|---|---|---|---|\n");
     for (FleetBenchmark.Result r : results) {
@@ -76,10 +78,10 @@ final class Report {
       b.append(k.name().toLowerCase(Locale.ROOT)).append(' ').append(r.calls().get(k)).append('/')
           .append(r.minimum().get(k)).append("  ");
     }
-    b.append(String.format(Locale.ROOT, "| load %s -> %s | peak heap %.0f MiB, RSS %.0f MiB (HWM %.0f), CPU %.1f s",
-        r.loadBefore(), r.loadAtConvergence(), r.atConvergence().peakHeap() / MIB, r.atConvergence().rssKiB() / 1024.0,
-        r.atEnd().hwmKiB() / 1024.0,
-        r.atConvergence().cpuSeconds()));
+    b.append(String.format(Locale.ROOT,
+        "| load %s -> %s | peak heap %.0f MiB, RSS %.0f MiB (HWM %.0f), CPU %.1f s (harness %.1f s)", r.loadBefore(),
+        r.loadAtConvergence(), r.atConvergence().peakHeap() / MIB, r.atConvergence().rssKiB() / 1024.0,
+        r.atEnd().hwmKiB() / 1024.0, r.atConvergence().cpuSeconds(), r.harnessCpuSeconds()));
     return b.toString();
   }
 

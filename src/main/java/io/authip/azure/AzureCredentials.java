@@ -7,6 +7,7 @@ import com.azure.identity.ChainedTokenCredentialBuilder;
 import com.azure.identity.ClientSecretCredentialBuilder;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
 import com.azure.identity.WorkloadIdentityCredentialBuilder;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -75,6 +76,6 @@ public record AzureCredentials(TokenCredential credential, List<String> chain) {
     }
     chain.addLast(cli.build());
     names.add("AzureCliCredential");
-    return new AzureCredentials(chain.build(), names);
+    return new AzureCredentials(new ExpiryBasedRefresh(chain.build(), Clock.systemUTC()), names);
   }
 }

@@ -232,8 +232,22 @@ public final class ArmEmulator implements AutoCloseable {
     return faults.pending();
   }
 
+  /** Firings still pending for the rules added with exactly this target. */
+  public int pendingFaults(FaultTarget target) {
+    return faults.pending(target);
+  }
+
   public void clearFaults() {
     faults.clear();
+  }
+
+  /**
+   * Every access token issued so far stops working (401), as when a client secret is rotated or a federated
+   * credential removed. A client that gets a new token carries on; one that keeps its old token can no longer touch
+   * anything, which is how a test takes a stopped operator's hands off Azure while JOSDK lets its last reconcile end.
+   */
+  public void revokeTokens() {
+    handler.revokeTokens();
   }
 
   /**
@@ -290,12 +304,21 @@ public final class ArmEmulator implements AutoCloseable {
     return stats.requests();
   }
 
+  /**
+   * Every managed-cluster PUT judged since the last reset (up to the builder's log capacity), oldest first, with the
+   * cluster as it was stored just before it: what {@link #requests()} cannot tell, e.g. whether a PUT changed more
+   * than one field.
+   */
+  public List<PutAudit> putAudits() {
+    return stats.putAudits();
+  }
+
   /** The {@code api-version} values seen since the last reset. */
   public Set<String> apiVersions() {
     return stats.apiVersions();
   }
 
-  /** Forgets counts, the request log, last PUT bodies and the rate-limit budgets; resources stay. */
+  /** Forgets counts, the request log, PUT audits, last PUT bodies and the rate-limit budgets; resources stay. */
   public void resetCounters() {
     stats.reset();
   }

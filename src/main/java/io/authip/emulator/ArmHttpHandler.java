@@ -22,6 +22,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,14 +60,23 @@ final class ArmHttpHandler implements HttpHandler {
     identity.baseUrl(url);
   }
 
+  /** Forgets every token issued so far: their holders get 401 until they ask for a new one. */
+  void revokeTokens() {
+    identity.revokeTokens();
+  }
+
   /** What a request is, once routed. */
   private record Route(RequestKind kind, String resourceKey, ResourceIds.Ref ref, String operationId,
       boolean operationResult, String subscription) {
   }
 
-  /** One received request, read completely before anything is answered. */
+  /**
+   * One received request, read completely before anything is answered.
+   *
+   * @param putBefore for a cluster PUT that reached the store: the cluster as it was just before (empty when absent)
+   */
   private record Incoming(HttpExchange exchange, Instant at, String method, String path, String query,
-      Map<String, List<String>> headers, byte[] body, Route route) {
+      Map<String, List<String>> headers, byte[] body, Route route, AtomicReference<Optional<ObjectNode>> putBefore) {
 
     String header(String name) {
       List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
@@ -93,7 +103,8 @@ final class ArmHttpHandler implements HttpHandler {
       String query = Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse("");
       Map<String, List<String>> headers = new LinkedHashMap<>();
       exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
-      in = new Incoming(exchange, clock.instant(), method, path, query, headers, body, route(method, path));
+      in = new Incoming(exchange, clock.instant(), method, path, query, headers, body, route(method, path),
+          new AtomicReference<>());
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot read a request: {}", e.toString());
       exchange.close();
@@ -116,12 +127,24 @@ final class ArmHttpHandler implements HttpHandler {
     if (kind == RequestKind.CLUSTER_PUT) {
       rememberPutBody(in);
     }
-    Optional<Fault> fault = faults.take(kind, in.route().resourceKey(), in.method());
+    String operationCluster = kind == RequestKind.OPERATION_GET && in.route().operationId() != null
+        ? store.operationClusterKey(in.route().operationId()) : null;
+    Optional<Fault> fault = faults.take(kind, in.route().resourceKey(), operationCluster, in.method());
     if (fault.isPresent()) {
       Fault f = fault.get();
       if (f instanceof Fault.ConnectionReset) {
         record(in, 0);
         in.exchange().close();
+        return;
+      }
+      if (f instanceof Fault.LostResponse lost) {
+        ResourceStore.Answer done = normalAnswer(in);
+        record(in, 0, done.status());
+        try {
+          scheduler.schedule(() -> in.exchange().close(), lost.after().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopped) {
+          in.exchange().close();
+        }
         return;
       }
       if (f instanceof Fault.Delay delay) {
@@ -176,7 +199,7 @@ final class ArmHttpHandler implements HttpHandler {
           return invalidJson();
         }
         return store.putCluster(route.ref(), body.get(), in.header("if-match"), in.header("if-none-match"),
-            in.apiVersion(), now);
+            in.apiVersion(), now, before -> in.putBefore().set(Optional.ofNullable(before)));
       }
       case CLUSTER_PATCH: {
         Optional<JsonNode> body = parse(in.body());
@@ -300,6 +323,14 @@ final class ArmHttpHandler implements HttpHandler {
   }
 
   private void record(Incoming in, int status) {
+    record(in, status, status);
+  }
+
+  /**
+   * @param status what the caller got (0: no answer)
+   * @param judged what the emulator decided, which differs from {@code status} when the answer was lost
+   */
+  private void record(Incoming in, int status, int judged) {
     Map<String, List<String>> headers = new LinkedHashMap<>(in.headers());
     if (headers.containsKey("authorization")) {
       headers.put("authorization", List.of("Bearer ***"));
@@ -308,6 +339,20 @@ final class ArmHttpHandler implements HttpHandler {
         : new String(in.body(), StandardCharsets.UTF_8);
     stats.record(new RecordedRequest(in.at(), in.method(), in.path(), in.query(), headers, body, in.route().kind(),
         in.route().resourceKey(), status));
+    if (in.route().kind() == RequestKind.CLUSTER_PUT) {
+      audit(in, judged);
+    }
+  }
+
+  private void audit(Incoming in, int status) {
+    Instant now = clock.instant();
+    // A PUT refused before the store saw it (fault, bad token, bad JSON) changed nothing: the cluster now is as before.
+    Optional<ObjectNode> before = in.putBefore().get();
+    if (before == null) {
+      before = store.cluster(in.route().ref().id(), now);
+    }
+    ObjectNode sent = parse(in.body()).filter(JsonNode::isObject).map(ObjectNode.class::cast).orElse(null);
+    stats.audit(new PutAudit(now, in.route().ref().id(), before.orElse(null), sent, in.header("if-match"), status));
   }
 
   private void rememberPutBody(Incoming in) {

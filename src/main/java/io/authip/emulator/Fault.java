@@ -25,6 +25,19 @@ public sealed interface Fault {
   record ConnectionReset() implements Fault {
   }
 
+  /**
+   * The request is carried out as usual, then, {@code after} that, the connection is closed without the answer: the
+   * caller cannot tell whether a PUT happened, as when a proxy or the network drops a response. A non-zero
+   * {@code after} holds the caller at the moment its change has been made.
+   */
+  record LostResponse(Duration after) implements Fault {
+    public LostResponse {
+      if (after.isNegative()) {
+        throw new IllegalArgumentException("a delay cannot be negative: " + after);
+      }
+    }
+  }
+
   /** The normal answer, after a pause. */
   record Delay(Duration delay) implements Fault {
     public Delay {
@@ -73,6 +86,14 @@ public sealed interface Fault {
 
   static Fault connectionReset() {
     return new ConnectionReset();
+  }
+
+  static Fault lostResponse() {
+    return new LostResponse(Duration.ZERO);
+  }
+
+  static Fault lostResponse(Duration after) {
+    return new LostResponse(after);
   }
 
   static Fault delay(Duration delay) {

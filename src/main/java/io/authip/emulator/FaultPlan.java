@@ -30,11 +30,11 @@ final class FaultPlan {
   }
 
   /** The fault for this request, consuming one of its firings; the first matching rule wins. */
-  synchronized Optional<Fault> take(RequestKind kind, String resourceKey, String method) {
+  synchronized Optional<Fault> take(RequestKind kind, String resourceKey, String operationClusterKey, String method) {
     Iterator<Rule> it = rules.iterator();
     while (it.hasNext()) {
       Rule rule = it.next();
-      if (rule.target.matches(kind, resourceKey, method)) {
+      if (rule.target.matches(kind, resourceKey, operationClusterKey, method)) {
         if (--rule.remaining == 0) {
           it.remove();
         }
@@ -47,6 +47,11 @@ final class FaultPlan {
   /** How many firings are still pending, over all rules. */
   synchronized int pending() {
     return rules.stream().mapToInt(r -> r.remaining).sum();
+  }
+
+  /** How many firings are still pending for rules added with exactly this target. */
+  synchronized int pending(FaultTarget target) {
+    return rules.stream().filter(r -> r.target.equals(target)).mapToInt(r -> r.remaining).sum();
   }
 
   synchronized void clear() {

@@ -6,7 +6,8 @@ import java.util.Locale;
  * Which requests a fault applies to. {@link #any()} covers every ARM request but never the identity endpoints (token,
  * metadata): those are reached only through {@link #kind(RequestKind)}.
  *
- * @param resourceKey a resource ID or operation URL in any spelling (kept as its lower-cased path), or null for any
+ * @param resourceKey lower-cased resource ID or operation path, or null for any; with kind {@code OPERATION_GET} it
+ *     may also be the ID of the cluster the operation runs on (see {@link #operationsOf(String)})
  * @param kind a request kind, or null for any ARM kind
  * @param method an HTTP method (kept upper-case), or null for any
  */
@@ -30,16 +31,29 @@ public record FaultTarget(String resourceKey, RequestKind kind, String method) {
     return new FaultTarget(null, kind, null);
   }
 
+  /**
+   * Polls of the long-running operations of one cluster, whatever their URL: a test cannot know an operation's URL
+   * before the PUT that starts it.
+   */
+  public static FaultTarget operationsOf(String clusterId) {
+    return new FaultTarget(ResourceIds.key(clusterId), RequestKind.OPERATION_GET, null);
+  }
+
   /** The same target, narrowed to one HTTP method. */
   public FaultTarget method(String httpMethod) {
     return new FaultTarget(resourceKey, kind, httpMethod);
   }
 
-  boolean matches(RequestKind requestKind, String requestResourceKey, String requestMethod) {
+  /**
+   * @param operationClusterKey for an operation poll, the key of the cluster it runs on (or null)
+   */
+  boolean matches(RequestKind requestKind, String requestResourceKey, String operationClusterKey,
+      String requestMethod) {
     if (kind == null ? requestKind.isIdentity() : kind != requestKind) {
       return false;
     }
-    return (resourceKey == null || resourceKey.equals(requestResourceKey))
-        && (method == null || method.equals(requestMethod));
+    boolean resource = resourceKey == null || resourceKey.equals(requestResourceKey)
+        || (kind == RequestKind.OPERATION_GET && resourceKey.equals(operationClusterKey));
+    return resource && (method == null || method.equals(requestMethod));
   }
 }

@@ -38,6 +38,11 @@ final class IdentityEndpoint {
     this.baseUrl = url;
   }
 
+  /** Forgets every token issued so far: their holders get 401 until they ask for a new one. */
+  void revokeTokens() {
+    issuedTokens.clear();
+  }
+
   /** Whether an {@code Authorization} header carries a token this emulator issued. */
   boolean authorized(String header) {
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {

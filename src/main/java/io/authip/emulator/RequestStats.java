@@ -29,6 +29,7 @@ final class RequestStats {
   private final Set<String> apiVersions = ConcurrentHashMap.newKeySet();
   private final Deque<RecordedRequest> log = new ArrayDeque<>();
   private final java.util.function.Consumer<RecordedRequest> listener;
+  private final Deque<PutAudit> putAudits = new ArrayDeque<>();
   private int dropped;
 
   RequestStats(int capacity, java.util.function.Consumer<RecordedRequest> listener) {
@@ -58,6 +59,25 @@ final class RequestStats {
         dropped++;
       }
       log.addLast(request);
+    }
+  }
+
+  /** Keeps the newest {@code capacity} cluster PUT audits, as the request log keeps requests. */
+  void audit(PutAudit audit) {
+    synchronized (putAudits) {
+      if (capacity == 0) {
+        return;
+      }
+      if (putAudits.size() == capacity) {
+        putAudits.removeFirst();
+      }
+      putAudits.addLast(audit);
+    }
+  }
+
+  List<PutAudit> putAudits() {
+    synchronized (putAudits) {
+      return List.copyOf(putAudits);
     }
   }
 
@@ -120,7 +140,7 @@ final class RequestStats {
     return new TreeSet<>(apiVersions);
   }
 
-  /** Forgets counts, the log, the rate-limit budgets and the last PUT bodies. */
+  /** Forgets counts, the log, the rate-limit budgets, the last PUT bodies and the PUT audits. */
   void reset() {
     byResourceAndMethod.clear();
     byKind.values().forEach(n -> n.set(0));
@@ -131,6 +151,9 @@ final class RequestStats {
     synchronized (log) {
       log.clear();
       dropped = 0;
+    }
+    synchronized (putAudits) {
+      putAudits.clear();
     }
   }
 }

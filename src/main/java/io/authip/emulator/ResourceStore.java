@@ -308,10 +308,20 @@ final class ResourceStore {
 
   synchronized Answer putCluster(ResourceIds.Ref ref, JsonNode request, String ifMatch, String ifNoneMatch,
       String apiVersion, Instant now) {
+    return putCluster(ref, request, ifMatch, ifNoneMatch, apiVersion, now, before -> { });
+  }
+
+  /**
+   * @param before gets the cluster as a GET would have shown it just before the PUT was judged (null when absent),
+   *     under the same lock, so that nothing can change between that view and the judgement
+   */
+  synchronized Answer putCluster(ResourceIds.Ref ref, JsonNode request, String ifMatch, String ifNoneMatch,
+      String apiVersion, Instant now, Consumer<ObjectNode> before) {
     Cluster c = clusters.get(ref.key());
     if (c != null) {
       settle(c, now);
     }
+    before.accept(c == null ? null : view(c));
     Optional<Answer> precondition = precondition(c, ifMatch, ifNoneMatch);
     if (precondition.isPresent()) {
       return precondition.get();
@@ -398,6 +408,12 @@ final class ResourceStore {
   synchronized Answer getPublicIpPrefix(ResourceIds.Ref ref) {
     ObjectNode body = prefixes.get(ref.key());
     return body == null ? notFound(ref) : Answer.json(200, body.deepCopy());
+  }
+
+  /** The key of the cluster an operation runs on, or null when there is no such operation. */
+  synchronized String operationClusterKey(String operationId) {
+    Operation op = operations.get(operationId.toLowerCase(Locale.ROOT));
+    return op == null ? null : op.clusterKey;
   }
 
   /** The {@code Azure-AsyncOperation} URL: the operation's status document. */

@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,6 +76,11 @@ public final class AuthipOperator implements AutoCloseable {
     }
     // A safety net under the per-policy resync; the resync itself comes from spec.resyncInterval.
     o.withReconciliationMaxInterval(Duration.ofHours(24));
+    // JOSDK's default retry gives up after 5 failed reconciles (about 26 s, e.g. status writes refused while the API
+    // server is unavailable); the resource would then not be reconciled again until it is edited, and its drift
+    // checks would stop. Retry for as long as it takes, with the operator's own backoff.
+    o.withRetry(new GenericRetry().setInitialInterval(config.errorBackoff()).setIntervalMultiplier(2)
+        .setMaxInterval(config.maxBackoff().toMillis()).withoutMaxAttempts());
   }
 
   /** Starts the HTTP endpoints, then the controllers (which wait for the lease when leader election is on). */

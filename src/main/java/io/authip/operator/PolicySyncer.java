@@ -213,7 +213,8 @@ public final class PolicySyncer {
       }
       ApiServerAccess desired = ((TargetPlan.Desired) plan).access();
       AccessDiff diff = AccessDiff.between(snapshot.access(), desired);
-      if (diff.isEmpty()) {
+      boolean resend = diff.isEmpty() && resendAfterFailure(spec, step.prev, snapshot);
+      if (diff.isEmpty() && !resend) {
         inSync(step, desired);
         return;
       }
@@ -243,9 +244,11 @@ public final class PolicySyncer {
         ts.setDriftDetectedAt(null);
         ts.setPendingOperation(new PendingOperation(ok.value().pollUrl(), now().toString(), desired.access(),
             desired.toAks()));
-        step.state(TargetState.Updating, correction ? "CorrectingDrift" : "Applying", "changing " + diff.summary());
+        String change = resend ? "sending the change again (the cluster is " + snapshot.provisioningState()
+            + " after it)" : "changing " + diff.summary();
+        step.state(TargetState.Updating, correction ? "CorrectingDrift" : resend ? "Retrying" : "Applying", change);
         step.event(correction ? EventReason.DriftCorrected : EventReason.Updating,
-            (correction ? "drift corrected, " : "") + "changing " + diff.summary());
+            (correction ? "drift corrected, " : "") + change);
         step.retryIn(config.pollInterval());
         return;
       }
@@ -260,6 +263,19 @@ public final class PolicySyncer {
     step.state(TargetState.Pending, "ConcurrentChange", "the cluster kept changing between read and write ("
         + MAX_PRECONDITION_RETRIES + " attempts); will try again");
     step.retryIn(config.busyRetry());
+  }
+
+  /**
+   * AKS keeps the requested ranges in a cluster's model even when the operation applying them ends Failed or
+   * Canceled, and leaves the cluster in that state until a PUT succeeds: the ranges match, yet they may not be in
+   * effect. When that operation was authip's own, sending the same change again is how AKS recovers (what
+   * {@code az aks update} does); a cluster someone else left Failed is not authip's to re-drive.
+   */
+  private static boolean resendAfterFailure(AuthorizedIpPolicySpec spec, TargetStatus prev, ClusterSnapshot snapshot) {
+    String state = snapshot.provisioningState();
+    return spec.effectiveMode() == Mode.Enforce && prev != null && prev.getState() == TargetState.Error
+        && "OperationFailed".equals(prev.getReason()) && state != null
+        && (state.equalsIgnoreCase("Failed") || state.equalsIgnoreCase("Canceled"));
   }
 
   /** What polling a running change found. */

@@ -11,6 +11,10 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.ByteString;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import java.io.IOException;
@@ -59,9 +63,11 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   private final WatchHub hub;
   private final Map<ServerRequest, Queue<ServerResponse>> expectations;
   private final KubernetesClient client;
+  private final KubeFaults faults;
 
   private EmbeddedKubernetes(KubernetesMockServer server, KubectlEndpoint endpoint, WatchHub hub,
-      Map<ServerRequest, Queue<ServerResponse>> expectations) {
+      Map<ServerRequest, Queue<ServerResponse>> expectations, KubeFaults faults) {
+    this.faults = faults;
     this.server = server;
     this.endpoint = endpoint;
     this.hub = hub;
@@ -84,14 +90,15 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     Store store = new Store(hub);
     SandboxDispatcher dispatcher = new SandboxDispatcher(expectations, store,
         new ApiCatalog(() -> Json.parse(store.handleGet(CRDS).getBody().getBytes())), Clock.systemUTC());
+    KubeFaults faults = new KubeFaults(Clock.systemUTC());
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        dispatcher, false, new VersionInfo.Builder().withMajor("1").withMinor("32").withGitVersion(VERSION)
+        new FaultingDispatcher(dispatcher, faults), false, new VersionInfo.Builder().withMajor("1").withMinor("32").withGitVersion(VERSION)
         .build());
     KubectlEndpoint endpoint = null;
     try {
       server.init(InetAddress.getByName("127.0.0.1"), 0);
       endpoint = KubectlEndpoint.start(port, dispatcher, hub);
-      EmbeddedKubernetes k = new EmbeddedKubernetes(server, endpoint, hub, expectations);
+      EmbeddedKubernetes k = new EmbeddedKubernetes(server, endpoint, hub, expectations, faults);
       k.installCrds();
       k.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata()
           .withNewStatus().withPhase("Active").endStatus().build()).create();
@@ -168,6 +175,11 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   }
 
   /** A client of the mock server itself (WebSocket watches); JOSDK runs on it. */
+  /** Faults to inject on the operator's side of the API (not on kubectl's port): refusals, outages, dropped watches. */
+  public KubeFaults faults() {
+    return faults;
+  }
+
   public KubernetesClient client() {
     return client;
   }
@@ -198,5 +210,81 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     endpoint.close();
     client.close();
     server.destroy();
+  }
+
+  /** Consults {@link KubeFaults} before the sandbox's own dispatcher; tracks watch sockets so they can be dropped. */
+  private static final class FaultingDispatcher extends io.fabric8.mockwebserver.http.Dispatcher {
+    private final io.fabric8.mockwebserver.http.Dispatcher delegate;
+    private final KubeFaults faults;
+
+    FaultingDispatcher(io.fabric8.mockwebserver.http.Dispatcher delegate, KubeFaults faults) {
+      this.delegate = delegate;
+      this.faults = faults;
+    }
+
+    @Override
+    public io.fabric8.mockwebserver.http.MockResponse dispatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
+      java.util.Optional<io.fabric8.mockwebserver.http.MockResponse> fault = faults.take(request);
+      if (fault.isPresent()) {
+        return fault.get();
+      }
+      io.fabric8.mockwebserver.http.MockResponse response = delegate.dispatch(request);
+      io.fabric8.mockwebserver.http.WebSocketListener listener = response.getWebSocketListener();
+      return listener == null ? response : response.withWebSocketUpgrade(new Tracked(listener, faults));
+    }
+  }
+
+  /** Passes everything to the mock's watch listener and tells {@link KubeFaults} which sockets are open. */
+  private static final class Tracked extends WebSocketListener {
+    private final WebSocketListener delegate;
+    private final KubeFaults faults;
+
+    Tracked(WebSocketListener delegate, KubeFaults faults) {
+      this.delegate = delegate;
+      this.faults = faults;
+    }
+
+    @Override
+    public void onBeforeAccept(WebSocket ws, Response response) {
+      delegate.onBeforeAccept(ws, response);
+    }
+
+    @Override
+    public void onOpen(WebSocket ws, Response response) {
+      faults.opened(ws);
+      delegate.onOpen(ws, response);
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, String text) {
+      delegate.onMessage(ws, text);
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, ByteString bytes) {
+      delegate.onMessage(ws, bytes);
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, byte[] bytes) {
+      delegate.onMessage(ws, bytes);
+    }
+
+    @Override
+    public void onClosing(WebSocket ws, int code, String reason) {
+      delegate.onClosing(ws, code, reason);
+    }
+
+    @Override
+    public void onClosed(WebSocket ws, int code, String reason) {
+      faults.closed(ws);
+      delegate.onClosed(ws, code, reason);
+    }
+
+    @Override
+    public void onFailure(WebSocket ws, Throwable t, Response response) {
+      faults.closed(ws);
+      delegate.onFailure(ws, t, response);
+    }
   }
 }

@@ -30,8 +30,19 @@ public final class LocalEnvironment implements AutoCloseable {
    * @param operationDuration how long the emulator's long-running operations take
    * @param operator the operator's settings (its httpPort included)
    * @param workDir where the emulator's certificate is written
+   * @param azureSettings Azure settings ({@code AzureConfig} variable names) that replace the sandbox's, e.g. a short
+   *     {@code AUTHIP_AZURE_HTTP_TIMEOUT} for tests of slow answers
    */
-  public record Options(int kubePort, int armPort, Duration operationDuration, OperatorConfig operator, Path workDir) {
+  public record Options(int kubePort, int armPort, Duration operationDuration, OperatorConfig operator, Path workDir,
+      Map<String, String> azureSettings) {
+
+    public Options {
+      azureSettings = Map.copyOf(azureSettings);
+    }
+
+    public Options(int kubePort, int armPort, Duration operationDuration, OperatorConfig operator, Path workDir) {
+      this(kubePort, armPort, operationDuration, operator, workDir, Map.of());
+    }
 
     public static Options forTesting() {
       try {
@@ -43,11 +54,17 @@ public final class LocalEnvironment implements AutoCloseable {
     }
 
     public Options withOperator(OperatorConfig config) {
-      return new Options(kubePort, armPort, operationDuration, config, workDir);
+      return new Options(kubePort, armPort, operationDuration, config, workDir, azureSettings);
     }
 
     public Options withOperationDuration(Duration d) {
-      return new Options(kubePort, armPort, d, operator, workDir);
+      return new Options(kubePort, armPort, d, operator, workDir, azureSettings);
+    }
+
+    public Options withAzureSetting(String name, String value) {
+      Map<String, String> settings = new HashMap<>(azureSettings);
+      settings.put(name, value);
+      return new Options(kubePort, armPort, operationDuration, operator, workDir, settings);
     }
   }
 
@@ -83,6 +100,7 @@ public final class LocalEnvironment implements AutoCloseable {
       env.put(AzureConfig.CLIENT_ID, "authip-sandbox");
       env.put(AzureConfig.CLIENT_SECRET, "sandbox-secret");
       env.put(AzureConfig.RETRY_DELAY, "50ms");
+      env.putAll(options.azureSettings());
       return new LocalEnvironment(options, arm, kube, Map.copyOf(env));
     } catch (RuntimeException e) {
       arm.close();

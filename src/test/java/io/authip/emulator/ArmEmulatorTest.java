@@ -260,6 +260,69 @@ class ArmEmulatorTest {
   }
 
   @Test
+  void everyClusterPutIsAuditedWithTheBodyStoredJustBefore() {
+    Reply read = client.get(fixture.clusterId());
+    String eTag = read.body().get("eTag").asText();
+    ObjectNode changed = ((ObjectNode) read.body()).deepCopy();
+    changed.with("tags").put("team", "blue");
+    arm.injectFault(FaultTarget.resource(fixture.clusterId()).method("PUT"), Fault.throttled(3), 1);
+
+    assertThat(client.put(fixture.clusterId(), changed, eTag).status()).isEqualTo(429);
+    assertThat(client.put(fixture.clusterId(), changed, eTag).status()).isEqualTo(200);
+    assertThat(client.put(fixture.clusterId(), changed, eTag).status()).isEqualTo(412);
+
+    java.util.List<PutAudit> audits = arm.putAudits();
+    assertThat(audits).extracting(PutAudit::status).containsExactly(429, 200, 412);
+    assertThat(audits).allSatisfy(a -> {
+      assertThat(a.isFor(fixture.clusterId().toUpperCase())).isTrue();
+      assertThat(a.ifMatch()).isEqualTo(eTag);
+      assertThat(a.sent()).isEqualTo(changed);
+    });
+    assertThat(audits.get(0).before()).isEqualTo(read.body());
+    assertThat(audits.get(1).before()).isEqualTo(read.body());
+    assertThat(audits.get(1).ifMatchCurrent()).isTrue();
+    assertThat(audits.get(2).ifMatchCurrent()).isFalse();
+    assertThat(audits.get(2).before().at("/tags/team").asText()).isEqualTo("blue");
+    assertThat(audits.get(2).eTagBefore()).contains(arm.eTag(fixture.clusterId()));
+
+    arm.resetCounters();
+    assertThat(arm.putAudits()).isEmpty();
+  }
+
+  @Test
+  void operationFaultsTargetOneClustersPollsWhateverTheirUrl() {
+    ClusterFixture other = ClusterFixture.loadBalancerManagedOutbound(SUB, "rg-prod", "aks-prod-2");
+    arm.seed(other);
+    FaultTarget polls = FaultTarget.operationsOf(fixture.clusterId());
+    arm.injectFault(polls, Fault.serviceUnavailable(1), 1);
+    Reply otherPut = client.put(other.clusterId(), client.get(other.clusterId()).body(), null);
+    Reply put = client.put(fixture.clusterId(), client.get(fixture.clusterId()).body(), null);
+
+    assertThat(client.get(otherPut.header("Azure-AsyncOperation")).status()).isEqualTo(200);
+    assertThat(arm.pendingFaults(polls)).isEqualTo(1);
+    assertThat(client.get(put.header("Azure-AsyncOperation")).status()).isEqualTo(503);
+    assertThat(arm.pendingFaults(polls)).isZero();
+    assertThat(client.get(put.header("Azure-AsyncOperation")).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aLostResponseIsCarriedOutButNeverAnswered() {
+    Reply read = client.get(fixture.clusterId());
+    ObjectNode body = ((ObjectNode) read.body()).deepCopy();
+    body.with("tags").put("team", "blue");
+    arm.injectFault(FaultTarget.resource(fixture.clusterId()).method("PUT"), Fault.lostResponse(), 1);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.sendOrThrow(client.authorized(fixture.clusterId())
+        .header("Content-Type", "application/json").header("If-Match", read.body().get("eTag").asText())
+        .PUT(HttpRequest.BodyPublishers.ofString(body.toString())))).isInstanceOf(java.io.IOException.class);
+
+    assertThat(arm.cluster(fixture.clusterId()).orElseThrow().at("/tags/team").asText()).isEqualTo("blue");
+    assertThat(arm.eTag(fixture.clusterId())).isNotEqualTo(read.body().get("eTag").asText());
+    assertThat(arm.requests().get(arm.requests().size() - 1).status()).isZero();
+    assertThat(arm.putAudits()).singleElement().satisfies(a -> assertThat(a.status()).isEqualTo(200));
+  }
+
+  @Test
   void missingApiVersionIsRefused() {
     Reply reply = client.send(client.authorized(arm.baseUrl() + fixture.clusterId()).GET());
 

@@ -103,15 +103,16 @@ class EmbeddedKubernetesKubectlTest {
         "iprangeset.authip.io/ci-runners created", "authorizedippolicy.authip.io/batch created",
         "authorizedippolicy.authip.io/production created", "authorizedippolicy.authip.io/staging created");
     assertThat(client.resources(AuthorizedIpPolicy.class).inNamespace("platform").list().getItems())
-        .extracting(p -> p.getMetadata().getName()).containsExactlyInAnyOrder("batch", "production", "staging");
+        .extracting(p -> p.getMetadata().getName()).containsExactlyInAnyOrder("batch", "internal", "production", "staging");
     assertThat(client.resources(IpRangeSet.class).inNamespace("platform").withName("ci-runners").get().getSpec()
         .getRanges()).hasSize(3);
     setStatus("platform", "production", "True", "InSync", 5, "2/2");
 
     List<Map<String, String>> policies = table(kubectl.ok("get", "aip", "-n", "platform"));
     assertThat(policies.get(0).keySet()).containsExactlyElementsOf(columnsOf(0));
-    assertThat(policies).extracting(row -> row.get("NAME")).containsExactly("batch", "production", "staging");
-    Map<String, String> production = policies.get(1);
+    assertThat(policies).extracting(row -> row.get("NAME")).containsExactly("batch", "internal", "production",
+        "staging");
+    Map<String, String> production = policies.get(2);
     assertThat(production).containsEntry("READY", "True").containsEntry("REASON", "InSync")
         .containsEntry("RANGES", "5").containsEntry("TARGETS", "2/2");
     assertThat(production.get("AGE")).matches("\\d+s");
@@ -122,7 +123,7 @@ class EmbeddedKubernetesKubectlTest {
     assertThat(sets).extracting(row -> row.get("NAME")).containsExactly("ci-runners");
 
     List<Map<String, String>> everywhere = table(kubectl.ok("get", "authorizedippolicies", "--all-namespaces"));
-    assertThat(everywhere).filteredOn(row -> row.get("NAMESPACE").equals("platform")).hasSize(3);
+    assertThat(everywhere).filteredOn(row -> row.get("NAMESPACE").equals("platform")).hasSize(4);
     assertThat(kubectl.ok("get", "ns")).contains("platform", "Active");
   }
 

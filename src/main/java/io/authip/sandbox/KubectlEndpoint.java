@@ -116,6 +116,8 @@ final class KubectlEndpoint implements AutoCloseable {
       send(exchange, response);
     } catch (IOException e) {
       LOG.debug("client went away: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.warn("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
     }
   }
 

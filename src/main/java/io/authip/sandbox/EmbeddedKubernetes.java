@@ -52,7 +52,8 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   /** The Kubernetes version the API reports, the kubectl minor version on this project's machines. */
   static final String VERSION = "v1.32.0";
 
-  private static final int WATCH_HISTORY = 10_000;
+  /** Changes kept for watches that resume from a resourceVersion; older ones get 410 Gone and list again. */
+  private static final int WATCH_HISTORY = 2_000;
   private static final String CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
   /** Kept referenced: java.util.logging forgets the level of a logger nobody holds. */
   private static final java.util.logging.Logger MOCK_LOG =

@@ -62,7 +62,7 @@ final class KubectlEndpoint implements AutoCloseable {
   static KubectlEndpoint start(int port, SandboxDispatcher dispatcher, WatchHub hub) {
     HttpServer server;
     try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 64);
     } catch (BindException e) {
       throw new UncheckedIOException("port " + port + " on 127.0.0.1 is in use; choose another or 0 for a free one",
           e);
@@ -116,6 +116,8 @@ final class KubectlEndpoint implements AutoCloseable {
       send(exchange, response);
     } catch (IOException e) {
       LOG.debug("client went away: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.warn("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
     }
   }
 

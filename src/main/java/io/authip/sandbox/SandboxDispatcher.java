@@ -110,6 +110,9 @@ final class SandboxDispatcher extends Dispatcher {
           + ": use kubectl apply -f or kubectl create -f with a manifest instead of kubectl create <kind>", rp);
     }
     boolean dryRun = query.get("dryRun") != null && !query.get("dryRun").isEmpty();
+    if (rp.collection() && (request.method() == HttpMethod.PATCH || request.method() == HttpMethod.PUT)) {
+      return ApiStatus.of(405, request.getMethod() + " needs an object name", rp);
+    }
     switch (request.method()) {
       case GET:
         return query.watch() ? store.dispatch(request) : read(request, rp, query);

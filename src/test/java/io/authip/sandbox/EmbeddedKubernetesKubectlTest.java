@@ -206,6 +206,8 @@ class EmbeddedKubernetesKubectlTest {
     kubectl.ok("apply", "-f", examplesIn("generation").resolve("policy-staging-observe.yaml").toString());
     kubectl.ok("label", "aip", "staging", "-n", "generation", "team=network");
     kubectl.ok("annotate", "aip", "staging", "-n", "generation", "note=metadata only");
+    kubectl.ok("patch", "aip", "staging", "-n", "generation", "--type", "merge", "-p",
+        "{\"metadata\":{\"finalizers\":[\"authip.io/restore\"]}}");
     assertThat(generation("staging")).isEqualTo(1L);
 
     setStatus("generation", "staging", "False", "Drifted", 1, "0/1");
@@ -226,6 +228,60 @@ class EmbeddedKubernetesKubectlTest {
         "{\"spec\":{\"mode\":\"Enforce\"}}");
     assertThat(generation("staging")).isEqualTo(2L);
     assertThat(policy("generation", "staging").get().getStatus().getRangeCount()).isEqualTo(4);
+  }
+
+  @Test
+  void aCrdAppliedLaterIsServedToo() throws IOException {
+    Path crd = dir.resolve("widgets.yaml");
+    Files.writeString(crd, String.join("\n",
+        "apiVersion: apiextensions.k8s.io/v1",
+        "kind: CustomResourceDefinition",
+        "metadata: {name: widgets.example.com}",
+        "spec:",
+        "  group: example.com",
+        "  names: {kind: Widget, plural: widgets, singular: widget, shortNames: [wdg]}",
+        "  scope: Namespaced",
+        "  versions:",
+        "  - name: v1",
+        "    served: true",
+        "    storage: true",
+        "    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}",
+        "    additionalPrinterColumns:",
+        "    - {name: Color, type: string, jsonPath: .spec.color}",
+        ""));
+    kubectl.ok("apply", "-f", crd.toString());
+    Path widget = dir.resolve("widget.yaml");
+    Files.writeString(widget, String.join("\n",
+        "apiVersion: example.com/v1",
+        "kind: Widget",
+        "metadata: {name: w1, namespace: widgets}",
+        "spec: {color: blue}",
+        ""));
+    kubectl.ok("apply", "-f", widget.toString());
+    assertThat(table(kubectl.ok("get", "wdg", "-n", "widgets"))).containsExactly(Map.of("NAME", "w1",
+        "COLOR", "blue"));
+  }
+
+  @Test
+  void editSelectorsAndOtherOutputFormatsWork() throws IOException {
+    kubectl.ok("apply", "-f", examplesIn("formats").toString());
+    kubectl.ok("label", "aip", "production", "staging", "-n", "formats", "tier=prod");
+    kubectl.ok("label", "aip", "staging", "-n", "formats", "tier=staging", "--overwrite");
+    assertThat(kubectl.ok("get", "aip", "-n", "formats", "-l", "tier in (prod,test)", "-o", "name"))
+        .isEqualTo("authorizedippolicy.authip.io/production\n");
+    assertThat(kubectl.ok("get", "aip", "-n", "formats", "-l", "!tier", "-o", "name"))
+        .isEqualTo("authorizedippolicy.authip.io/batch\n");
+    assertThat(kubectl.ok("get", "aip", "-n", "formats", "--field-selector", "metadata.name!=production",
+        "-o", "name")).isEqualTo("authorizedippolicy.authip.io/batch\nauthorizedippolicy.authip.io/staging\n");
+    assertThat(table(kubectl.ok("get", "aip", "-n", "formats", "-o", "wide"))).hasSize(3);
+
+    Path editor = dir.resolve("editor.sh");
+    Files.writeString(editor, "#!/bin/sh\nsed -i 's/^  mode: Observe$/  mode: Enforce/' \"$1\"\n");
+    assertThat(editor.toFile().setExecutable(true)).isTrue();
+    assertThat(kubectl.ok(Map.of("KUBE_EDITOR", editor.toString()), "edit", "aip", "staging", "-n", "formats"))
+        .contains("authorizedippolicy.authip.io/staging edited");
+    assertThat(policy("formats", "staging").get().getSpec().getMode()).isEqualTo(Mode.Enforce);
+    assertThat(policy("formats", "staging").get().getMetadata().getGeneration()).isEqualTo(2L);
   }
 
   @Test

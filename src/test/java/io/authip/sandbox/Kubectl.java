@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real kubectl binary against a kubeconfig, with its own discovery cache. */
@@ -50,11 +51,17 @@ final class Kubectl {
   }
 
   Result run(String... args) {
+    return run(Map.of(), args);
+  }
+
+  Result run(Map<String, String> environment, String... args) {
     try {
       Path out = Files.createTempFile(scratch, "kubectl", ".out");
       Path err = Files.createTempFile(scratch, "kubectl", ".err");
-      Process p = new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+      ProcessBuilder builder = new ProcessBuilder(command(args)).redirectOutput(out.toFile())
+          .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      builder.environment().putAll(environment);
+      Process p = builder.start();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         fail("kubectl " + String.join(" ", args) + " did not finish within 60s; stderr: " + Files.readString(err));
@@ -71,7 +78,11 @@ final class Kubectl {
 
   /** Runs and requires exit status 0; returns stdout. */
   String ok(String... args) {
-    Result r = run(args);
+    return ok(Map.of(), args);
+  }
+
+  String ok(Map<String, String> environment, String... args) {
+    Result r = run(environment, args);
     assertThat(r.exit()).as("kubectl %s%nstdout: %s%nstderr: %s", String.join(" ", args), r.out(), r.err())
         .isZero();
     return r.out();

@@ -201,7 +201,7 @@ class AzureAksGatewayFaultsTest {
 
   @Test
   void aSlowAnswerWithinTheTimeoutIsFine() {
-    h.arm.injectFault(clusterGets(), Fault.delay(Duration.ofMillis(300)), 1);
+    h.arm.injectFault(clusterGets(), Fault.delay(Duration.ofMillis(150)), 1);
     assertThat(read().isOk()).isTrue();
     assertThat(clusterRequests("GET")).isEqualTo(1);
   }

@@ -270,10 +270,11 @@ class EmbeddedKubernetesKubectlTest {
     assertThat(kubectl.ok("get", "aip", "-n", "formats", "-l", "tier in (prod,test)", "-o", "name"))
         .isEqualTo("authorizedippolicy.authip.io/production\n");
     assertThat(kubectl.ok("get", "aip", "-n", "formats", "-l", "!tier", "-o", "name"))
-        .isEqualTo("authorizedippolicy.authip.io/batch\n");
+        .isEqualTo("authorizedippolicy.authip.io/batch\nauthorizedippolicy.authip.io/internal\n");
     assertThat(kubectl.ok("get", "aip", "-n", "formats", "--field-selector", "metadata.name!=production",
-        "-o", "name")).isEqualTo("authorizedippolicy.authip.io/batch\nauthorizedippolicy.authip.io/staging\n");
-    assertThat(table(kubectl.ok("get", "aip", "-n", "formats", "-o", "wide"))).hasSize(3);
+        "-o", "name")).isEqualTo("authorizedippolicy.authip.io/batch\nauthorizedippolicy.authip.io/internal\n"
+            + "authorizedippolicy.authip.io/staging\n");
+    assertThat(table(kubectl.ok("get", "aip", "-n", "formats", "-o", "wide"))).hasSize(4);
 
     Path editor = dir.resolve("editor.sh");
     Files.writeString(editor, "#!/bin/sh\nsed -i 's/^  mode: Observe$/  mode: Enforce/' \"$1\"\n");

@@ -16,8 +16,8 @@ final class Report {
 
   static String markdown(List<FleetBenchmark.Result> results, FleetBenchmark.Settings s) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "Operator JVM: -Xmx%s%s; %d CPUs; Java %s (%s); poll interval %d ms; "
-            + "propagation delay 0; resync cap %d s; emulator operation delay 0.%n%n", s.xmx(),
+    b.append(String.format(Locale.ROOT, "Operator JVM: -Xmx%s -XX:TieredStopAtLevel=1%s; %d CPUs; Java %s (%s); "
+            + "poll interval %d ms; propagation delay 0; resync cap %d s; emulator operation delay 0.%n%n", s.xmx(),
         s.jvmArgs().isEmpty() ? "" : " " + String.join(" ", s.jvmArgs()),
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
         System.getProperty("java.vm.name"), s.poll().toMillis(), s.resync().toSeconds()));

@@ -144,7 +144,9 @@ public final class FleetBenchmark {
         String loadBefore = loadAverage();
         long harnessCpu = processCpuNanos();
         long started = System.nanoTime();
-        try (OperatorChild child = OperatorChild.start(s.xmx(), s.jvmArgs(), childEnv, env.kube().url(), log,
+        try (OperatorChild child = OperatorChild.start(s.xmx(), s.jvmArgs(), childEnv,
+            // The mock server itself, whose watches are the WebSocket ones fabric8 informers use; url() is kubectl's.
+            k8s.getMasterUrl().toString(), log,
             s.jfr() ? s.outDir().resolve(scenario.id + ".jfr").toAbsolutePath() : null)) {
           boolean converged = watch.awaitAll(fleet.policies().size(), s.timeout());
           double seconds = (System.nanoTime() - started) / 1e9;

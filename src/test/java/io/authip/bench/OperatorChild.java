@@ -43,7 +43,7 @@ final class OperatorChild implements AutoCloseable {
   }
 
   /**
-   * @param jvmArgs more options for the operator JVM, e.g. -XX:TieredStopAtLevel=1
+   * @param jvmArgs more options for the operator JVM, after the image's, e.g. -XX:TieredStopAtLevel=4 to undo one
    * @param env the whole environment of {@code authip run} (AUTHIP_* and AZURE_* variables)
    * @param kubeUrl the Kubernetes API the operator talks to
    * @param log where the operator's standard error goes
@@ -53,8 +53,8 @@ final class OperatorChild implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx" + xmx,
-        // As the container image runs it.
-        "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData",
+        // As the container image runs it (Dockerfile), -Xmx in place of -XX:MaxRAMPercentage.
+        "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData",
         "-Dkubernetes.master=" + kubeUrl,
         "-Dkubernetes.namespace=default",
         "-Dkubernetes.auth.tryKubeConfig=false",

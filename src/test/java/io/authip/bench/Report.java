@@ -16,8 +16,8 @@ final class Report {
 
   static String markdown(List<FleetBenchmark.Result> results, FleetBenchmark.Settings s) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "Operator JVM: -Xmx%s%s; %d CPUs; Java %s (%s); poll interval %d ms; "
-            + "propagation delay 0; resync cap %d s; emulator operation delay 0.%n%n", s.xmx(),
+    b.append(String.format(Locale.ROOT, "Operator JVM: -Xmx%s -XX:TieredStopAtLevel=1%s; %d CPUs; Java %s (%s); "
+            + "poll interval %d ms; propagation delay 0; resync cap %d s; emulator operation delay 0.%n%n", s.xmx(),
         s.jvmArgs().isEmpty() ? "" : " " + String.join(" ", s.jvmArgs()),
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
         System.getProperty("java.vm.name"), s.poll().toMillis(), s.resync().toSeconds()));
@@ -66,8 +66,8 @@ final class Report {
       b.append("\nChange latency, ").append(r.scenario().title).append(" converged: ").append(l.size())
           .append(" sequential edits of one policy, from the update call's return to the PUT's arrival:\n\n");
       b.append("| edits | p50 ms | p99 ms | max ms | min ms |\n|---|---|---|---|---|\n");
-      b.append("| ").append(l.size()).append(" | ").append(f0(p(l, 50))).append(" | ").append(f0(p(l, 99)))
-          .append(" | ").append(f0(p(l, 100))).append(" | ").append(f0(p(l, 0))).append(" |\n");
+      b.append("| ").append(l.size()).append(" | ").append(f1(p(l, 50))).append(" | ").append(f1(p(l, 99)))
+          .append(" | ").append(f1(p(l, 100))).append(" | ").append(f1(p(l, 0))).append(" |\n");
     }
     return b.toString();
   }
@@ -97,7 +97,7 @@ final class Report {
   }
 
   static String ms(double v) {
-    return f0(v) + " ms";
+    return f1(v) + " ms";
   }
 
   private static String f0(double v) {

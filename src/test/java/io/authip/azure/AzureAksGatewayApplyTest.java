@@ -169,25 +169,31 @@ class AzureAksGatewayApplyTest {
     assertThat(h.arm.requestCounts()).isEmpty();
   }
 
+  /** apply() sends back the body read() returned: a change since then is refused by If-Match, never overwritten. */
   @Test
-  void aChangeSinceTheReadIsAPreconditionFailure() {
+  void aChangeSinceTheReadIsAPreconditionFailureAndTheStaleBodyIsNotWritten() {
     ClusterFixture f = seed("aks-stale");
     ClusterSnapshot s = read(f);
     h.arm.editCluster(f.clusterId(), body -> ((ObjectNode) body.get("tags")).put("changedBy", "portal"));
+    h.reset();
     Failure fail = failure(gateway.apply(s, OFFICE));
     assertThat(fail).isInstanceOf(Failure.PreconditionFailed.class);
-    // The PUT is built from the body of the one read and carries that read's eTag: Azure refuses it.
+    assertThat(h.arm.requestCount(f.clusterId(), "GET")).as("the body came with the snapshot").isZero();
     assertThat(puts(f)).singleElement().satisfies(put -> {
       assertThat(put.status()).isEqualTo(412);
       assertThat(put.header("If-Match")).contains(s.eTag());
     });
-    assertThat(h.arm.cluster(f.clusterId()).orElseThrow().at("/tags/changedBy").asText()).isEqualTo("portal");
+    ObjectNode now = h.arm.cluster(f.clusterId()).orElseThrow();
+    assertThat(now.at("/tags/changedBy").asText()).isEqualTo("portal");
+    assertThat(now.at("/properties/apiServerAccessProfile/authorizedIPRanges").toString())
+        .isEqualTo("[\"20.1.2.3/32\"]");
   }
 
   /** Someone edits the cluster in the portal between our GET and our PUT: their change wins, ours is refused. */
   @Test
   void aConcurrentChangeIsNeverOverwritten() {
     ClusterFixture f = seed("aks-race");
+    // The GET is read()'s: apply() sends back the body that read returned.
     h.arm.mutateAfterNextGet(f.clusterId(), body -> {
       ((ObjectNode) body.get("tags")).put("changedBy", "portal");
       ((ObjectNode) body.at("/properties/autoUpgradeProfile")).put("upgradeChannel", "stable");

@@ -346,7 +346,8 @@ public final class FleetBenchmark {
         }
         default -> throw new IllegalArgumentException("unknown option '" + a + "'; options: --scenario "
             + "single,fleet100,fleet1000,shared100 --xmx 256m --resync-seconds 10 --poll-ms 500 "
-            + "--steady-intervals 2 --edits 50 --timeout-seconds 300 --out target/bench --jfr --operator-jvm-arg -XX:...");
+            + "--steady-intervals 2 --edits 50 --timeout-seconds 300 --out target/bench --jfr "
+            + "--operator-jvm-arg -XX:...");
       }
     }
     if (scenarios.isEmpty()) {

@@ -41,7 +41,8 @@ final class Report {
     }
     b.append("\nSteady state, per resync interval (").append(s.resync().toSeconds()).append(" s), averaged over ")
         .append(s.steadyIntervals()).append(" intervals that start one interval after convergence:\n\n");
-    b.append("| scenario | clusters | cluster GET | cluster PUT | other ARM requests | CPU s | Kubernetes requests |\n");
+    b.append("| scenario | clusters | cluster GET | cluster PUT | other ARM requests | CPU s "
+        + "| Kubernetes requests |\n");
     b.append("|---|---|---|---|---|---|---|\n");
     for (FleetBenchmark.Result r : results) {
       FleetBenchmark.Steady st = r.steady();

@@ -1,6 +1,10 @@
 package io.authip.cli;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.IpRangeSet;
 import io.authip.policy.FieldError;
@@ -51,7 +56,9 @@ public final class ResourceFiles {
     }
   }
 
-  private static final ObjectMapper YAML = new YAMLMapper(new YAMLFactory());
+  /** kubectl refuses a key written twice in one mapping; without this the last one would silently win here. */
+  private static final ObjectMapper YAML = new YAMLMapper(YAMLFactory.builder()
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
   /**
    * As strict as the API server's schema check: no coercion between scalar types. Jackson's defaults would read
    * {@code access: 2} as the third enum constant (Unrestricted) and {@code resourceGroup: 2024} as a string, and
@@ -85,7 +92,7 @@ public final class ResourceFiles {
 
   public static List<Document> read(String name, Reader reader) throws IOException {
     List<Document> docs = new ArrayList<>();
-    try (var parser = YAML.getFactory().createParser(reader)) {
+    try (var parser = withoutAliases(YAML.getFactory().createParser(reader))) {
       var it = YAML.readValues(parser, JsonNode.class);
       int index = 0;
       while (it.hasNextValue()) {
@@ -94,14 +101,53 @@ public final class ResourceFiles {
       }
     } catch (JsonProcessingException | RuntimeException e) {
       // Jackson's iterator wraps some syntax errors in RuntimeJsonMappingException and throws others directly.
-      throw new IOException("not valid YAML: " + firstLine(e.getMessage()), e);
+      throw new IOException("not valid YAML: " + yamlProblem(e), e);
     }
     return docs;
   }
 
+  /**
+   * Jackson reads an alias ({@code *name}) as the text {@code name}, not as the value it stands for: a file that
+   * kubectl applies would be judged on something else. Refused instead, with its line, which also refuses alias
+   * bombs.
+   */
+  private static JsonParser withoutAliases(JsonParser yaml) {
+    return new JsonParserDelegate(yaml) {
+      @Override
+      public JsonToken nextToken() throws IOException {
+        JsonToken t = super.nextToken();
+        if (delegate instanceof YAMLParser y && y.isCurrentAlias()) {
+          throw new JsonParseException(this, "the alias *" + getText() + " is not supported; write the value out");
+        }
+        return t;
+      }
+    };
+  }
+
+  /** Where and what: SnakeYAML's own first line ("while parsing a block mapping") says neither. */
+  static String yamlProblem(Exception e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
+        return "line " + (m.getProblemMark().getLine() + 1) + ", column " + (m.getProblemMark().getColumn() + 1) + ": "
+            + firstLine(m.getProblem());
+      }
+      if (c instanceof java.nio.charset.CharacterCodingException) {
+        return "the file is not UTF-8 text";
+      }
+    }
+    if (e instanceof JsonProcessingException j && j.getLocation() != null && j.getLocation().getLineNr() > 0) {
+      return "line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ": "
+          + firstLine(j.getOriginalMessage());
+    }
+    return firstLine(e.getMessage());
+  }
+
   static Document classify(String file, int index, JsonNode node) {
     if (node == null || !node.isObject()) {
-      return new Document.Other(file, index, "", node == null || node.isNull() ? "(empty)" : "(not an object)");
+      // Behind the alias check, an empty document comes as an empty string rather than null.
+      boolean empty = node == null || node.isNull() || node.isMissingNode() || (node.isTextual() && node.asText()
+          .isEmpty());
+      return new Document.Other(file, index, "", empty ? "(empty)" : "(not an object)");
     }
     String apiVersion = node.path("apiVersion").asText("");
     String kind = node.path("kind").asText("");
@@ -189,7 +235,8 @@ public final class ResourceFiles {
       return "a boolean (true or false)";
     }
     if (type.isEnum()) {
-      return "value";
+      return "one of " + java.util.Arrays.stream(type.getEnumConstants()).map(Object::toString)
+          .collect(Collectors.joining(", "));
     }
     if (type.getPackageName().startsWith("io.authip") || type.getName().startsWith("io.fabric8")) {
       return "an object";

@@ -58,6 +58,9 @@ public final class PolicySyncer {
    * server and watch events to every watcher per interval, more than half the operator's steady-state CPU.
    */
   static final Duration SYNC_TIME_REFRESH = Duration.ofMinutes(10);
+  /** The gateway's refusals of an operation handle that no retry can make pollable. */
+  private static final java.util.Set<String> UNPOLLABLE =
+      java.util.Set.of("UntrustedPollUrl", "InvalidOperationHandle");
 
   private final AksGateway gateway;
   private final TargetPlanner planner;
@@ -326,6 +329,14 @@ public final class PolicySyncer {
       if (f.failure() instanceof Outcome.Failure.NotFound) {
         // The operation record is gone: the cluster itself tells the truth.
         ts.setPendingOperation(null);
+        return Polled.UNKNOWN;
+      }
+      if (f.failure() instanceof Outcome.Failure.Rejected r && UNPOLLABLE.contains(r.code())) {
+        // A poll URL authip would never call (status is writable by others: it may have been planted there) would
+        // otherwise keep the target in Error forever. The cluster itself tells the truth.
+        ts.setPendingOperation(null);
+        step.event(EventReason.AzureError, r.code() + ": ignored the pending operation recorded in status; "
+            + r.message());
         return Polled.UNKNOWN;
       }
       failure(step, f.failure(), "polling the running operation");

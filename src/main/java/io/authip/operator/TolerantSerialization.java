@@ -1,21 +1,28 @@
 package io.authip.operator;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.IpRangeSet;
+import io.authip.ranges.RangeParser;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.config.Cloner;
 import java.io.IOException;
@@ -30,12 +37,16 @@ import java.util.List;
 public final class TolerantSerialization {
 
   private static final String PROBLEMS = "authip.readProblems";
+  /** The parser of the buffered resource, for handlers that are given only the context. */
+  private static final String PARSER = "authip.parser";
 
   private TolerantSerialization() {
   }
 
   public static KubernetesSerialization create() {
     ObjectMapper mapper = new ObjectMapper();
+    // Jackson would read "access: 2" as the third constant, Unrestricted: an empty list, the API server open to all.
+    mapper.enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
     mapper.addHandler(new Recorder());
     SimpleModule module = new SimpleModule("authip-tolerant");
     module.setDeserializerModifier(new BeanDeserializerModifier() {
@@ -69,6 +80,11 @@ public final class TolerantSerialization {
     };
   }
 
+  private static JsonParser parser(DeserializationContext ctxt) {
+    Object p = ctxt.getAttribute(PARSER);
+    return p instanceof JsonParser parser ? parser : ctxt.getParser();
+  }
+
   @SuppressWarnings("unchecked")
   private static List<String> problems(DeserializationContext ctxt) {
     Object existing = ctxt.getAttribute(PROBLEMS);
@@ -95,7 +111,13 @@ public final class TolerantSerialization {
     return joined.startsWith(".") ? joined.substring(1) : joined;
   }
 
-  /** Wraps the root deserializer so the problems collected underneath end up on the resource. */
+  /**
+   * Wraps the root deserializer so the problems collected underneath end up on the resource. The resource is first
+   * read whole into a tree, so that whatever goes wrong below (an exception the handlers cannot prevent, e.g. a
+   * number out of range or a Jackson NullPointerException on an object where a boolean belongs) the stream is
+   * consumed to the resource's end and its identity is known: the result is then a resource with its metadata and a
+   * read problem, never an exception that would stop the informer.
+   */
   private static final class Collecting extends DelegatingDeserializer {
     Collecting(JsonDeserializer<?> delegate) {
       super(delegate);
@@ -108,9 +130,34 @@ public final class TolerantSerialization {
 
     @Override
     public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      JsonNode tree = ctxt.readTree(p);
       List<String> problems = problems(ctxt);
       problems.clear();
-      Object value = super.deserialize(p, ctxt);
+      Object value;
+      try {
+        value = read(tree, p, ctxt);
+      } catch (IOException | RuntimeException e) {
+        String failure = failure("", e, problems);
+        if (tree.has("status")) {
+          // A status someone else wrote must not hide a readable spec: read again without it.
+          ObjectNode withoutStatus = ((ObjectNode) tree).deepCopy();
+          withoutStatus.remove("status");
+          problems.clear();
+          try {
+            value = read(withoutStatus, p, ctxt);
+            problems.add(failure.startsWith("status") ? failure : "status: cannot be read; it is ignored");
+          } catch (IOException | RuntimeException again) {
+            String second = failure("", again, problems);
+            problems.clear();
+            value = unreadable(tree);
+            problems.add(second);
+          }
+        } else {
+          value = unreadable(tree);
+          problems.clear();
+          problems.add(failure);
+        }
+      }
       if (!problems.isEmpty()) {
         if (value instanceof AuthorizedIpPolicy policy) {
           policy.setReadProblems(problems);
@@ -121,9 +168,102 @@ public final class TolerantSerialization {
       problems.clear();
       return value;
     }
+
+    private Object read(JsonNode tree, JsonParser original, DeserializationContext ctxt) throws IOException {
+      try (JsonParser buffered = tree.traverse(original.getCodec())) {
+        buffered.nextToken();
+        ctxt.setAttribute(PARSER, buffered);
+        return super.deserialize(buffered, ctxt);
+      } finally {
+        ctxt.setAttribute(PARSER, null);
+      }
+    }
+
+    /** The resource with only its identity, so that it can still be reported on. */
+    private Object unreadable(JsonNode tree) {
+      HasMetadata resource = handledType() == IpRangeSet.class ? new IpRangeSet() : new AuthorizedIpPolicy();
+      JsonNode m = tree.path("metadata");
+      ObjectMeta meta = resource.getMetadata();
+      meta.setName(text(m, "name"));
+      meta.setNamespace(text(m, "namespace"));
+      meta.setUid(text(m, "uid"));
+      meta.setResourceVersion(text(m, "resourceVersion"));
+      meta.setCreationTimestamp(text(m, "creationTimestamp"));
+      meta.setDeletionTimestamp(text(m, "deletionTimestamp"));
+      if (m.path("generation").canConvertToLong()) {
+        meta.setGeneration(m.path("generation").asLong());
+      }
+      List<String> finalizers = new ArrayList<>();
+      m.path("finalizers").forEach(f -> {
+        if (f.isTextual()) {
+          finalizers.add(f.asText());
+        }
+      });
+      meta.setFinalizers(finalizers);
+      return resource;
+    }
+
+    private static String text(JsonNode node, String field) {
+      JsonNode v = node.path(field);
+      return v.isValueNode() && !v.isNull() ? v.asText() : null;
+    }
+
+    /** The failure as a read problem at the field where it happened, unless a problem is already recorded there. */
+    private static String failure(String fallbackPath, Exception e, List<String> recorded) {
+      String at = fallbackPath;
+      if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : m.getPath()) {
+          if (ref.getFieldName() != null) {
+            sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
+          } else if (ref.getIndex() >= 0) {
+            sb.append('[').append(ref.getIndex()).append(']');
+          }
+        }
+        at = sb.toString();
+      }
+      String field = at.isEmpty() ? "(resource)" : at;
+      for (String r : recorded) {
+        if (r.startsWith(field + ": ")) {
+          return r;
+        }
+      }
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      if (root instanceof NullPointerException || root instanceof ClassCastException) {
+        // Jackson reading an object or a list where a scalar belongs: its own message is about its internals.
+        return field + ": has the wrong type; expected " + (at.isEmpty() ? "an authip resource" : "a simple value");
+      }
+      String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      message = message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse("");
+      return field + ": cannot be read (" + RangeParser.abbreviate(message) + ")";
+    }
   }
 
   private static final class Recorder extends DeserializationProblemHandler {
+
+    /**
+     * An unknown field under {@code spec} (a typo such as {@code rnages}, or a field of a newer CRD version read by an
+     * older operator) is a problem: ignoring it could drop ranges the user meant. Elsewhere it is ignored. Either
+     * way it never fails the read: Jackson's exception stopped the informer, and with it the whole operator.
+     */
+    @Override
+    public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
+        Object beanOrClass, String propertyName) throws IOException {
+      JsonStreamContext context = p.getParsingContext();
+      if (p.currentToken() == JsonToken.START_ARRAY || p.currentToken() == JsonToken.START_OBJECT) {
+        // Jackson has already stepped into the value: the field belongs to the enclosing object.
+        context = context.getParent();
+      }
+      String at = path(context);
+      if (at.equals("spec") || at.startsWith("spec.") || at.startsWith("spec[")) {
+        problems(ctxt).add(at + ": unknown field" + suggestion(propertyName, deserializer.getKnownPropertyNames()));
+      }
+      p.skipChildren();
+      return true;
+    }
     @Override
     public Object handleUnexpectedToken(DeserializationContext ctxt, JavaType targetType, JsonToken t, JsonParser p,
         String failureMsg) throws IOException {
@@ -155,25 +295,23 @@ public final class TolerantSerialization {
     @Override
     public Object handleWeirdStringValue(DeserializationContext ctxt, Class<?> targetType, String value,
         String failureMsg) {
-      String allowed = targetType.isEnum() ? "; allowed: " + String.join(", ",
-          java.util.Arrays.stream(targetType.getEnumConstants()).map(Object::toString).toList()) : "";
-      problems(ctxt).add(path(ctxt.getParser().getParsingContext()) + ": '" + value + "' is not a valid "
-          + expected(targetType) + allowed);
+      problems(ctxt).add(path(parser(ctxt).getParsingContext()) + ": " + RangeParser.quote(value) + " is not "
+          + (targetType.isEnum() ? "a valid value; allowed: " + constants(targetType) : expected(targetType)));
       return null;
     }
 
     @Override
     public Object handleWeirdNumberValue(DeserializationContext ctxt, Class<?> targetType, Number value,
         String failureMsg) {
-      problems(ctxt).add(path(ctxt.getParser().getParsingContext()) + ": " + value + " is not a valid "
-          + expected(targetType));
+      problems(ctxt).add(path(parser(ctxt).getParsingContext()) + ": " + value + " is not "
+          + (targetType.isEnum() ? "a valid value; allowed: " + constants(targetType) : expected(targetType)));
       return null;
     }
 
     @Override
     public Object handleInstantiationProblem(DeserializationContext ctxt, Class<?> instClass, Object argument,
         Throwable t) {
-      problems(ctxt).add(path(ctxt.getParser().getParsingContext()) + ": cannot be read as " + expected(instClass));
+      problems(ctxt).add(path(parser(ctxt).getParsingContext()) + ": cannot be read as " + expected(instClass));
       return null;
     }
 
@@ -181,10 +319,49 @@ public final class TolerantSerialization {
     public Object handleMissingInstantiator(DeserializationContext ctxt, Class<?> instClass,
         com.fasterxml.jackson.databind.deser.ValueInstantiator valueInsta, JsonParser p, String msg)
         throws IOException {
-      problems(ctxt).add(path(p.getParsingContext()) + ": has the wrong type (" + describe(p.currentToken())
+      // Jackson passes its outermost parser here, not the one of the buffered resource being read.
+      JsonParser q = parser(ctxt);
+      problems(ctxt).add(path(q.getParsingContext()) + ": has the wrong type (" + describe(q.currentToken())
           + "); expected " + expected(instClass));
-      p.skipChildren();
+      q.skipChildren();
       return null;
+    }
+
+    private static String suggestion(String name, java.util.Collection<Object> known) {
+      if (known == null || known.isEmpty()) {
+        return "";
+      }
+      List<String> names = known.stream().map(Object::toString).sorted().toList();
+      String closest = null;
+      int best = 3;
+      for (String k : names) {
+        int d = distance(name.toLowerCase(java.util.Locale.ROOT), k.toLowerCase(java.util.Locale.ROOT));
+        if (d < best) {
+          best = d;
+          closest = k;
+        }
+      }
+      return closest != null ? "; did you mean '" + closest + "'?" : "; known fields: " + String.join(", ", names);
+    }
+
+    /** Levenshtein distance, for the names of a few fields. */
+    private static int distance(String a, String b) {
+      int[] prev = new int[b.length() + 1];
+      int[] cur = new int[b.length() + 1];
+      for (int j = 0; j <= b.length(); j++) {
+        prev[j] = j;
+      }
+      for (int i = 1; i <= a.length(); i++) {
+        cur[0] = i;
+        for (int j = 1; j <= b.length(); j++) {
+          int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+          cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+        }
+        int[] t = prev;
+        prev = cur;
+        cur = t;
+      }
+      return prev[b.length()];
     }
 
     private static String describe(JsonToken t) {
@@ -223,9 +400,13 @@ public final class TolerantSerialization {
         return "a number";
       }
       if (type.isEnum()) {
-        return "value";
+        return "one of " + constants(type);
       }
       return "an object";
+    }
+
+    private static String constants(Class<?> enumType) {
+      return String.join(", ", java.util.Arrays.stream(enumType.getEnumConstants()).map(Object::toString).toList());
     }
   }
 }

@@ -10,6 +10,7 @@ import io.authip.api.v1alpha1.RangeEntry;
 import io.authip.api.v1alpha1.RangeSetRef;
 import io.authip.ranges.Cidr;
 import io.authip.ranges.CidrSet;
+import io.authip.ranges.RangeParser;
 import io.authip.ranges.RangeRules;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +26,8 @@ import java.util.regex.Pattern;
 public final class PolicyValidator {
 
   public static final int MAX_TARGETS = 100;
+  /** Far longer than any Azure service tag name (the longest are about 40), short enough to refuse junk. */
+  static final int MAX_SERVICE_TAG = 80;
   private static final Pattern SUBSCRIPTION = Pattern.compile(ClusterTarget.SUBSCRIPTION_PATTERN);
   private static final Pattern RESOURCE_GROUP = Pattern.compile(ClusterTarget.RESOURCE_GROUP_PATTERN,
       Pattern.UNICODE_CHARACTER_CLASS);
@@ -105,7 +108,9 @@ public final class PolicyValidator {
         : set.getMetadata().getName()));
     readProblems(set.getReadProblems(), errors);
     if (set.getSpec() == null) {
-      errors.add(new FieldError("spec", "is missing; an IpRangeSet needs spec.ranges"));
+      if (set.getReadProblems().isEmpty()) {
+        errors.add(new FieldError("spec", "is missing; an IpRangeSet needs spec.ranges"));
+      }
       return errors;
     }
     RangeCheck check = checkRanges("spec.ranges", set.getSpec().rangesOrEmpty());
@@ -130,7 +135,9 @@ public final class PolicyValidator {
     readProblems(policy.getReadProblems(), errors);
     AuthorizedIpPolicySpec spec = policy.getSpec();
     if (spec == null) {
-      errors.add(new FieldError("spec", "is missing; a policy needs at least spec.targets"));
+      if (policy.getReadProblems().isEmpty()) {
+        errors.add(new FieldError("spec", "is missing; a policy needs at least spec.targets"));
+      }
       return new Result(CidrSet.empty(), errors);
     }
     validateTargets(spec.getTargets(), errors);
@@ -151,19 +158,19 @@ public final class PolicyValidator {
       }
       Integer earlier = seenRefs.putIfAbsent(ref.getName(), i);
       if (earlier != null) {
-        errors.add(new FieldError(field, "IpRangeSet '" + ref.getName() + "' is already referenced at "
-            + "spec.rangeSetRefs[" + earlier + "]; reference it once"));
+        errors.add(new FieldError(field, "IpRangeSet " + RangeParser.quote(ref.getName()) + " is already referenced "
+            + "at spec.rangeSetRefs[" + earlier + "]; reference it once"));
         continue;
       }
       Optional<IpRangeSet> found = lookup.find(namespace, ref.getName());
       if (found.isEmpty()) {
-        errors.add(new FieldError(field, "IpRangeSet '" + ref.getName() + "' not found in namespace '"
-            + (namespace == null ? "default" : namespace) + "'"));
+        errors.add(new FieldError(field, "IpRangeSet " + RangeParser.quote(ref.getName()) + " not found in "
+            + "namespace '" + (namespace == null ? "default" : namespace) + "'"));
         continue;
       }
       List<FieldError> setErrors = validateRangeSet(found.get());
       if (!setErrors.isEmpty()) {
-        errors.add(new FieldError(field, "IpRangeSet '" + ref.getName() + "' is invalid: "
+        errors.add(new FieldError(field, "IpRangeSet " + RangeParser.quote(ref.getName()) + " is invalid: "
             + setErrors.get(0) + (setErrors.size() > 1 ? " (and " + (setErrors.size() - 1) + " more)" : "")));
         continue;
       }
@@ -176,14 +183,17 @@ public final class PolicyValidator {
     for (int i = 0; i < extraIds.size(); i++) {
       String id = extraIds.get(i);
       if (id == null || !PUBLIC_IP_ID.matcher(id).matches()) {
-        errors.add(new FieldError("spec.egress.publicIpResourceIds[" + i + "]", "'" + id + "' is not the ARM ID of "
-            + "a public IP address or prefix; expected /subscriptions/<guid>/resourceGroups/<group>/providers/"
+        errors.add(new FieldError("spec.egress.publicIpResourceIds[" + i + "]", (id == null ? "null"
+            : RangeParser.quote(id)) + " is not the ARM ID of a public IP address or prefix; expected /subscriptions/<guid>/resourceGroups/<group>/providers/"
             + "Microsoft.Network/publicIPAddresses/<name> (or publicIPPrefixes/<name>)"));
       }
     }
-    if (spec.getServiceTag() != null && !SERVICE_TAG.matcher(spec.getServiceTag()).matches()) {
-      errors.add(new FieldError("spec.serviceTag", "'" + spec.getServiceTag() + "' is not a service tag; write one "
-          + "tag such as AzureCloud or AzureCloud.WestEurope (at most one is allowed)"));
+    if (spec.getServiceTag() != null && spec.getServiceTag().length() > MAX_SERVICE_TAG) {
+      errors.add(new FieldError("spec.serviceTag", RangeParser.quote(spec.getServiceTag()) + " is longer than "
+          + MAX_SERVICE_TAG + " characters; Azure service tags are names such as AzureCloud.WestEurope"));
+    } else if (spec.getServiceTag() != null && !SERVICE_TAG.matcher(spec.getServiceTag()).matches()) {
+      errors.add(new FieldError("spec.serviceTag", RangeParser.quote(spec.getServiceTag()) + " is not a service tag; "
+          + "write one tag such as AzureCloud or AzureCloud.WestEurope (at most one is allowed)"));
     }
     if (spec.getResyncInterval() != null) {
       ResyncInterval.problem(spec.getResyncInterval())
@@ -270,7 +280,7 @@ public final class PolicyValidator {
     if (value == null || value.isEmpty()) {
       errors.add(new FieldError(field, "is required"));
     } else if (!pattern.matcher(value).matches()) {
-      errors.add(new FieldError(field, "'" + value + "' " + problem));
+      errors.add(new FieldError(field, RangeParser.quote(value) + " " + problem));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.authip.policy;
 
 import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
+import io.authip.ranges.RangeParser;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -44,10 +45,10 @@ public final class ResyncInterval {
   public static Optional<String> problem(String text) {
     Optional<Duration> d = parse(text);
     if (d.isEmpty()) {
-      return Optional.of("'" + text + "' is not a duration; write it like 30m, 2h or 1h30m");
+      return Optional.of(RangeParser.quote(text) + " is not a duration; write it like 30m, 2h or 1h30m");
     }
     if (d.get().compareTo(MIN) < 0 || d.get().compareTo(MAX) > 0) {
-      return Optional.of("'" + text + "' is out of range; the interval must be between 1m and 24h");
+      return Optional.of(RangeParser.quote(text) + " is out of range; the interval must be between 1m and 24h");
     }
     return Optional.empty();
   }

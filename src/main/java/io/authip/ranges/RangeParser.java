@@ -109,8 +109,8 @@ public final class RangeParser {
     if (slash >= 0) {
       String prefixPart = text.substring(slash + 1);
       if (!isDecimal(prefixPart) || prefixPart.length() > 3) {
-        return new Parsed.Error(quote(text) + " has an invalid prefix length '" + prefixPart
-            + "'; expected a number from 0 to 32");
+        return new Parsed.Error(quote(text) + " has an invalid prefix length " + quote(prefixPart)
+            + "; expected a number from 0 to 32");
       }
       if (prefixPart.length() > 1 && prefixPart.charAt(0) == '0') {
         return new Parsed.Error(quote(text) + " has a leading zero in the prefix length '" + prefixPart
@@ -130,8 +130,8 @@ public final class RangeParser {
     long address = 0;
     for (String octet : octets) {
       if (!isDecimal(octet) || octet.length() > 3) {
-        return new Parsed.Error(quote(text) + " is not an IPv4 address or CIDR: '" + octet
-            + "' is not a number from 0 to 255");
+        return new Parsed.Error(quote(text) + " is not an IPv4 address or CIDR: " + quote(octet)
+            + " is not a number from 0 to 255");
       }
       int value = Integer.parseInt(octet);
       if (value > 255) {
@@ -182,7 +182,27 @@ public final class RangeParser {
     return true;
   }
 
-  static String quote(String s) {
-    return "'" + s + "'";
+  /** How much of a user's text a message quotes. */
+  public static final int MAX_QUOTED = 256;
+
+  /**
+   * Quotes what a user wrote, for a message, shortened past {@link #MAX_QUOTED} characters: a message must stay
+   * readable, and fit in a status, whatever was written.
+   */
+  public static String quote(String s) {
+    return "'" + abbreviate(s, MAX_QUOTED) + "'";
+  }
+
+  /** At most {@code max} characters of {@code s} (never half a character), then how long it was. */
+  public static String abbreviate(String s, int max) {
+    if (s == null || s.codePointCount(0, s.length()) <= max) {
+      return s;
+    }
+    return s.substring(0, s.offsetByCodePoints(0, max)) + "... (" + s.length() + " characters)";
+  }
+
+  /** {@link #abbreviate(String, int)} to 200 characters, for messages that are not the user's own text. */
+  public static String abbreviate(String s) {
+    return abbreviate(s, 200);
   }
 }

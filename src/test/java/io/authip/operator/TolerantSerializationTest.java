@@ -26,8 +26,8 @@ class TolerantSerializationTest {
         "spec.targets: has the wrong type (a number); expected a list",
         "spec.access: 'Unrestrictd' is not a valid value; allowed: Restricted, LoadBalancerOnly, Unrestricted",
         "spec.ranges: has the wrong type (a string); expected a list",
-        "spec.egress.natGateway: 'perhaps' is not a valid true or false",
-        "spec.mode: has the wrong type (a list); expected value");
+        "spec.egress.natGateway: 'perhaps' is not true or false",
+        "spec.mode: has the wrong type (a list); expected one of Enforce, Observe");
     assertThat(p.getSpec().getAccess()).isNull();
     var errors = new PolicyValidator().validatePolicy(p, (ns, n) -> Optional.empty()).errors();
     assertThat(errors).extracting(FieldError::field).contains("spec.targets", "spec.access", "spec.ranges",
@@ -41,6 +41,79 @@ class TolerantSerializationTest {
     assertThat(p.getReadProblems()).containsExactlyInAnyOrder(
         "spec.targets[0].subscriptionId: has the wrong type (a list); expected a string",
         "spec.ranges[1].cidr: has the wrong type (an object); expected a string");
+  }
+
+  @Test
+  void unknownSpecFieldsAreProblemsWithASuggestionAndUnknownFieldsElsewhereAreIgnored() {
+    AuthorizedIpPolicy p = serialization.unmarshal("{\"apiVersion\":\"authip.io/v1alpha1\",\"kind\":"
+        + "\"AuthorizedIpPolicy\",\"metadata\":{\"name\":\"p\"},\"extra\":1,\"spec\":{\"rnages\":[{\"cidr\":"
+        + "\"1.2.3.4\"}],\"egress\":{\"loadBalancer\":true,\"zzz\":{\"a\":[1]}}},\"status\":{\"future\":1}}",
+        AuthorizedIpPolicy.class);
+    assertThat(p.getReadProblems()).containsExactly(
+        "spec.rnages: unknown field; did you mean 'ranges'?",
+        "spec.egress.zzz: unknown field; known fields: loadBalancer, natGateway, nodePublicIpPrefixes, "
+            + "publicIpResourceIds");
+    assertThat(p.getSpec().getEgress().getLoadBalancer()).isTrue();
+  }
+
+  @Test
+  void aNumberIsNeverReadAsAnEnumConstant() {
+    // Jackson's default reads 2 as the third constant: Unrestricted, an API server open to everyone.
+    AuthorizedIpPolicy p = serialization.unmarshal(HEADER + "{\"access\":2,\"mode\":0}}", AuthorizedIpPolicy.class);
+    assertThat(p.getSpec().getAccess()).isNull();
+    assertThat(p.getSpec().getMode()).isNull();
+    assertThat(p.getReadProblems()).containsExactly(
+        "spec.access: 2 is not a valid value; allowed: Restricted, LoadBalancerOnly, Unrestricted",
+        "spec.mode: 0 is not a valid value; allowed: Enforce, Observe");
+  }
+
+  @Test
+  void whatJacksonCannotReadBecomesAProblemOnAResourceThatKeepsItsIdentity() {
+    AuthorizedIpPolicy p = serialization.unmarshal("{\"apiVersion\":\"authip.io/v1alpha1\",\"kind\":"
+        + "\"AuthorizedIpPolicy\",\"metadata\":{\"name\":\"p\",\"namespace\":\"n\",\"uid\":\"u-1\","
+        + "\"generation\":3},\"spec\":{\"egress\":{\"loadBalancer\":{\"x\":1}}}}", AuthorizedIpPolicy.class);
+    assertThat(p.getMetadata().getName()).isEqualTo("p");
+    assertThat(p.getMetadata().getNamespace()).isEqualTo("n");
+    assertThat(p.getMetadata().getUid()).isEqualTo("u-1");
+    assertThat(p.getMetadata().getGeneration()).isEqualTo(3L);
+    // Jackson fails after the handler was told (a NullPointerException of its own): the spec is lost, not the
+    // resource, and the problem the handler recorded is the one reported.
+    assertThat(p.getSpec()).isNull();
+    assertThat(p.getReadProblems()).containsExactly("spec.egress.loadBalancer: has the wrong type (an object); "
+        + "expected true or false");
+    assertThat(new PolicyValidator().validatePolicy(p, (ns, n) -> Optional.empty()).errors())
+        .extracting(FieldError::toString)
+        .containsExactly("spec.egress.loadBalancer: has the wrong type (an object); expected true or false");
+  }
+
+  @Test
+  void anUnreadableSpecIsReportedTheSameWithOrWithoutAStatus() {
+    AuthorizedIpPolicy p = serialization.unmarshal(HEADER + "{\"egress\":{\"loadBalancer\":{\"x\":1}}},"
+        + "\"status\":{\"observedGeneration\":1}}", AuthorizedIpPolicy.class);
+    assertThat(p.getReadProblems()).containsExactly("spec.egress.loadBalancer: has the wrong type (an object); "
+        + "expected true or false");
+  }
+
+  @Test
+  void anUnreadableStatusDoesNotHideTheSpec() {
+    AuthorizedIpPolicy p = serialization.unmarshal(HEADER + "{\"access\":\"LoadBalancerOnly\"},\"status\":"
+        + "{\"observedGeneration\":99999999999999999999999}}", AuthorizedIpPolicy.class);
+    assertThat(p.getSpec().getAccess()).isEqualTo(Access.LoadBalancerOnly);
+    assertThat(p.getStatus()).isNull();
+    assertThat(p.getReadProblems()).singleElement().asString()
+        .startsWith("status.observedGeneration: cannot be read (Numeric value (99999999999999999999999) out of range");
+  }
+
+  @Test
+  void aStringWhereAnObjectBelongsIsLocatedAndQuotedValuesAreShortened() {
+    AuthorizedIpPolicy p = serialization.unmarshal(HEADER + "\"hello\"}", AuthorizedIpPolicy.class);
+    assertThat(p.getReadProblems()).containsExactly("spec: has the wrong type (a string); expected an object");
+    String longValue = "x".repeat(100_000);
+    AuthorizedIpPolicy q = serialization.unmarshal(HEADER + "{\"mode\":\"" + longValue + "\"}}",
+        AuthorizedIpPolicy.class);
+    assertThat(q.getReadProblems()).singleElement().asString()
+        .isEqualTo("spec.mode: '" + "x".repeat(256) + "... (100000 characters)' is not a valid value; allowed: "
+            + "Enforce, Observe");
   }
 
   @Test

@@ -23,8 +23,8 @@ public interface AksGateway {
 
   /**
    * Starts changing only {@code apiServerAccessProfile.authorizedIPRanges} of the cluster read as {@code snapshot}:
-   * GET the raw body, replace that one field, PUT it back with {@code If-Match: snapshot.eTag()}. Returns as soon as
-   * Azure accepted the request.
+   * take the raw body that read returned (or GET it again when the snapshot has none), replace that one field, PUT
+   * it back with {@code If-Match: snapshot.eTag()}. Returns as soon as Azure accepted the request.
    */
   Outcome<OperationHandle> apply(ClusterSnapshot snapshot, ApiServerAccess desired);
 

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * @param subscriptionId as written in the ID
  * @param resourceGroup as written in the ID
  * @param name as written in the ID
- * @param key the whole ID lower-cased: ARM IDs are case-insensitive ({@code resourceGroups} and
- *     {@code resourcegroups} both occur)
+ * @param key the whole ID lower-cased (as {@link AksGateway#resolve} keys its result): ARM IDs are
+ *     case-insensitive ({@code resourceGroups} and {@code resourcegroups} both occur)
  */
 record ArmAddressId(Kind kind, String subscriptionId, String resourceGroup, String name, String key) {
 
@@ -35,21 +35,19 @@ record ArmAddressId(Kind kind, String subscriptionId, String resourceGroup, Stri
   // The segments are restricted to what Azure allows in names, so that an ID can never reshape the request URL.
   private static final Pattern ID = Pattern.compile(
       "/subscriptions/([0-9a-f-]{36})/resourceGroups/([-\\w._()]{1,90})"
-          + "/providers/Microsoft\\.Network/(publicIPAddresses|publicIPPrefixes)/([-\\w._]{1,80})/?",
+          + "/providers/Microsoft\\.Network/(publicIPAddresses|publicIPPrefixes)/([-\\w._]{1,80})",
       Pattern.CASE_INSENSITIVE);
 
   static Optional<ArmAddressId> parse(String id) {
     if (id == null) {
       return Optional.empty();
     }
-    Matcher m = ID.matcher(id.strip());
+    Matcher m = ID.matcher(id);
     if (!m.matches()) {
       return Optional.empty();
     }
     Kind kind = m.group(3).equalsIgnoreCase("publicIPAddresses") ? Kind.PUBLIC_IP : Kind.PUBLIC_IP_PREFIX;
-    String canonical = "/subscriptions/" + m.group(1) + "/resourceGroups/" + m.group(2) + "/providers/Microsoft.Network/"
-        + (kind == Kind.PUBLIC_IP ? "publicIPAddresses/" : "publicIPPrefixes/") + m.group(4);
-    return Optional.of(new ArmAddressId(kind, m.group(1), m.group(2), m.group(4), canonical.toLowerCase(Locale.ROOT)));
+    return Optional.of(new ArmAddressId(kind, m.group(1), m.group(2), m.group(4), id.toLowerCase(Locale.ROOT)));
   }
 
   /** For messages: the kind and the ID. */

@@ -28,8 +28,6 @@ final class ArmPipeline {
 
   static HttpPipeline create(AzureConfig config, TokenCredential credential, HttpClient httpClient,
       AzureCallListener listener) {
-    ArmRetryStrategy strategy = new ArmRetryStrategy(config.maxRetries(), config.retryDelay(),
-        config.maxRetryAfter());
     // As the SDK does: audience + "/.default", so "https://management.core.windows.net/" gives the v1 resource with
     // its trailing slash ("https://management.core.windows.net//.default").
     String scope = config.armAudience() + "/.default";
@@ -38,10 +36,16 @@ final class ArmPipeline {
         .policies(
             new UserAgentPolicy(USER_AGENT),
             new RequestIdPolicy(),
-            new RetryPolicy(strategy, ArmRetryStrategy.NEVER_SENT_HEADER, ChronoUnit.SECONDS),
+            retryPolicy(config),
             new AddDatePolicy(),
             new AuthenticationPolicy(credential, config.environment(), scope),
             new CallRecordingPolicy(listener))
         .build();
+  }
+
+  /** Bounded retries (see {@link ArmRetryStrategy}); also used for token requests, so they are bounded too. */
+  static RetryPolicy retryPolicy(AzureConfig config) {
+    return new RetryPolicy(new ArmRetryStrategy(config.maxRetries(), config.retryDelay(), config.maxRetryAfter()),
+        ArmRetryStrategy.NEVER_SENT_HEADER, ChronoUnit.SECONDS);
   }
 }

@@ -6,7 +6,8 @@ import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.management.profile.AzureProfile;
-import com.azure.resourcemanager.containerservice.ContainerServiceManager;
+import com.azure.json.JsonProviders;
+import com.azure.json.JsonReader;
 import com.azure.resourcemanager.containerservice.fluent.models.ManagedClusterInner;
 import com.azure.resourcemanager.network.NetworkManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +19,7 @@ import io.authip.ranges.Cidr;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
@@ -33,15 +35,17 @@ import org.slf4j.LoggerFactory;
  * {@link AksGateway} on the Azure SDK. One instance serves every cluster and subscription: all calls share one
  * pipeline (credential, bounded retries, call recording) and one cache of resolved addresses.
  *
- * <p>{@link #read} uses the SDK's typed model. {@link #apply} does not: the typed {@code ManagedClusterInner}
- * drops read-only and unknown fields when serialized, so a typed PUT would send back less than it read. Instead the
- * raw JSON is read and written through the same pipeline, and only the one owned field is replaced.
+ * <p>{@link #read} GETs the raw JSON through that pipeline and maps it with the SDK's own model; the raw text stays
+ * in the snapshot, because the typed {@code ManagedClusterInner} drops read-only and unknown fields when serialized,
+ * so a typed PUT would send back less than it read. {@link #apply} edits only the one owned field of that raw body
+ * and PUTs it with If-Match on the eTag of the same response, so a cluster read once can be changed without a second
+ * GET, and a body that went stale meanwhile is refused by Azure (412) rather than written.
  */
 public final class AzureAksGateway implements AksGateway {
 
   /**
-   * The api-version of azure-resourcemanager-containerservice 2.54.1, used by the raw GET/PUT too so that the
-   * typed read and the raw write see the same resource shape.
+   * The api-version of azure-resourcemanager-containerservice 2.54.1, whose model maps what is read: the GET and
+   * the PUT must use the version that model was generated from.
    */
   public static final String CLUSTER_API_VERSION = "2025-07-01";
 
@@ -53,7 +57,6 @@ public final class AzureAksGateway implements AksGateway {
 
   private final AzureConfig config;
   private final HttpPipeline pipeline;
-  private final ConcurrentMap<String, ContainerServiceManager> clusterClients = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, NetworkManager> networkClients = new ConcurrentHashMap<>();
   private final AddressResolver resolver;
 
@@ -84,16 +87,26 @@ public final class AzureAksGateway implements AksGateway {
       return Outcome.failed(bad.get());
     }
     String what = "managed cluster " + target.resourceId();
-    try {
-      ManagedClusterInner cluster = clusterClient(target.getSubscriptionId()).serviceClient().getManagedClusters()
-          .getByResourceGroupWithResponse(target.getResourceGroup(), target.getClusterName(),
-              CallRecordingPolicy.operation(AzureCallListener.CLUSTER_GET))
-          .getValue();
-      if (cluster == null) {
+    // One raw GET serves both the typed model (what authip reads) and the body apply() sends back.
+    HttpRequest get = new HttpRequest(HttpMethod.GET, clusterUrl(target))
+        .setHeader(HttpHeaderName.ACCEPT, "application/json");
+    try (HttpResponse r = pipeline.sendSync(get, CallRecordingPolicy.operation(AzureCallListener.CLUSTER_GET))) {
+      byte[] bytes = r.getBodyAsBinaryData() == null ? null : r.getBodyAsBinaryData().toBytes();
+      if (!success(r.getStatusCode())) {
+        return Outcome.failed(ArmErrors.fromResponse(r.getStatusCode(), r.getHeaders(), errorBody(bytes), what));
+      }
+      if (bytes == null || bytes.length == 0) {
         return Outcome.failed(new Failure.Transient(what + ": Azure answered without a body"));
       }
-      return Outcome.ok(SnapshotMapper.from(target, cluster));
-    } catch (RuntimeException e) {
+      ManagedClusterInner cluster;
+      try (JsonReader json = JsonProviders.createReader(bytes)) {
+        cluster = ManagedClusterInner.fromJson(json);
+      }
+      if (cluster == null) {
+        return Outcome.failed(new Failure.Transient(what + ": Azure answered without a managed cluster"));
+      }
+      return Outcome.ok(SnapshotMapper.from(target, cluster, new String(bytes, StandardCharsets.UTF_8)));
+    } catch (IOException | RuntimeException e) {
       return failed(what, e);
     }
   }
@@ -130,15 +143,24 @@ public final class AzureAksGateway implements AksGateway {
     String url = clusterUrl(target);
 
     JsonNode current;
-    try (HttpResponse r = pipeline.sendSync(new HttpRequest(HttpMethod.GET, url),
-        CallRecordingPolicy.operation(AzureCallListener.CLUSTER_GET))) {
-      JsonNode body = body(r);
-      if (!success(r.getStatusCode())) {
-        return Outcome.failed(ArmErrors.fromResponse(r.getStatusCode(), r.getHeaders(), body, what));
+    if (snapshot.rawBody() != null) {
+      try {
+        current = ClusterJson.parse(snapshot.rawBody().getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        return Outcome.failed(new Failure.Transient(what + ": the body read before could not be parsed again: "
+            + e.getMessage()));
       }
-      current = body;
-    } catch (IOException | RuntimeException e) {
-      return failed(what, e);
+    } else {
+      try (HttpResponse r = pipeline.sendSync(new HttpRequest(HttpMethod.GET, url),
+          CallRecordingPolicy.operation(AzureCallListener.CLUSTER_GET))) {
+        JsonNode body = body(r);
+        if (!success(r.getStatusCode())) {
+          return Outcome.failed(ArmErrors.fromResponse(r.getStatusCode(), r.getHeaders(), body, what));
+        }
+        current = body;
+      } catch (IOException | RuntimeException e) {
+        return failed(what, e);
+      }
     }
     if (current == null || !current.isObject()) {
       return Outcome.failed(new Failure.Transient(what + ": Azure answered the GET without a JSON object"));
@@ -235,11 +257,6 @@ public final class AzureAksGateway implements AksGateway {
     }
   }
 
-  private ContainerServiceManager clusterClient(String subscriptionId) {
-    return clusterClients.computeIfAbsent(subscriptionId.toLowerCase(Locale.ROOT),
-        s -> ContainerServiceManager.authenticate(pipeline, profile(subscriptionId)));
-  }
-
   private NetworkManager networkClient(String subscriptionId) {
     return networkClients.computeIfAbsent(subscriptionId.toLowerCase(Locale.ROOT),
         s -> NetworkManager.authenticate(pipeline, profile(subscriptionId)));
@@ -302,6 +319,15 @@ public final class AzureAksGateway implements AksGateway {
         throw e;
       }
       // An error page that is not JSON (a proxy's, say): the status code alone classifies it.
+      return null;
+    }
+  }
+
+  /** An error body, parsed if it is JSON; a proxy's HTML error page gives null and the status alone classifies it. */
+  private static JsonNode errorBody(byte[] bytes) {
+    try {
+      return ClusterJson.parse(bytes);
+    } catch (IOException e) {
       return null;
     }
   }

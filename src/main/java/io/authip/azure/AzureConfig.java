@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -58,6 +57,8 @@ public record AzureConfig(
   public static final String AUTHORITY_HOST = "AUTHIP_AUTHORITY_HOST";
   public static final String ARM_AUDIENCE = "AUTHIP_ARM_AUDIENCE";
   public static final String ARM_CA_FILE = "AUTHIP_ARM_CA_FILE";
+  /** azure-identity's own variable, set by the AKS workload identity webhook; only checked against the cloud. */
+  public static final String AZURE_AUTHORITY_HOST = "AZURE_AUTHORITY_HOST";
   public static final String TENANT_ID = "AZURE_TENANT_ID";
   public static final String CLIENT_ID = "AZURE_CLIENT_ID";
   public static final String CLIENT_SECRET = "AZURE_CLIENT_SECRET";
@@ -146,6 +147,12 @@ public record AzureConfig(
       arm = URI.create(withSlash(sdk.getResourceManagerEndpoint()));
       authority = URI.create(withSlash(authorityHostOf(cloud)));
       audience = sdk.getManagementEndpoint();
+      String injected = e.get(AZURE_AUTHORITY_HOST);
+      // The webhook knows which cloud the pod runs in; a different one here would only fail later, at the token.
+      if (injected != null && !withSlash(injected).equalsIgnoreCase(authority.toString())) {
+        problems.add(AZURE_AUTHORITY_HOST + "=" + injected + " is not the authority of " + AZURE_CLOUD + "=" + cloud
+            + " (" + authority + "); set " + AZURE_CLOUD + " to the cloud the cluster runs in");
+      }
     }
 
     Path ca = null;
@@ -198,12 +205,6 @@ public record AzureConfig(
     }
     return new AzureConfig(cloud, arm, authority, audience, ca, tenant, client, secret, tokenFile, maxRetryAfter,
         ttl, maxRetries, retryDelay, timeout);
-  }
-
-  /** The same configuration with other SDK retry settings; tests use it to keep retries quick. */
-  public AzureConfig withRetries(int maxRetries, Duration retryDelay, Duration httpTimeout) {
-    return new AzureConfig(cloud, armEndpoint, authorityHost, armAudience, caFile, tenantId, clientId, clientSecret,
-        federatedTokenFile, maxRetryAfter, resolveCacheTtl, maxRetries, retryDelay, httpTimeout);
   }
 
   /** The SDK's view of the cloud: the built-in one, or the public cloud's with our endpoints for Custom. */
@@ -349,10 +350,5 @@ public record AzureConfig(
       case AzureUSGovernment -> AzureAuthorityHosts.AZURE_GOVERNMENT;
       case Custom -> throw new IllegalStateException("a custom cloud has no built-in authority host");
     };
-  }
-
-  /** A lower-cased key, for comparing ARM IDs and hosts. */
-  static String key(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 }

@@ -7,6 +7,7 @@ import com.azure.identity.ChainedTokenCredentialBuilder;
 import com.azure.identity.ClientSecretCredentialBuilder;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
 import com.azure.identity.WorkloadIdentityCredentialBuilder;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,13 +37,15 @@ public record AzureCredentials(TokenCredential credential, List<String> chain) {
           .clientId(config.clientId())
           .tokenFilePath(config.federatedTokenFile().toString())
           .authorityHost(authority)
-          .httpClient(httpClient);
+          .httpClient(httpClient)
+          .retryPolicy(ArmPipeline.retryPolicy(config));
       if (custom) {
         b.disableInstanceDiscovery();
       }
       chain.addLast(b.build());
       names.add("WorkloadIdentityCredential");
     }
+    // A managed identity keeps azure-identity's own retries: IMDS has its own rules (410 while it starts, and so on).
     // A managed identity's token comes from the host's own cloud (IMDS), never from a custom authority, and probing
     // IMDS would reach for 169.254.169.254: so it is only part of the chain for the real clouds.
     if (!custom) {
@@ -59,7 +62,8 @@ public record AzureCredentials(TokenCredential credential, List<String> chain) {
           .clientId(config.clientId())
           .clientSecret(config.clientSecret())
           .authorityHost(authority)
-          .httpClient(httpClient);
+          .httpClient(httpClient)
+          .retryPolicy(ArmPipeline.retryPolicy(config));
       if (custom) {
         b.disableInstanceDiscovery();
       }
@@ -72,6 +76,6 @@ public record AzureCredentials(TokenCredential credential, List<String> chain) {
     }
     chain.addLast(cli.build());
     names.add("AzureCliCredential");
-    return new AzureCredentials(chain.build(), names);
+    return new AzureCredentials(new ExpiryBasedRefresh(chain.build(), Clock.systemUTC()), names);
   }
 }

@@ -16,12 +16,13 @@ public final class AzureHttpClients {
   }
 
   public static HttpClient create(AzureConfig config) {
-    reactor.netty.http.client.HttpClient netty = reactor.netty.http.client.HttpClient.create();
+    NettyAsyncHttpClientBuilder builder = new NettyAsyncHttpClientBuilder();
     if (config.caFile() != null) {
       SslContext ssl = sslContext(config);
-      netty = netty.secure(spec -> spec.sslContext(ssl));
+      builder = new NettyAsyncHttpClientBuilder(reactor.netty.http.client.HttpClient.create()
+          .secure(spec -> spec.sslContext(ssl)));
     }
-    return new NettyAsyncHttpClientBuilder(netty)
+    return builder
         .connectTimeout(config.httpTimeout())
         .responseTimeout(config.httpTimeout())
         .readTimeout(config.httpTimeout())

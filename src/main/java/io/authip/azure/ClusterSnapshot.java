@@ -20,6 +20,9 @@ import java.util.List;
  * @param lbOutboundIpPrefixIds load balancer outbound IP prefixes (Public IP prefix IDs)
  * @param natGatewayEffectiveOutboundIpIds managed NAT gateway effective outbound IPs (Public IP IDs)
  * @param agentPools the node pools
+ * @param rawBody the cluster's JSON exactly as this read returned it, so that {@link AksGateway#apply} can send it
+ *     back with only the authorized ranges changed without reading it a second time (the PUT's If-Match on
+ *     {@link #eTag} refuses it if the cluster changed since); null when not kept, and apply then reads it again
  */
 public record ClusterSnapshot(
     ClusterTarget target,
@@ -34,7 +37,18 @@ public record ClusterSnapshot(
     List<String> lbOutboundIpIds,
     List<String> lbOutboundIpPrefixIds,
     List<String> natGatewayEffectiveOutboundIpIds,
-    List<AgentPool> agentPools) {
+    List<AgentPool> agentPools,
+    String rawBody) {
+
+  /** A snapshot without the raw body: {@link AksGateway#apply} reads the cluster again before changing it. */
+  public ClusterSnapshot(ClusterTarget target, String clusterId, String eTag, String provisioningState,
+      boolean privateCluster, String loadBalancerSku, String outboundType, ApiServerAccess access,
+      List<String> lbEffectiveOutboundIpIds, List<String> lbOutboundIpIds, List<String> lbOutboundIpPrefixIds,
+      List<String> natGatewayEffectiveOutboundIpIds, List<AgentPool> agentPools) {
+    this(target, clusterId, eTag, provisioningState, privateCluster, loadBalancerSku, outboundType, access,
+        lbEffectiveOutboundIpIds, lbOutboundIpIds, lbOutboundIpPrefixIds, natGatewayEffectiveOutboundIpIds, agentPools,
+        null);
+  }
 
   public ClusterSnapshot {
     lbEffectiveOutboundIpIds = List.copyOf(lbEffectiveOutboundIpIds);
@@ -42,6 +56,23 @@ public record ClusterSnapshot(
     lbOutboundIpPrefixIds = List.copyOf(lbOutboundIpPrefixIds);
     natGatewayEffectiveOutboundIpIds = List.copyOf(natGatewayEffectiveOutboundIpIds);
     agentPools = List.copyOf(agentPools);
+  }
+
+  /**
+   * The cluster as it is once a change of its authorized ranges to {@code applied} has succeeded: the same in every
+   * other respect. Without an eTag or body, neither of which is known then, so that it can never be written back.
+   */
+  public ClusterSnapshot afterChange(ApiServerAccess applied) {
+    return new ClusterSnapshot(target, clusterId, null, "Succeeded", privateCluster, loadBalancerSku, outboundType,
+        applied, lbEffectiveOutboundIpIds, lbOutboundIpIds, lbOutboundIpPrefixIds, natGatewayEffectiveOutboundIpIds,
+        agentPools, null);
+  }
+
+  /** Without the raw body, which is long and of no use in a log line. */
+  @Override
+  public String toString() {
+    return "ClusterSnapshot[" + clusterId + ", eTag " + eTag + ", " + provisioningState + ", "
+        + (access == null ? "access unknown" : access.describe()) + "]";
   }
 
   /** A node pool as far as rule R10 is concerned. */

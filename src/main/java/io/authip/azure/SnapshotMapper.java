@@ -17,7 +17,10 @@ final class SnapshotMapper {
   private SnapshotMapper() {
   }
 
-  static ClusterSnapshot from(ClusterTarget target, ManagedClusterInner c) {
+  /**
+   * @param rawBody the JSON {@code c} was read from, kept for the write; may be null
+   */
+  static ClusterSnapshot from(ClusterTarget target, ManagedClusterInner c, String rawBody) {
     ManagedClusterApiServerAccessProfile access = c.apiServerAccessProfile();
     ContainerServiceNetworkProfile net = c.networkProfile();
     ManagedClusterLoadBalancerProfile lb = net == null ? null : net.loadBalancerProfile();
@@ -50,7 +53,8 @@ final class SnapshotMapper {
         lbOutbound,
         lbPrefixes,
         nat,
-        pools);
+        pools,
+        rawBody);
   }
 
   private static List<String> ids(List<ResourceReference> refs) {

@@ -57,18 +57,38 @@ public final class ArmEmulator implements AutoCloseable {
   private final Clock clock;
   private final String tenantId;
   private final String baseUrl;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+  static {
+    // The JDK server reads these once, when its classes load, so they must be set before the first server starts.
+    // It writes headers and body separately: with Nagle on, answers wait for the client's delayed ACK.
+    defaultProperty("sun.net.httpserver.nodelay", "true");
+    // The SDK's Netty pool keeps hundreds of connections under load; the default cap of 200 idle ones would close
+    // the rest and cost a TLS handshake each time they are needed again.
+    defaultProperty("sun.net.httpserver.maxIdleConnections", "2000");
+    // The JDK server capitalises header names ("Client-request-id") and MSAL looks up its correlation ID echo
+    // case-sensitively, so it would log an INFO line per token that only this emulator causes (slf4j-simple).
+    defaultProperty("org.slf4j.simpleLogger.log.com.microsoft.aad.msal4j.HttpHelper", "warn");
+  }
+
+  private static void defaultProperty(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
 
   private ArmEmulator(Builder b) throws IOException {
     this.clock = b.clock;
     this.tenantId = b.tenantId;
     this.certificate = SelfSignedCertificate.generate(b.certificateValidity);
-    this.store = new ResourceStore(b.operationDuration);
-    this.stats = new RequestStats(b.requestLogCapacity);
+    this.store = new ResourceStore(b.operationDuration, b.rangeOrder);
+    this.stats = new RequestStats(b.requestLogCapacity, b.requestListener);
     this.faults = new FaultPlan();
     this.executor = new ThreadPoolExecutor(b.threads, b.threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         daemonThreads("arm-emulator-"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("arm-emulator-delay-"));
-    this.handler = new ArmHttpHandler(store, stats, faults, clock, tenantId, executor, scheduler);
+    this.handler = new ArmHttpHandler(store, stats, faults, new Throttler(b.throttling), clock, tenantId, executor,
+        scheduler);
     this.server = HttpsServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), b.port), 1024);
     server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
     server.setExecutor(executor);
@@ -114,6 +134,11 @@ public final class ArmEmulator implements AutoCloseable {
 
   public void writeCertificatePem(Path file) {
     certificate.writePem(file);
+  }
+
+  /** A PKCS12 trust store with only this certificate, for JVMs started with {@code -Djavax.net.ssl.trustStore}. */
+  public void writeTrustStore(Path file, char[] password) {
+    certificate.writeTrustStore(file, password);
   }
 
   /** A TLS context trusting only this emulator, e.g. for {@code java.net.http.HttpClient.newBuilder().sslContext}. */
@@ -298,8 +323,12 @@ public final class ArmEmulator implements AutoCloseable {
     stats.reset();
   }
 
+  /** Stops serving; safe to call more than once. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     server.stop(0);
     scheduler.shutdownNow();
     executor.shutdownNow();
@@ -323,6 +352,9 @@ public final class ArmEmulator implements AutoCloseable {
     private int threads = 16;
     private int requestLogCapacity = 20_000;
     private Duration certificateValidity = Duration.ofDays(30);
+    private Consumer<RecordedRequest> requestListener = r -> { };
+    private Throttling throttling = Throttling.none();
+    private RangeOrder rangeOrder = RangeOrder.AS_SENT;
 
     private Builder() {
     }
@@ -373,6 +405,24 @@ public final class ArmEmulator implements AutoCloseable {
         throw new IllegalArgumentException("the request log capacity cannot be negative: " + capacity);
       }
       this.requestLogCapacity = capacity;
+      return this;
+    }
+
+    /** Called with every request as it is answered (on a server thread: keep it quick), e.g. to print a trace. */
+    public Builder requestListener(Consumer<RecordedRequest> listener) {
+      this.requestListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Automatic 429s when request budgets run out; {@link Throttling#none()} (the default) or e.g. azureLike(). */
+    public Builder throttling(Throttling throttling) {
+      this.throttling = Objects.requireNonNull(throttling, "throttling");
+      return this;
+    }
+
+    /** How stored authorizedIPRanges are ordered; {@link RangeOrder#AS_SENT} by default. */
+    public Builder rangeOrder(RangeOrder order) {
+      this.rangeOrder = Objects.requireNonNull(order, "order");
       return this;
     }
 

@@ -10,18 +10,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,44 +27,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * HTTP in front of the {@link ResourceStore}: routing, the token endpoint, bearer checks, faults, headers and the
- * request log. Never blocks a server thread: a delayed answer is scheduled, not slept on.
+ * HTTP in front of the {@link ResourceStore}: routing, bearer checks (by {@link IdentityEndpoint}), faults,
+ * throttling, headers and the request log. Never blocks a server thread: a delayed answer is scheduled, not slept on.
  */
 final class ArmHttpHandler implements HttpHandler {
 
   private static final Logger LOG = LoggerFactory.getLogger(ArmHttpHandler.class);
   static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final Set<String> SECRET_FORM_FIELDS = Set.of("client_secret", "client_assertion");
 
   private final ResourceStore store;
   private final RequestStats stats;
   private final FaultPlan faults;
+  private final Throttler throttler;
   private final Clock clock;
-  private final String tenantId;
   private final Executor executor;
   private final ScheduledExecutorService scheduler;
-  private final Set<String> issuedTokens = ConcurrentHashMap.newKeySet();
-  private final SecureRandom random = new SecureRandom();
-  private volatile String baseUrl = "https://127.0.0.1";
+  private final IdentityEndpoint identity;
 
-  ArmHttpHandler(ResourceStore store, RequestStats stats, FaultPlan faults, Clock clock, String tenantId,
-      Executor executor, ScheduledExecutorService scheduler) {
+  ArmHttpHandler(ResourceStore store, RequestStats stats, FaultPlan faults, Throttler throttler, Clock clock,
+      String tenantId, Executor executor, ScheduledExecutorService scheduler) {
     this.store = store;
     this.stats = stats;
     this.faults = faults;
+    this.throttler = throttler;
     this.clock = clock;
-    this.tenantId = tenantId;
+    this.identity = new IdentityEndpoint(tenantId, clock);
     this.executor = executor;
     this.scheduler = scheduler;
   }
 
   void baseUrl(String url) {
-    this.baseUrl = url;
+    identity.baseUrl(url);
   }
 
   /** Forgets every token issued so far: their holders get 401 until they ask for a new one. */
   void revokeTokens() {
-    issuedTokens.clear();
+    identity.revokeTokens();
   }
 
   /** What a request is, once routed. */
@@ -126,12 +120,12 @@ final class ArmHttpHandler implements HttpHandler {
 
   private void dispatch(Incoming in) {
     RequestKind kind = in.route().kind();
+    if (!kind.isIdentity() && !identity.authorized(in.header("authorization"))) {
+      answer(in, identity.unauthorized());
+      return;
+    }
     if (kind == RequestKind.CLUSTER_PUT) {
       rememberPutBody(in);
-    }
-    if (!kind.isIdentity() && !authorized(in)) {
-      answer(in, unauthorized());
-      return;
     }
     String operationCluster = kind == RequestKind.OPERATION_GET && in.route().operationId() != null
         ? store.operationClusterKey(in.route().operationId()) : null;
@@ -183,15 +177,20 @@ final class ArmHttpHandler implements HttpHandler {
   private ResourceStore.Answer normalAnswer(Incoming in) {
     Route route = in.route();
     Instant now = clock.instant();
+    Optional<ResourceStore.Answer> throttled = throttler.check(route.kind(), in.method(), route.resourceKey(),
+        route.subscription(), now);
+    if (throttled.isPresent()) {
+      return throttled.get();
+    }
     if (!route.kind().isIdentity() && route.kind() != RequestKind.OTHER && in.apiVersion() == null) {
       return ResourceStore.Answer.error(ArmError.badRequest("MissingApiVersionParameter",
           "The api-version query parameter (?api-version=) is required for all requests."));
     }
     switch (route.kind()) {
       case TOKEN:
-        return token(in);
+        return identity.token(in.path(), in.body());
       case METADATA:
-        return metadata(in);
+        return identity.metadata(route.resourceKey());
       case CLUSTER_GET:
         return store.getCluster(route.ref(), now);
       case CLUSTER_PUT: {
@@ -276,92 +275,6 @@ final class ArmHttpHandler implements HttpHandler {
     return ref.isA(ResourceIds.CONTAINER_SERVICE, "managedClusters") ? "GET, PUT, PATCH" : "GET";
   }
 
-  // ---------------------------------------------------------------- identity
-
-  private boolean authorized(Incoming in) {
-    String header = in.header("authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return false;
-    }
-    return issuedTokens.contains(header.substring(7).trim());
-  }
-
-  private ResourceStore.Answer unauthorized() {
-    String challenge = "Bearer authorization_uri=\"" + baseUrl + "/" + tenantId + "\", error=\"invalid_token\", "
-        + "error_description=\"The access token is missing or was not issued by this emulator.\"";
-    return ResourceStore.Answer.error(401, "InvalidAuthenticationToken",
-        "The access token is missing or invalid: send 'Authorization: Bearer <token>' with a token from "
-            + baseUrl + "/" + tenantId + "/oauth2/v2.0/token.", Map.of("WWW-Authenticate", challenge));
-  }
-
-  private ResourceStore.Answer token(Incoming in) {
-    String tenant = ResourceIds.path(in.path()).split("/")[1];
-    Map<String, String> form = form(in.body());
-    if (!tenant.equalsIgnoreCase(tenantId)) {
-      return aadError(400, "invalid_request", 90002, "Tenant '" + tenant + "' not found. The emulator's tenant is '"
-          + tenantId + "'.");
-    }
-    if (!"client_credentials".equals(form.get("grant_type"))) {
-      return aadError(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '"
-          + form.get("grant_type") + "'; the emulator serves client_credentials only.");
-    }
-    if (isBlank(form.get("client_id"))) {
-      return aadError(400, "invalid_request", 900144, "The request body must contain the parameter: 'client_id'.");
-    }
-    if (isBlank(form.get("client_secret")) && isBlank(form.get("client_assertion"))) {
-      return aadError(401, "invalid_client", 7000216,
-          "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.");
-    }
-    byte[] bytes = new byte[32];
-    random.nextBytes(bytes);
-    String token = "emulator." + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    issuedTokens.add(token);
-    ObjectNode body = MAPPER.createObjectNode();
-    body.put("token_type", "Bearer");
-    body.put("expires_in", 3599);
-    body.put("ext_expires_in", 3599);
-    body.put("access_token", token);
-    return ResourceStore.Answer.json(200, body);
-  }
-
-  private ResourceStore.Answer aadError(int status, String error, int code, String description) {
-    ObjectNode body = MAPPER.createObjectNode();
-    body.put("error", error);
-    body.put("error_description", "AADSTS" + code + ": " + description);
-    body.putArray("error_codes").add(code);
-    body.put("timestamp", clock.instant().toString());
-    body.put("trace_id", UUID.randomUUID().toString());
-    body.put("correlation_id", UUID.randomUUID().toString());
-    return ResourceStore.Answer.json(status, body);
-  }
-
-  private ResourceStore.Answer metadata(Incoming in) {
-    ObjectNode body = MAPPER.createObjectNode();
-    String host = baseUrl.substring("https://".length());
-    if (in.route().resourceKey().equals("/common/discovery/instance")) {
-      body.put("tenant_discovery_endpoint", baseUrl + "/" + tenantId + "/v2.0/.well-known/openid-configuration");
-      body.put("api-version", "1.1");
-      ObjectNode entry = body.putArray("metadata").addObject();
-      entry.put("preferred_network", host);
-      entry.put("preferred_cache", host);
-      entry.putArray("aliases").add(host);
-      return ResourceStore.Answer.json(200, body);
-    }
-    String authority = baseUrl + "/" + tenantId;
-    body.put("token_endpoint", authority + "/oauth2/v2.0/token");
-    body.put("authorization_endpoint", authority + "/oauth2/v2.0/authorize");
-    body.put("device_authorization_endpoint", authority + "/oauth2/v2.0/devicecode");
-    body.put("issuer", authority + "/v2.0");
-    body.put("jwks_uri", authority + "/discovery/v2.0/keys");
-    body.putArray("token_endpoint_auth_methods_supported").add("client_secret_post").add("private_key_jwt")
-        .add("client_secret_basic");
-    body.putArray("response_types_supported").add("code").add("id_token").add("code id_token").add("id_token token");
-    body.putArray("subject_types_supported").add("pairwise");
-    body.putArray("id_token_signing_alg_values_supported").add("RS256");
-    body.putArray("scopes_supported").add("openid").add("profile").add("email").add("offline_access");
-    return ResourceStore.Answer.json(200, body);
-  }
-
   // ---------------------------------------------------------------- answering
 
   private void answer(Incoming in, ResourceStore.Answer answer) {
@@ -377,12 +290,17 @@ final class ArmHttpHandler implements HttpHandler {
       if (in.header("x-ms-client-request-id") != null) {
         headers.set("x-ms-client-request-id", in.header("x-ms-client-request-id"));
       }
+      if (in.header("client-request-id") != null) {
+        // MSAL checks that the token endpoint echoes its correlation ID, as Entra ID does.
+        headers.set("client-request-id", in.header("client-request-id"));
+      }
       headers.set("Cache-Control", "no-cache");
       String subscription = in.route().subscription();
       if (subscription != null) {
         boolean write = !in.method().equals("GET") && !in.method().equals("HEAD");
         headers.set(write ? "x-ms-ratelimit-remaining-subscription-writes"
-            : "x-ms-ratelimit-remaining-subscription-reads", Integer.toString(stats.remaining(subscription, write)));
+            : "x-ms-ratelimit-remaining-subscription-reads",
+            Integer.toString(stats.remaining(subscription, write, clock.instant())));
       }
       if (bytes != null) {
         headers.set("Content-Type", "application/json; charset=utf-8");
@@ -417,7 +335,7 @@ final class ArmHttpHandler implements HttpHandler {
     if (headers.containsKey("authorization")) {
       headers.put("authorization", List.of("Bearer ***"));
     }
-    String body = in.route().kind() == RequestKind.TOKEN ? redactForm(in.body())
+    String body = in.route().kind() == RequestKind.TOKEN ? IdentityEndpoint.redactForm(in.body())
         : new String(in.body(), StandardCharsets.UTF_8);
     stats.record(new RecordedRequest(in.at(), in.method(), in.path(), in.query(), headers, body, in.route().kind(),
         in.route().resourceKey(), status));
@@ -458,34 +376,5 @@ final class ArmHttpHandler implements HttpHandler {
     }
   }
 
-  private static Map<String, String> form(byte[] body) {
-    Map<String, String> form = new LinkedHashMap<>();
-    for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-      form.put(key, value);
-    }
-    return form;
-  }
 
-  private static String redactForm(byte[] body) {
-    StringBuilder out = new StringBuilder();
-    for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
-      if (out.length() > 0) {
-        out.append('&');
-      }
-      int eq = pair.indexOf('=');
-      String key = eq < 0 ? pair : pair.substring(0, eq);
-      out.append(SECRET_FORM_FIELDS.contains(URLDecoder.decode(key, StandardCharsets.UTF_8)) ? key + "=***" : pair);
-    }
-    return out.toString();
-  }
-
-  private static boolean isBlank(String s) {
-    return s == null || s.isBlank();
-  }
 }

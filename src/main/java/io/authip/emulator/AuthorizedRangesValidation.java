@@ -110,6 +110,32 @@ final class AuthorizedRangesValidation {
     return Optional.empty();
   }
 
+  /** Valid stored ranges (each {@code a.b.c.d/n}) in the requested order; null stays null. */
+  static List<String> ordered(List<String> stored, RangeOrder order) {
+    if (stored == null || order == RangeOrder.AS_SENT) {
+      return stored;
+    }
+    List<String> out = new ArrayList<>(stored);
+    if (order == RangeOrder.REVERSED) {
+      java.util.Collections.reverse(out);
+    } else {
+      out.sort(java.util.Comparator.comparingLong(AuthorizedRangesValidation::sortKey));
+    }
+    return List.copyOf(out);
+  }
+
+  private static long sortKey(String cidr) {
+    Matcher m = IPV4.matcher(cidr);
+    if (!m.matches()) {
+      throw new IllegalStateException("not a validated range: " + cidr);
+    }
+    long address = 0;
+    for (int i = 1; i <= 4; i++) {
+      address = address << 8 | Integer.parseInt(m.group(i));
+    }
+    return address << 6 | Integer.parseInt(m.group(5));
+  }
+
   static boolean basicLoadBalancer(JsonNode body) {
     return "basic".equalsIgnoreCase(body.path("properties").path("networkProfile").path("loadBalancerSku").asText());
   }

@@ -9,9 +9,14 @@ import java.util.Locale;
  * @param resourceKey lower-cased resource ID or operation path, or null for any; with kind {@code OPERATION_GET} it
  *     may also be the ID of the cluster the operation runs on (see {@link #operationsOf(String)})
  * @param kind a request kind, or null for any ARM kind
- * @param method an upper-case HTTP method, or null for any
+ * @param method an HTTP method (kept upper-case), or null for any
  */
 public record FaultTarget(String resourceKey, RequestKind kind, String method) {
+
+  public FaultTarget {
+    resourceKey = resourceKey == null ? null : ResourceIds.key(resourceKey);
+    method = method == null ? null : method.toUpperCase(Locale.ROOT);
+  }
 
   public static FaultTarget any() {
     return new FaultTarget(null, null, null);
@@ -19,7 +24,7 @@ public record FaultTarget(String resourceKey, RequestKind kind, String method) {
 
   /** Requests for one resource, whatever the spelling of its ID; an operation's poll URL works too. */
   public static FaultTarget resource(String resourceIdOrUrl) {
-    return new FaultTarget(ResourceIds.key(resourceIdOrUrl), null, null);
+    return new FaultTarget(resourceIdOrUrl, null, null);
   }
 
   public static FaultTarget kind(RequestKind kind) {
@@ -36,7 +41,7 @@ public record FaultTarget(String resourceKey, RequestKind kind, String method) {
 
   /** The same target, narrowed to one HTTP method. */
   public FaultTarget method(String httpMethod) {
-    return new FaultTarget(resourceKey, kind, httpMethod.toUpperCase(Locale.ROOT));
+    return new FaultTarget(resourceKey, kind, httpMethod);
   }
 
   /**

@@ -22,15 +22,18 @@ final class RequestStats {
   private final int capacity;
   private final Map<String, AtomicInteger> byResourceAndMethod = new ConcurrentHashMap<>();
   private final Map<RequestKind, AtomicInteger> byKind = new EnumMap<>(RequestKind.class);
-  private final Map<String, AtomicInteger> readsBySubscription = new ConcurrentHashMap<>();
-  private final Map<String, AtomicInteger> writesBySubscription = new ConcurrentHashMap<>();
+  /** Per subscription: {hour since the epoch, requests in that hour}. */
+  private final Map<String, long[]> readsBySubscription = new ConcurrentHashMap<>();
+  private final Map<String, long[]> writesBySubscription = new ConcurrentHashMap<>();
   private final Map<String, ObjectNode> lastPutBodies = new ConcurrentHashMap<>();
   private final Set<String> apiVersions = ConcurrentHashMap.newKeySet();
   private final Deque<RecordedRequest> log = new ArrayDeque<>();
+  private final java.util.function.Consumer<RecordedRequest> listener;
   private final Deque<PutAudit> putAudits = new ArrayDeque<>();
   private int dropped;
 
-  RequestStats(int capacity) {
+  RequestStats(int capacity, java.util.function.Consumer<RecordedRequest> listener) {
+    this.listener = listener;
     if (capacity < 0) {
       throw new IllegalArgumentException("the request log capacity cannot be negative: " + capacity);
     }
@@ -45,6 +48,7 @@ final class RequestStats {
         .incrementAndGet();
     byKind.get(request.kind()).incrementAndGet();
     request.apiVersion().ifPresent(apiVersions::add);
+    listener.accept(request);
     synchronized (log) {
       if (capacity == 0) {
         dropped++;
@@ -77,12 +81,23 @@ final class RequestStats {
     }
   }
 
-  /** Counts a read or write against the subscription and returns what ARM would report as remaining. */
-  int remaining(String subscription, boolean write) {
-    Map<String, AtomicInteger> counters = write ? writesBySubscription : readsBySubscription;
-    int used = counters.computeIfAbsent(subscription.toLowerCase(java.util.Locale.ROOT), k -> new AtomicInteger())
-        .incrementAndGet();
-    return Math.max(0, (write ? WRITES_PER_HOUR : READS_PER_HOUR) - used);
+  /**
+   * Counts a read or write against the subscription and returns what ARM would report as remaining in the current
+   * hour.
+   */
+  int remaining(String subscription, boolean write, java.time.Instant now) {
+    Map<String, long[]> counters = write ? writesBySubscription : readsBySubscription;
+    long hour = now.getEpochSecond() / 3600;
+    long[] window = counters.computeIfAbsent(subscription.toLowerCase(java.util.Locale.ROOT), k -> new long[2]);
+    long used;
+    synchronized (window) {
+      if (window[0] != hour) {
+        window[0] = hour;
+        window[1] = 0;
+      }
+      used = ++window[1];
+    }
+    return (int) Math.max(0, (write ? WRITES_PER_HOUR : READS_PER_HOUR) - used);
   }
 
   void lastPutBody(String clusterKey, ObjectNode body) {

@@ -131,9 +131,11 @@ final class ResourceStore {
   private final Set<String> resourceGroups = new HashSet<>();
   private String baseUrl = "https://127.0.0.1";
   private Duration operationDuration;
+  private final RangeOrder rangeOrder;
 
-  ResourceStore(Duration operationDuration) {
+  ResourceStore(Duration operationDuration, RangeOrder rangeOrder) {
     this.operationDuration = checkDuration(operationDuration);
+    this.rangeOrder = rangeOrder;
   }
 
   synchronized void baseUrl(String url) {
@@ -348,7 +350,8 @@ final class ResourceStore {
     if (checked instanceof AuthorizedRangesValidation.Result.Invalid invalid) {
       return Answer.error(invalid.error());
     }
-    List<String> ranges = ((AuthorizedRangesValidation.Result.Valid) checked).stored();
+    List<String> ranges = AuthorizedRangesValidation.ordered(
+        ((AuthorizedRangesValidation.Result.Valid) checked).stored(), rangeOrder);
 
     ObjectNode stored = storedBody(ref, c, (ObjectNode) request);
     if (ranges != null) {
@@ -370,6 +373,7 @@ final class ResourceStore {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Azure-AsyncOperation", baseUrl + op.path() + "?api-version=" + op.apiVersion);
     headers.put("Location", baseUrl + op.resultPath() + "?api-version=" + op.apiVersion);
+    headers.put("Retry-After", retryAfter(op, now));
     return new Answer(created ? 201 : 200, headers, view(c));
   }
 
@@ -422,7 +426,8 @@ final class ResourceStore {
     if (c != null) {
       settle(c, now);
     }
-    return Answer.json(200, operationStatus(op, now));
+    return op.running(now) ? new Answer(200, Map.of("Retry-After", retryAfter(op, now)), operationStatus(op, now))
+        : Answer.json(200, operationStatus(op, now));
   }
 
   /**
@@ -440,12 +445,21 @@ final class ResourceStore {
     }
     if (op.running(now)) {
       return new Answer(202, Map.of("Location", baseUrl + op.resultPath() + "?api-version=" + op.apiVersion,
-          "Retry-After", "1"), null);
+          "Retry-After", retryAfter(op, now)), null);
     }
     if (op.ending.status().equals("Succeeded")) {
       return new Answer(204, Map.of(), null);
     }
     return Answer.json(200, operationStatus(op, now));
+  }
+
+  /**
+   * Seconds until the operation ends, 1 to 10: the SDK's own poller otherwise waits 30 s between polls, while ARM
+   * asks for 10 to 15 s.
+   */
+  private static String retryAfter(Operation op, Instant now) {
+    long millis = Math.max(0, Duration.between(now, op.end).toMillis());
+    return Long.toString(Math.min(10, Math.max(1, (millis + 999) / 1000)));
   }
 
   private ObjectNode operationStatus(Operation op, Instant now) {

@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,6 +32,8 @@ import java.util.Set;
  *     name: aks-prod-{i}                      # {i} = 1..count
  *     count: 3
  *     authorizedIPRanges: [20.50.60.70/32]
+ *     effectiveOutboundIPs:                   # optional: egress shared by all these clusters
+ *       - {id: /subscriptions/.../publicIPAddresses/shared-egress, ipAddress: 20.50.62.1}
  *   - body: { id: ..., location: ..., properties: { ... } }   # a complete cluster body
  * </pre>
  */
@@ -38,9 +42,9 @@ public final class SeedFile {
   private static final Set<String> TOP = Set.of("subscription", "location", "publicIPAddresses", "publicIPPrefixes",
       "managedClusters");
   private static final Set<String> FIXTURE = Set.of("fixture", "subscription", "resourceGroup", "name", "location",
-      "count", "authorizedIPRanges");
+      "count", "authorizedIPRanges", "effectiveOutboundIPs");
 
-  /** What a seed file added. */
+  /** What a seed file added, counting the public IPs and prefixes fixtures brought along. */
   public record Summary(int clusters, int publicIps, int publicIpPrefixes) {
   }
 
@@ -111,12 +115,29 @@ public final class SeedFile {
           ranges.add(r.asText());
         }
       }
+      Map<String, String> sharedEgress = null;
+      if (entry.has("effectiveOutboundIPs")) {
+        sharedEgress = new LinkedHashMap<>();
+        int n = 0;
+        for (JsonNode ip : list(entry, "effectiveOutboundIPs", file)) {
+          String ipWhere = where + ".effectiveOutboundIPs[" + n++ + "]";
+          onlyKeys(ip, Set.of("id", "ipAddress"), ipWhere);
+          sharedEgress.put(text(ip, "id", ipWhere), text(ip, "ipAddress", ipWhere));
+        }
+      }
       for (int i = 1; i <= count; i++) {
         ClusterFixture fixture = ClusterFixture.of(kind, entry.path("subscription").asText(subscription),
             text(entry, "resourceGroup", where), name.replace("{i}", Integer.toString(i)))
             .withLocation(entry.path("location").asText(location));
+        try {
+          fixture = sharedEgress == null ? fixture : fixture.withEffectiveOutboundIps(sharedEgress);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
         arm.seed(ranges == null ? fixture : fixture.withAuthorizedIpRanges(ranges));
         clusters++;
+        ips += fixture.publicIps().size();
+        prefixes += fixture.publicIpPrefixes().size();
       }
     }
     return new Summary(clusters, ips, prefixes);

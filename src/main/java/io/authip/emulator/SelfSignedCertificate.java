@@ -102,6 +102,26 @@ public final class SelfSignedCertificate {
     }
   }
 
+  /** A PKCS12 trust store holding only this certificate, for {@code -Djavax.net.ssl.trustStore}. */
+  public void writeTrustStore(Path file, char[] password) {
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      store.setCertificateEntry("authip-arm-emulator", certificate);
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      try (var out = Files.newOutputStream(file)) {
+        store.store(out, password);
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot build a trust store: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the trust store to " + file, e);
+    }
+  }
+
   /** The server side: presents this certificate. */
   SSLContext serverContext() {
     try {

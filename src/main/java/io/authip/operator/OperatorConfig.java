@@ -48,7 +48,7 @@ public record OperatorConfig(
     Duration resyncCap) {
 
   public OperatorConfig {
-    watchNamespaces = Set.copyOf(watchNamespaces);
+    watchNamespaces = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(watchNamespaces));
   }
 
   /** The interval to re-read a policy's clusters at, given its own {@code resyncInterval}. */
@@ -78,7 +78,8 @@ public record OperatorConfig(
     String ns = env.getOrDefault("AUTHIP_WATCH_NAMESPACES", "");
     Arrays.stream(ns.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(namespaces::add);
     String selector = blankToNull(env.get("AUTHIP_LABEL_SELECTOR"));
-    boolean leader = bool(env, "AUTHIP_LEADER_ELECTION", false, errors);
+    // On by default inside a pod (several replicas must not all write), off on a laptop and in tests.
+    boolean leader = bool(env, "AUTHIP_LEADER_ELECTION", env.containsKey("KUBERNETES_SERVICE_HOST"), errors);
     String leaseNs = blankToNull(env.getOrDefault("AUTHIP_LEADER_ELECTION_NAMESPACE", env.get("POD_NAMESPACE")));
     String leaseName = env.getOrDefault("AUTHIP_LEASE_NAME", "authip-leader");
     int port = integer(env, "AUTHIP_HTTP_PORT", 8080, 0, 65535, errors);

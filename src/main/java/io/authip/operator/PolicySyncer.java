@@ -52,8 +52,15 @@ public final class PolicySyncer {
   }
 
   private static final int MAX_PRECONDITION_RETRIES = 3;
+  /**
+   * How stale lastSyncTime may get before a resync that found nothing else new writes it anyway. Rewriting it on
+   * every resync patched the status of every policy every interval: with 1,000 policies, 1,000 writes to the API
+   * server and watch events to every watcher per interval, more than half the operator's steady-state CPU.
+   */
+  static final Duration SYNC_TIME_REFRESH = Duration.ofMinutes(10);
   /** The gateway's refusals of an operation handle that no retry can make pollable. */
-  private static final java.util.Set<String> UNPOLLABLE = java.util.Set.of("UntrustedPollUrl", "InvalidOperationHandle");
+  private static final java.util.Set<String> UNPOLLABLE =
+      java.util.Set.of("UntrustedPollUrl", "InvalidOperationHandle");
 
   private final AksGateway gateway;
   private final TargetPlanner planner;
@@ -61,6 +68,11 @@ public final class PolicySyncer {
   private final Clock clock;
   /** Consecutive Azure failures per target, for backoff. Losing it on restart only resets the backoff. */
   private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+  /**
+   * Per target with a change running: the cluster as it will be once the change succeeds, so that its success needs
+   * no second GET. Losing it on restart only costs that GET.
+   */
+  private final Map<String, ClusterSnapshot> changing = new ConcurrentHashMap<>();
 
   public PolicySyncer(AksGateway gateway, OperatorConfig config, Clock clock) {
     this.gateway = gateway;
@@ -95,6 +107,7 @@ public final class PolicySyncer {
             target.key()));
       } else {
         syncTarget(spec, staticRanges, step);
+        keepRecentSyncTime(step.status, prev);
       }
       out.add(step.status);
       if (step.after.compareTo(next) < 0) {
@@ -102,6 +115,19 @@ public final class PolicySyncer {
       }
     }
     return new Result(out, events, next);
+  }
+
+  /** When lastSyncTime is all that changed and the one in status is recent enough, keep that one. */
+  private void keepRecentSyncTime(TargetStatus status, TargetStatus prev) {
+    Instant before = prev == null ? null : parse(prev.getLastSyncTime());
+    if (before == null || status.getLastSyncTime() == null || !now().isBefore(before.plus(SYNC_TIME_REFRESH))) {
+      return;
+    }
+    String fresh = status.getLastSyncTime();
+    status.setLastSyncTime(prev.getLastSyncTime());
+    if (!status.equals(prev)) {
+      status.setLastSyncTime(fresh);
+    }
   }
 
   /** Mutable state of one target's pass. */
@@ -144,8 +170,16 @@ public final class PolicySyncer {
   private void syncTarget(AuthorizedIpPolicySpec spec, CidrSet staticRanges, Step step) {
     TargetStatus ts = step.status;
     PendingOperation pending = ts.getPendingOperation();
-    if (pending != null && !pollPending(step, pending)) {
-      return;
+    if (pending != null) {
+      Polled polled = pollPending(step, pending);
+      if (polled == Polled.RUNNING) {
+        return;
+      }
+      ClusterSnapshot after = changing.remove(step.target.key());
+      if (polled == Polled.FAILED || (polled == Polled.SUCCEEDED && after != null
+          && inSyncAfterChange(spec, staticRanges, step, after))) {
+        return;
+      }
     }
     for (int attempt = 1; attempt <= MAX_PRECONDITION_RETRIES; attempt++) {
       Outcome<ClusterSnapshot> read = gateway.read(step.target);
@@ -208,6 +242,7 @@ public final class PolicySyncer {
       Outcome<OperationHandle> applied = gateway.apply(snapshot, desired);
       if (applied instanceof Outcome.Ok<OperationHandle> ok) {
         failures.remove(step.target.key());
+        changing.put(step.target.key(), snapshot.afterChange(desired));
         recordDesired(ts, desired);
         ts.setDriftDetectedAt(null);
         ts.setPendingOperation(new PendingOperation(ok.value().pollUrl(), now().toString(), desired.access(),
@@ -246,15 +281,55 @@ public final class PolicySyncer {
         && (state.equalsIgnoreCase("Failed") || state.equalsIgnoreCase("Canceled"));
   }
 
-  /** Returns true when the caller should go on to read the cluster. */
-  private boolean pollPending(Step step, PendingOperation pending) {
+  /** What polling a running change found. */
+  private enum Polled {
+    /** Still running: look again later. */
+    RUNNING,
+    /** Azure reported it failed: the status says so, and it is retried after a backoff. */
+    FAILED,
+    /** It succeeded: the cluster has what was sent. */
+    SUCCEEDED,
+    /** Its record is gone: only reading the cluster tells what happened. */
+    UNKNOWN
+  }
+
+  /**
+   * After a change succeeded the cluster has exactly the ranges that were sent and is otherwise as it was read just
+   * before: if the policy, as it reads now, wants precisely that, the target is in sync without reading the cluster
+   * again. Anything else (the spec or a range set was edited while Azure worked) goes on to a fresh read. What
+   * changed in Azure meanwhile is the next resync's to find, as it would be had it changed a moment after a read.
+   */
+  private boolean inSyncAfterChange(AuthorizedIpPolicySpec spec, CidrSet staticRanges, Step step,
+      ClusterSnapshot after) {
+    if (spec.effectiveMode() != Mode.Enforce) {
+      return false;
+    }
+    List<String> ids = TargetPlanner.egressIds(spec, after);
+    Map<String, Cidr> resolved = Map.of();
+    if (!ids.isEmpty()) {
+      Outcome<Map<String, Cidr>> r = gateway.resolve(ids);
+      if (!(r instanceof Outcome.Ok<Map<String, Cidr>> ok)) {
+        return false;
+      }
+      resolved = ok.value();
+    }
+    if (!(planner.plan(spec, staticRanges, after, resolved) instanceof TargetPlan.Desired d)
+        || !AccessDiff.between(after.access(), d.access()).isEmpty()) {
+      return false;
+    }
+    step.status.setLastSyncTime(now().toString());
+    inSync(step, d.access());
+    return true;
+  }
+
+  private Polled pollPending(Step step, PendingOperation pending) {
     TargetStatus ts = step.status;
     Outcome<OperationStatus> polled = gateway.poll(new OperationHandle(pending.getPollUrl(), ts.getClusterId()));
     if (polled instanceof Outcome.Failed<OperationStatus> f) {
       if (f.failure() instanceof Outcome.Failure.NotFound) {
         // The operation record is gone: the cluster itself tells the truth.
         ts.setPendingOperation(null);
-        return true;
+        return Polled.UNKNOWN;
       }
       if (f.failure() instanceof Outcome.Failure.Rejected r && UNPOLLABLE.contains(r.code())) {
         // A poll URL authip would never call (status is writable by others: it may have been planted there) would
@@ -262,17 +337,17 @@ public final class PolicySyncer {
         ts.setPendingOperation(null);
         step.event(EventReason.AzureError, r.code() + ": ignored the pending operation recorded in status; "
             + r.message());
-        return true;
+        return Polled.UNKNOWN;
       }
       failure(step, f.failure(), "polling the running operation");
-      return false;
+      return Polled.RUNNING;
     }
     OperationStatus op = ((Outcome.Ok<OperationStatus>) polled).value();
     if (op instanceof OperationStatus.InProgress) {
       step.state(TargetState.Updating, "OperationInProgress", "Azure is applying " + pending.getRanges().size()
           + " entries (started " + pending.getStartedAt() + ")");
       step.retryIn(config.pollInterval());
-      return false;
+      return Polled.RUNNING;
     }
     ts.setPendingOperation(null);
     if (op instanceof OperationStatus.Failed failed) {
@@ -281,11 +356,11 @@ public final class PolicySyncer {
           + failed.message());
       step.event(EventReason.OperationFailed, failed.code() + ": " + failed.message());
       step.retryIn(backoff(n));
-      return false;
+      return Polled.FAILED;
     }
     ts.setLastChangeTime(now().toString());
     step.event(EventReason.Applied, "Azure finished applying " + pending.getRanges().size() + " entries");
-    return true;
+    return Polled.SUCCEEDED;
   }
 
   private void inSync(Step step, ApiServerAccess desired) {

@@ -18,6 +18,7 @@ public final class SpecialRanges {
     }
   }
 
+  /** Disjoint and in address order: {@link #firstOverlap} stops early, and names the lowest overlap. */
   private static final List<Entry> NOT_GLOBAL = List.of(
       entry("0.0.0.0/8", "\"this network\", RFC 791"),
       entry("10.0.0.0/8", "private-use, RFC 1918"),
@@ -56,7 +57,11 @@ public final class SpecialRanges {
 
   /** The first non-public range that overlaps the block, if any. */
   public static Optional<Entry> firstOverlap(Cidr cidr) {
+    long end = cidr.end();
     for (Entry e : NOT_GLOBAL) {
+      if (e.cidr().start() > end) {
+        break; // the list is in address order: nothing later can overlap
+      }
       if (e.cidr().overlaps(cidr)) {
         return Optional.of(e);
       }

@@ -1,37 +1,44 @@
 package io.authip.sandbox;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.authip.operator.TolerantSerialization;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.ByteString;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
-import io.fabric8.mockwebserver.http.ByteString;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.mockwebserver.http.Response;
-import io.fabric8.mockwebserver.http.WebSocket;
-import io.fabric8.mockwebserver.http.WebSocketListener;
-import io.fabric8.zjsonpatch.JsonPatchException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Queue;
+import java.util.logging.Level;
 
 /**
- * The fabric8 mock Kubernetes API server in CRUD mode (watches and the status subresource work; server-side apply
- * does not) with authip's CRDs installed.
+ * A local Kubernetes API with authip's CRDs installed, for the sandbox and end-to-end tests: the fabric8 mock
+ * server in CRUD mode (watches, the status subresource, optimistic locking; no server-side apply), made usable
+ * by the real kubectl.
+ *
+ * <p>Two endpoints on 127.0.0.1 share one store: {@link #url()} (the chosen port) is for kubectl and anything
+ * that watches over plain HTTP; {@link #client()} talks to the mock server itself, whose watches are WebSocket
+ * ones, as fabric8 clients and JOSDK informers expect. See docs/sandbox-kubernetes.md for what works.
  */
 public final class EmbeddedKubernetes implements AutoCloseable {
 
@@ -39,43 +46,74 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   public static final List<String> CRD_RESOURCES = List.of(
       "META-INF/fabric8/authorizedippolicies.authip.io-v1.yml", "META-INF/fabric8/iprangesets.authip.io-v1.yml");
 
-  /** The mock server logs every request at INFO through java.util.logging; held so the level sticks. */
-  private static final java.util.logging.Logger MOCK_LOG = quiet("io.fabric8.mockwebserver");
+  /** The cluster, user and context name in {@link #writeKubeconfig(Path)}. */
+  public static final String CONTEXT = "authip-sandbox";
+
+  /** The Kubernetes version the API reports, the kubectl minor version on this project's machines. */
+  static final String VERSION = "v1.32.0";
+
+  /** Changes kept for watches that resume from a resourceVersion; older ones get 410 Gone and list again. */
+  private static final int WATCH_HISTORY = 2_000;
+  private static final String CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+  /** Kept referenced: java.util.logging forgets the level of a logger nobody holds. */
+  private static final java.util.logging.Logger MOCK_LOG =
+      java.util.logging.Logger.getLogger(MockWebServer.class.getName());
 
   private final KubernetesMockServer server;
+  private final KubectlEndpoint endpoint;
+  private final WatchHub hub;
   private final Map<ServerRequest, Queue<ServerResponse>> expectations;
-  private final KubeFaults faults;
   private final KubernetesClient client;
+  private final KubeFaults faults;
 
-  private EmbeddedKubernetes(KubernetesMockServer server, Map<ServerRequest, Queue<ServerResponse>> expectations,
-      KubeFaults faults) {
-    this.server = server;
-    this.expectations = expectations;
+  private EmbeddedKubernetes(KubernetesMockServer server, KubectlEndpoint endpoint, WatchHub hub,
+      Map<ServerRequest, Queue<ServerResponse>> expectations, KubeFaults faults) {
     this.faults = faults;
+    this.server = server;
+    this.endpoint = endpoint;
+    this.hub = hub;
+    this.expectations = expectations;
     this.client = server.createClient(b -> b.withHttpClientFactory(new JdkHttpClientFactory())
         .withKubernetesSerialization(TolerantSerialization.create()));
   }
 
-  /** Starts on 127.0.0.1; {@code port} 0 picks a free one. */
+  /**
+   * Starts on 127.0.0.1 with the CRDs and the {@code default} namespace.
+   *
+   * @param port the port for kubectl ({@link #url()}); 0 picks a free one. The mock server behind
+   *     {@link #client()} always takes a free port.
+   */
   public static EmbeddedKubernetes start(int port) {
+    // one line per request on stderr would bury the sandbox's own output
+    MOCK_LOG.setLevel(Level.WARNING);
     Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    WatchHub hub = new WatchHub(WATCH_HISTORY);
+    Store store = new Store(hub);
+    SandboxDispatcher dispatcher = new SandboxDispatcher(expectations, store,
+        new ApiCatalog(() -> Json.parse(store.handleGet(CRDS).getBody().getBytes())), Clock.systemUTC());
     KubeFaults faults = new KubeFaults(Clock.systemUTC());
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new FaultingDispatcher(expectations, faults), false);
+        new FaultingDispatcher(dispatcher, faults), false, new VersionInfo.Builder().withMajor("1").withMinor("32").withGitVersion(VERSION)
+        .build());
+    KubectlEndpoint endpoint = null;
     try {
-      server.init(InetAddress.getByName("127.0.0.1"), port);
+      server.init(InetAddress.getByName("127.0.0.1"), 0);
+      endpoint = KubectlEndpoint.start(port, dispatcher, hub);
+      EmbeddedKubernetes k = new EmbeddedKubernetes(server, endpoint, hub, expectations, faults);
+      k.installCrds();
+      k.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata()
+          .withNewStatus().withPhase("Active").endStatus().build()).create();
+      return k;
     } catch (IOException e) {
+      server.destroy();
       throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      if (endpoint != null) {
+        endpoint.close();
+      }
+      server.destroy();
+      throw e;
     }
-    EmbeddedKubernetes k = new EmbeddedKubernetes(server, expectations, faults);
-    k.installCrds();
-    return k;
-  }
-
-  private static java.util.logging.Logger quiet(String name) {
-    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
-    logger.setLevel(java.util.logging.Level.WARNING);
-    return logger;
   }
 
   private void installCrds() {
@@ -92,73 +130,109 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     }
   }
 
-  public KubernetesClient client() {
-    return client;
+  /**
+   * Writes a kubeconfig for kubectl: server {@link #url()}, context {@value #CONTEXT} (current), namespace
+   * {@code default}. Parent directories are created; an existing file is replaced.
+   *
+   * @return {@code file}
+   */
+  public Path writeKubeconfig(Path file) {
+    String yaml = String.join("\n",
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: " + CONTEXT,
+        "  cluster:",
+        "    server: " + url(),
+        "users:",
+        "- name: " + CONTEXT,
+        "  user: {}",
+        "contexts:",
+        "- name: " + CONTEXT,
+        "  context:",
+        "    cluster: " + CONTEXT,
+        "    user: " + CONTEXT,
+        "    namespace: default",
+        "current-context: " + CONTEXT,
+        "preferences: {}",
+        "");
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(file, yaml, StandardCharsets.UTF_8);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the kubeconfig " + file, e);
+    }
   }
 
-  public KubernetesMockServer server() {
-    return server;
+  static String versionJson() {
+    return Serialization.asJson(JsonNodeFactory.instance.objectNode().put("major", "1").put("minor", "32")
+        .put("gitVersion", VERSION).put("gitCommit", "").put("gitTreeState", "clean")
+        .put("buildDate", "2025-01-01T00:00:00Z").put("goVersion", "").put("compiler", "")
+        .put("platform", "linux/amd64"));
   }
 
-  public Map<ServerRequest, Queue<ServerResponse>> expectations() {
-    return expectations;
-  }
-
-  /** Faults to inject: conflicts, unavailability, dropped watches. */
+  /** A client of the mock server itself (WebSocket watches); JOSDK runs on it. */
+  /** Faults to inject on the operator's side of the API (not on kubectl's port): refusals, outages, dropped watches. */
   public KubeFaults faults() {
     return faults;
   }
 
-  public String url() {
-    return "http://127.0.0.1:" + server.getPort();
+  public KubernetesClient client() {
+    return client;
   }
 
+  /** The mock server behind {@link #client()}; requests to it bypass nothing (same dispatcher, same store). */
+  public KubernetesMockServer server() {
+    return server;
+  }
+
+  /** Recorded responses that take precedence over the store, as in the mock's mixed mode. */
+  public Map<ServerRequest, Queue<ServerResponse>> expectations() {
+    return expectations;
+  }
+
+  /** The API URL for kubectl: {@code http://127.0.0.1:PORT}. */
+  public String url() {
+    return "http://127.0.0.1:" + endpoint.port();
+  }
+
+  /** The port of {@link #url()}. */
   public int port() {
-    return server.getPort();
+    return endpoint.port();
   }
 
   @Override
   public void close() {
+    hub.close();
+    endpoint.close();
     client.close();
     server.destroy();
   }
 
-  /** The mock's own dispatcher, behind {@link KubeFaults}; watch connections are tracked so they can be dropped. */
-  private static final class FaultingDispatcher extends KubernetesMixedDispatcher {
+  /** Consults {@link KubeFaults} before the sandbox's own dispatcher; tracks watch sockets so they can be dropped. */
+  private static final class FaultingDispatcher extends io.fabric8.mockwebserver.http.Dispatcher {
+    private final io.fabric8.mockwebserver.http.Dispatcher delegate;
     private final KubeFaults faults;
 
-    FaultingDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations, KubeFaults faults) {
-      super(expectations);
+    FaultingDispatcher(io.fabric8.mockwebserver.http.Dispatcher delegate, KubeFaults faults) {
+      this.delegate = delegate;
       this.faults = faults;
     }
 
     @Override
-    public MockResponse dispatch(RecordedRequest request) {
-      Optional<MockResponse> fault = faults.take(request);
+    public io.fabric8.mockwebserver.http.MockResponse dispatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
+      java.util.Optional<io.fabric8.mockwebserver.http.MockResponse> fault = faults.take(request);
       if (fault.isPresent()) {
         return fault.get();
       }
-      MockResponse response;
-      try {
-        response = super.dispatch(request);
-      } catch (RuntimeException e) {
-        // The mock lets these escape (a JSON patch whose operations do not fit the stored object, say), and the
-        // request then never gets an answer: a client waits for its timeout and retries the same request for
-        // minutes. A real API server answers at once, 422 for a patch that cannot be applied.
-        return KubeFaults.status(isPatchProblem(e) ? 422 : 500, e.getMessage());
-      }
-      WebSocketListener listener = response.getWebSocketListener();
+      io.fabric8.mockwebserver.http.MockResponse response = delegate.dispatch(request);
+      io.fabric8.mockwebserver.http.WebSocketListener listener = response.getWebSocketListener();
       return listener == null ? response : response.withWebSocketUpgrade(new Tracked(listener, faults));
     }
-  }
-
-  private static boolean isPatchProblem(Throwable e) {
-    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c instanceof JsonPatchException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Passes everything to the mock's watch listener and tells {@link KubeFaults} which sockets are open. */

@@ -66,6 +66,19 @@ class AddressResolverTest {
   }
 
   @Test
+  void idsNoLongerAskedForAreForgottenOnceTheirTtlHasPassed() {
+    AddressResolver r = new AddressResolver(this::fake, Duration.ofMinutes(5), now::get);
+    r.resolve(List.of(IP1, IP2));
+    now.addAndGet(Duration.ofMinutes(3).toNanos());
+    r.resolve(List.of(PFX));
+    assertThat(r.size()).isEqualTo(3);
+    now.addAndGet(Duration.ofMinutes(2).toNanos());
+    r.resolve(List.of(PFX));
+    assertThat(r.size()).as("IP1 and IP2 expired and were swept; PFX is 2 minutes old").isEqualTo(1);
+    assertThat(totalCalls()).isEqualTo(3);
+  }
+
+  @Test
   void aFailureNamesTheIdFailsTheWholeCallAndIsNotCached() {
     AddressResolver r = new AddressResolver(this::fake, Duration.ofMinutes(5), now::get);
     String missing = IP1.replace("ip1", "gone");

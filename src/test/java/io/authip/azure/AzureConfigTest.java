@@ -146,6 +146,18 @@ class AzureConfigTest {
   }
 
   @Test
+  void theWorkloadIdentityWebhooksAuthorityMustMatchTheCloud() {
+    assertThat(AzureConfig.fromEnvironment(Map.of("AZURE_AUTHORITY_HOST", "https://login.microsoftonline.com/"))
+        .cloud()).isEqualTo(AzureConfig.Cloud.AzurePublicCloud);
+    assertThat(AzureConfig.fromEnvironment(Map.of("AZURE_CLOUD", "AzureChinaCloud",
+        "AZURE_AUTHORITY_HOST", "https://login.chinacloudapi.cn")).cloud()).isEqualTo(AzureConfig.Cloud.AzureChinaCloud);
+    assertThatThrownBy(() -> AzureConfig.fromEnvironment(Map.of("AZURE_AUTHORITY_HOST",
+        "https://login.chinacloudapi.cn/")))
+        .hasMessageContaining("AZURE_AUTHORITY_HOST=https://login.chinacloudapi.cn/ is not the authority of "
+            + "AZURE_CLOUD=AzurePublicCloud (https://login.microsoftonline.com/)");
+  }
+
+  @Test
   void blankValuesCountAsUnset() {
     AzureConfig c = AzureConfig.fromEnvironment(Map.of("AZURE_CLOUD", " ", "AZURE_CLIENT_SECRET", ""));
     assertThat(c.cloud()).isEqualTo(AzureConfig.Cloud.AzurePublicCloud);

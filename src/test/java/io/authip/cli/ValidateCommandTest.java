@@ -337,6 +337,15 @@ class ValidateCommandTest {
   }
 
   @Test
+  void aFileThatIsNotUtf8ExitsWith2() throws IOException {
+    Path file = dir.resolve("latin1.yaml");
+    Files.write(file, "metadata:\n  name: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+    Cli cli = Cli.run("validate", file.toString());
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).startsWith("authip validate: cannot read " + file + ": ");
+  }
+
+  @Test
   void aMissingFileExitsWith2() throws IOException {
     String good = write("good.yaml", RANGE_SET);
     Path missing = dir.resolve("missing.yaml");

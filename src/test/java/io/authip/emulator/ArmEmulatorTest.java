@@ -247,6 +247,19 @@ class ArmEmulatorTest {
   }
 
   @Test
+  void closingTwiceIsHarmlessAndStopsServing() {
+    ArmEmulator other = ArmEmulator.start();
+    ArmTestClient otherClient = new ArmTestClient(other);
+    otherClient.token();
+
+    other.close();
+    other.close();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> otherClient.sendOrThrow(
+        otherClient.authorized(fixture.clusterId()).GET())).isInstanceOf(java.io.IOException.class);
+  }
+
+  @Test
   void everyClusterPutIsAuditedWithTheBodyStoredJustBefore() {
     Reply read = client.get(fixture.clusterId());
     String eTag = read.body().get("eTag").asText();

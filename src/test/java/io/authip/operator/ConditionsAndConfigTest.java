@@ -39,6 +39,10 @@ class ConditionsAndConfigTest {
     assertThat(c.pollInterval()).isEqualTo(Duration.ofMillis(250));
     assertThat(c.propagationDelay()).isEqualTo(Duration.ofMinutes(2));
     assertThat(c.describe()).contains("namespaces=a,b").contains("lease=authip-system/authip-leader");
+    assertThat(OperatorConfig.fromEnvironment(Map.of()).leaderElection()).isFalse();
+    assertThat(OperatorConfig.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "10.0.0.1")).leaderElection()).isTrue();
+    assertThat(OperatorConfig.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "10.0.0.1",
+        "AUTHIP_LEADER_ELECTION", "false")).leaderElection()).isFalse();
     assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("AUTHIP_HTTP_PORT", "http",
         "AUTHIP_LEADER_ELECTION", "yes", "AUTHIP_MAX_RANGES", "0", "AUTHIP_POLL_INTERVAL", "soon")))
         .hasMessageContaining("AUTHIP_HTTP_PORT='http' is not a whole number")

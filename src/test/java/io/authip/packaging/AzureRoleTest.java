@@ -19,6 +19,7 @@ class AzureRoleTest {
         "Microsoft.ContainerService/managedClusters/read",
         "Microsoft.ContainerService/managedClusters/write",
         "Microsoft.ContainerService/locations/operations/read",
+        "Microsoft.ContainerService/locations/operationresults/read",
         "Microsoft.Network/publicIPAddresses/read",
         "Microsoft.Network/publicIPPrefixes/read");
     assertThat(strings(role.path("NotActions"))).isEmpty();

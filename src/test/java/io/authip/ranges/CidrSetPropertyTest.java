@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class CidrSetPropertyTest {
 
   static final long SEED = Long.getLong("authip.propertySeed", 20250701L);
-  static final int ITERATIONS = Integer.getInteger("authip.propertyIterations", 600);
+  static final int ITERATIONS = Integer.getInteger("authip.propertyIterations", 500);
   static final long SPACE = 1L << 32;
 
   @Test

@@ -88,6 +88,17 @@ class CidrSetTest {
   }
 
   @Test
+  void parseAcceptsWhatTheParserAcceptsAndThrowsOnTheFirstRefusal() {
+    assertThat(CidrSet.parse(List.of(" 20.42.1.0/24\t", "20.42.0.0/24", "52.160.96.17")))
+        .hasToString("20.42.0.0/23,52.160.96.17/32");
+    assertThatThrownBy(() -> CidrSet.parse(List.of("73.140.245.0/24", "137.117.106.90/29", "010.0.0.0/8")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("137.117.106.90/29 is not the first address of its range; did you mean 137.117.106.88/29?");
+    assertThatThrownBy(() -> CidrSet.parse(java.util.Arrays.asList("73.140.245.0/24", null)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("is missing");
+  }
+
+  @Test
   void emptySet() {
     assertThat(CidrSet.empty().isEmpty()).isTrue();
     assertThat(CidrSet.of()).isEqualTo(CidrSet.empty());

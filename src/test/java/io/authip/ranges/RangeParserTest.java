@@ -3,6 +3,8 @@ package io.authip.ranges;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -197,6 +199,40 @@ class RangeParserTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("137.117.106.90/29 is not the first address of its range; did you mean 137.117.106.88/29?");
     assertThat(Cidr.parse(" 73.140.245.0/24 ")).isEqualTo(Cidr.of(0x498CF500L, 24));
+  }
+
+  /** The allocation-free path for canonical text must agree with the explaining one on every input. */
+  @Test
+  void theFastPathAgreesWithTheExplainingParser() {
+    long seed = 7L;
+    java.util.Random random = new java.util.Random(seed);
+    String[] mutations = {"", " ", "0", "00", "1", "9", ".", "/", "/3", "/33", "/0", "/08", "256", "a", "\uFF11", "::"};
+    int fast = 0;
+    List<String> disagreements = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      int prefix = random.nextInt(33);
+      long address = random.nextLong(1L << 32);
+      if (random.nextBoolean()) {
+        address &= prefix == 0 ? 0 : (1L << 32) - (1L << (32 - prefix));
+      }
+      String text = Cidr.formatAddress(address) + (random.nextInt(4) == 0 ? "" : "/" + prefix);
+      if (random.nextBoolean()) {
+        int at = random.nextInt(text.length() + 1);
+        String m = mutations[random.nextInt(mutations.length)];
+        text = random.nextBoolean() ? text.substring(0, at) + m + text.substring(at)
+            : text.substring(0, at) + m + text.substring(Math.min(text.length(), at + 1));
+      }
+      if (RangeParser.parseCanonical(text) >= 0) {
+        fast++;
+      }
+      RangeParser.Parsed quick = RangeParser.parse(text);
+      RangeParser.Parsed explained = RangeParser.parseExplaining(text);
+      if (!quick.equals(explained)) {
+        disagreements.add("'" + text + "': " + quick + " but " + explained);
+      }
+    }
+    assertThat(disagreements).as("seed %d", seed).isEmpty();
+    assertThat(fast).as("the fast path is taken for canonical text").isGreaterThan(500);
   }
 
   static Cidr ok(String text) {

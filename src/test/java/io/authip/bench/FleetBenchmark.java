@@ -1,0 +1,366 @@
+package io.authip.bench;
+
+import io.authip.api.v1alpha1.AuthorizedIpPolicy;
+import io.authip.emulator.ArmEmulator;
+import io.authip.emulator.ClusterFixture;
+import io.authip.emulator.RecordedRequest;
+import io.authip.emulator.RequestKind;
+import io.authip.emulator.ResourceIds;
+import io.authip.operator.OperatorConfig;
+import io.authip.sandbox.LocalEnvironment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The fleet benchmark (issue 6, "Scale and speed"): for each scenario a fresh ARM emulator (operation delay 0) and
+ * embedded Kubernetes API in this JVM, the policies created, then {@code authip run} started in a forked JVM of its
+ * own; measured: time from that JVM's start to every target InSync, ARM requests by kind against the minimum, the
+ * operator's peak heap, RSS and CPU; then two resync intervals of steady state; then, for the 1,000-policy fleet, the
+ * latency from a Kubernetes update to the PUT it causes. Run it with {@code bench/fleet.sh}; see docs/benchmarks.md.
+ *
+ * <p>Not a test: it measures, prints a table and exits non-zero only when a scenario did not converge.
+ */
+public final class FleetBenchmark {
+
+  /** The scenarios, by command-line name. */
+  enum Scenario {
+    SINGLE("single", "1 policy, 1 cluster"),
+    FLEET_100("fleet100", "100 policies, 1 cluster each"),
+    FLEET_1000("fleet1000", "1,000 policies, 1 cluster each"),
+    SHARED_100("shared100", "1 policy, 100 clusters sharing 2 egress IPs");
+
+    final String id;
+    final String title;
+
+    Scenario(String id, String title) {
+      this.id = id;
+      this.title = title;
+    }
+
+    Fleet fleet() {
+      return switch (this) {
+        case SINGLE -> Fleet.onePerPolicy(1);
+        case FLEET_100 -> Fleet.onePerPolicy(100);
+        case FLEET_1000 -> Fleet.onePerPolicy(1000);
+        case SHARED_100 -> Fleet.sharedEgress(100);
+      };
+    }
+
+    static Scenario byId(String id) {
+      for (Scenario s : values()) {
+        if (s.id.equals(id)) {
+          return s;
+        }
+      }
+      throw new IllegalArgumentException("unknown scenario '" + id + "'; one of single, fleet100, fleet1000, "
+          + "shared100");
+    }
+  }
+
+  /** Settings, from the command line. */
+  record Settings(List<Scenario> scenarios, String xmx, Duration resync, Duration poll, int steadyIntervals,
+      int edits, Duration timeout, Path outDir, boolean jfr, List<String> jvmArgs) {
+  }
+
+  /** The steady state after convergence, per resync interval. */
+  record Steady(double clusterGets, double puts, double otherArm, double cpuSeconds, double kubeRequests) {
+  }
+
+  /** Everything measured in one scenario. */
+  record Result(Scenario scenario, int policies, int targets, boolean converged, int inSyncAtEnd,
+      double convergeSeconds, Map<RequestKind, Integer> calls, Map<RequestKind, Integer> minimum,
+      OperatorChild.Stats atConvergence, double kubeRequests, Steady steady, List<Double> latenciesMs,
+      OperatorChild.Stats atEnd, String loadBefore, String loadAtConvergence, double harnessCpuSeconds) {
+  }
+
+  static final List<RequestKind> SHOWN = List.of(RequestKind.CLUSTER_GET, RequestKind.CLUSTER_PUT,
+      RequestKind.OPERATION_GET, RequestKind.PUBLIC_IP_GET, RequestKind.PUBLIC_IP_PREFIX_GET, RequestKind.TOKEN);
+
+  private FleetBenchmark() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Settings s = parse(args);
+    Files.createDirectories(s.outDir());
+    System.out.println("fleet benchmark: " + s.scenarios().stream().map(x -> x.id).toList() + ", operator -Xmx"
+        + s.xmx() + ", resync " + s.resync().toSeconds() + " s, poll " + s.poll().toMillis() + " ms, "
+        + Runtime.getRuntime().availableProcessors() + " CPUs, Java " + System.getProperty("java.version"));
+    List<Result> results = new ArrayList<>();
+    for (Scenario scenario : s.scenarios()) {
+      System.out.println("== " + scenario.id + ": " + scenario.title);
+      Result r = run(scenario, s);
+      results.add(r);
+      System.out.println(Report.oneLine(r));
+    }
+    String report = Report.markdown(results, s);
+    System.out.println();
+    System.out.println(report);
+    Files.writeString(s.outDir().resolve("fleet-results.md"), report, StandardCharsets.UTF_8);
+    System.out.println("(also written to " + s.outDir().resolve("fleet-results.md") + "; operator logs beside it)");
+    if (results.stream().anyMatch(r -> !r.converged())) {
+      System.exit(1);
+    }
+  }
+
+  static Result run(Scenario scenario, Settings s) throws Exception {
+    Fleet fleet = scenario.fleet();
+    Path work = Files.createTempDirectory("authip-bench");
+    LocalEnvironment.Options options = new LocalEnvironment.Options(0, 0, Duration.ZERO,
+        OperatorConfig.forTesting(), work);
+    try (LocalEnvironment env = LocalEnvironment.start(options)) {
+      ArmEmulator arm = env.arm();
+      KubernetesClient k8s = env.kube().client();
+      fleet.seed(arm);
+      k8s.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+          .withName(Fleet.NAMESPACE).endMetadata().build()).create();
+      for (AuthorizedIpPolicy p : fleet.policies()) {
+        k8s.resource(p).create();
+      }
+      try (InSyncWatch watch = new InSyncWatch(k8s, Fleet.NAMESPACE)) {
+        arm.resetCounters();
+        int kubeBefore = env.kube().server().getRequestCount();
+        Map<String, String> childEnv = new LinkedHashMap<>(env.azureEnvironment());
+        childEnv.put("AUTHIP_HTTP_PORT", "0");
+        childEnv.put("AUTHIP_LOG_LEVEL", "info");
+        childEnv.put("AUTHIP_LEADER_ELECTION", "false");
+        childEnv.put("AUTHIP_WATCH_NAMESPACES", Fleet.NAMESPACE);
+        childEnv.put("AUTHIP_POLL_INTERVAL", s.poll().toMillis() + "ms");
+        // InSync, not Propagating, is what is timed: the 2-minute AKS propagation wait is a constant to add.
+        childEnv.put("AUTHIP_PROPAGATION_DELAY", "0s");
+        childEnv.put("AUTHIP_RESYNC_CAP", s.resync().toMillis() + "ms");
+        Path log = s.outDir().resolve(scenario.id + "-operator.log");
+        String loadBefore = loadAverage();
+        long harnessCpu = processCpuNanos();
+        long started = System.nanoTime();
+        try (OperatorChild child = OperatorChild.start(s.xmx(), s.jvmArgs(), childEnv,
+            // The mock server itself, whose watches are the WebSocket ones fabric8 informers use; url() is kubectl's.
+            k8s.getMasterUrl().toString(), log,
+            s.jfr() ? s.outDir().resolve(scenario.id + ".jfr").toAbsolutePath() : null)) {
+          boolean converged = watch.awaitAll(fleet.policies().size(), s.timeout());
+          double seconds = (System.nanoTime() - started) / 1e9;
+          Map<RequestKind, Integer> calls = counts(arm);
+          OperatorChild.Stats atConvergence = child.stats();
+          String loadAtConvergence = loadAverage();
+          double harnessSeconds = (processCpuNanos() - harnessCpu) / 1e9;
+          dump(arm, s.outDir().resolve(scenario.id + "-converge-requests.txt"));
+          double kube = env.kube().server().getRequestCount() - kubeBefore;
+          System.out.printf(Locale.ROOT, "   converged=%s in %.2f s (%d/%d policies in sync)%n", converged, seconds,
+              watch.inSyncCount(), fleet.policies().size());
+
+          Steady steady = null;
+          List<Double> latencies = List.of();
+          if (converged) {
+            steady = steady(env, child, s);
+            dump(arm, s.outDir().resolve(scenario.id + "-steady-requests.txt"));
+            if (scenario == Scenario.FLEET_1000 && s.edits() > 0) {
+              latencies = changeLatency(env, watch, fleet, s);
+            }
+          }
+          OperatorChild.Stats atEnd = child.stats();
+          return new Result(scenario, fleet.policies().size(), fleet.targetCount(), converged, watch.inSyncCount(),
+              seconds, calls, fleet.minimumToConverge(), atConvergence, kube, steady, latencies, atEnd, loadBefore,
+              loadAtConvergence, harnessSeconds);
+        }
+      }
+    }
+  }
+
+  /** CPU time of this JVM: the emulator, the Kubernetes API and the harness, all on the same two cores. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** The 1-minute load average: other work on the machine slows every figure here down. */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  /** The emulator's request log, one line per request, for finding out where requests come from. */
+  static void dump(ArmEmulator arm, Path file) throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (RecordedRequest r : arm.requests()) {
+      b.append(r.at()).append(' ').append(r.kind()).append(' ').append(r.method()).append(' ').append(r.path())
+          .append(' ').append(r.status()).append('\n');
+    }
+    Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
+  }
+
+  static Map<RequestKind, Integer> counts(ArmEmulator arm) {
+    Map<RequestKind, Integer> out = new EnumMap<>(RequestKind.class);
+    for (RequestKind k : RequestKind.values()) {
+      out.put(k, arm.requestCount(k));
+    }
+    return out;
+  }
+
+  /** Counts what happens over {@code steadyIntervals} resync intervals with nothing to change, after one more. */
+  static Steady steady(LocalEnvironment env, OperatorChild child, Settings s) throws InterruptedException {
+    ArmEmulator arm = env.arm();
+    // One interval to settle first: the resyncs of the converging fleet, and the JIT compiling their code.
+    Thread.sleep(s.resync().toMillis());
+    arm.resetCounters();
+    int kubeBefore = env.kube().server().getRequestCount();
+    OperatorChild.Stats before = child.stats();
+    Thread.sleep(s.resync().toMillis() * s.steadyIntervals());
+    OperatorChild.Stats after = child.stats();
+    Map<RequestKind, Integer> c = counts(arm);
+    double n = s.steadyIntervals();
+    int other = c.values().stream().mapToInt(Integer::intValue).sum() - c.get(RequestKind.CLUSTER_GET)
+        - c.get(RequestKind.CLUSTER_PUT);
+    Steady steady = new Steady(c.get(RequestKind.CLUSTER_GET) / n, c.get(RequestKind.CLUSTER_PUT) / n, other / n,
+        (after.cpuSeconds() - before.cpuSeconds()) / n, (env.kube().server().getRequestCount() - kubeBefore) / n);
+    System.out.printf(Locale.ROOT, "   steady state per %d s interval: cluster GET %.1f, PUT %.1f, other ARM %.1f, "
+        + "CPU %.2f s, Kubernetes requests %.1f%n", s.resync().toSeconds(), steady.clusterGets(), steady.puts(),
+        steady.otherArm(), steady.cpuSeconds(), steady.kubeRequests());
+    return steady;
+  }
+
+  /**
+   * Edits the first policy {@code edits} times, one after the other, each time to a range never used before, and
+   * measures from the return of the update call to the arrival of the PUT carrying that range at the emulator (both
+   * instants from the system clock of this JVM). Waits for InSync between edits.
+   */
+  static List<Double> changeLatency(LocalEnvironment env, InSyncWatch watch, Fleet fleet, Settings s)
+      throws InterruptedException, IOException {
+    ArmEmulator arm = env.arm();
+    KubernetesClient k8s = env.kube().client();
+    AuthorizedIpPolicy first = fleet.policies().get(0);
+    ClusterFixture cluster = fleet.clusters().get(0);
+    String clusterKey = ResourceIds.key(cluster.clusterId());
+    List<Double> latencies = new ArrayList<>();
+    for (int i = 1; i <= s.edits(); i++) {
+      String marker = "20.42." + i + ".0/24";
+      List<String> ranges = new ArrayList<>(Fleet.RANGES);
+      ranges.add(marker);
+      arm.resetCounters();
+      AuthorizedIpPolicy edited = k8s.resources(AuthorizedIpPolicy.class).inNamespace(Fleet.NAMESPACE)
+          .withName(first.getMetadata().getName()).edit(p -> {
+            p.getSpec().setRanges(Fleet.entries(ranges));
+            return p;
+          });
+      Instant returned = arm.clock().instant();
+      Optional<RecordedRequest> put = awaitPut(arm, clusterKey, marker, s.timeout());
+      if (put.isEmpty()) {
+        System.out.println("   edit " + i + ": no PUT within " + s.timeout().toSeconds() + " s");
+        break;
+      }
+      latencies.add(Duration.between(returned, put.get().at()).toNanos() / 1e6);
+      if (!watch.awaitPolicy(first.getMetadata().getName(), edited.getMetadata().getGeneration(), s.timeout())) {
+        System.out.println("   edit " + i + ": not InSync again within " + s.timeout().toSeconds() + " s");
+        break;
+      }
+    }
+    Files.writeString(s.outDir().resolve("change-latencies-ms.txt"), latencies.stream().map(d -> String.format(
+        Locale.ROOT, "%.1f", d)).collect(java.util.stream.Collectors.joining("\n", "", "\n")), StandardCharsets.UTF_8);
+    System.out.println("   change latency over " + latencies.size() + " edits: p50 " + Report.ms(Report.p(latencies,
+        50)) + ", p99 " + Report.ms(Report.p(latencies, 99)) + ", max " + Report.ms(Report.p(latencies, 100)));
+    return latencies;
+  }
+
+  private static Optional<RecordedRequest> awaitPut(ArmEmulator arm, String clusterKey, String marker,
+      Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (arm.requestCount(clusterKey, "PUT") > 0) {
+        for (RecordedRequest r : arm.requests()) {
+          if (r.kind() == RequestKind.CLUSTER_PUT && r.resourceKey().equals(clusterKey) && r.body().contains(marker)) {
+            return Optional.of(r);
+          }
+        }
+      }
+      Thread.sleep(2);
+    }
+    return Optional.empty();
+  }
+
+  static Settings parse(String[] args) {
+    List<Scenario> scenarios = new ArrayList<>();
+    String xmx = "256m";
+    Duration resync = Duration.ofSeconds(10);
+    Duration poll = Duration.ofMillis(500);
+    int intervals = 2;
+    int edits = 50;
+    Duration timeout = Duration.ofMinutes(5);
+    Path out = Path.of("target", "bench");
+    boolean jfr = false;
+    List<String> jvmArgs = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      String v = i + 1 < args.length ? args[i + 1] : null;
+      switch (a) {
+        case "--scenario" -> {
+          for (String id : require(a, v).split(",")) {
+            scenarios.add(Scenario.byId(id.strip()));
+          }
+          i++;
+        }
+        case "--xmx" -> {
+          xmx = require(a, v);
+          i++;
+        }
+        case "--resync-seconds" -> {
+          resync = Duration.ofSeconds(Long.parseLong(require(a, v)));
+          i++;
+        }
+        case "--poll-ms" -> {
+          poll = Duration.ofMillis(Long.parseLong(require(a, v)));
+          i++;
+        }
+        case "--steady-intervals" -> {
+          intervals = Integer.parseInt(require(a, v));
+          i++;
+        }
+        case "--edits" -> {
+          edits = Integer.parseInt(require(a, v));
+          i++;
+        }
+        case "--timeout-seconds" -> {
+          timeout = Duration.ofSeconds(Long.parseLong(require(a, v)));
+          i++;
+        }
+        case "--out" -> {
+          out = Path.of(require(a, v));
+          i++;
+        }
+        case "--jfr" -> jfr = true;
+        case "--operator-jvm-arg" -> {
+          jvmArgs.add(require(a, v));
+          i++;
+        }
+        default -> throw new IllegalArgumentException("unknown option '" + a + "'; options: --scenario "
+            + "single,fleet100,fleet1000,shared100 --xmx 256m --resync-seconds 10 --poll-ms 500 "
+            + "--steady-intervals 2 --edits 50 --timeout-seconds 300 --out target/bench --jfr "
+            + "--operator-jvm-arg -XX:...");
+      }
+    }
+    if (scenarios.isEmpty()) {
+      scenarios.addAll(List.of(Scenario.values()));
+    }
+    return new Settings(List.copyOf(scenarios), xmx, resync, poll, intervals, edits, timeout, out, jfr,
+        List.copyOf(jvmArgs));
+  }
+
+  private static String require(String option, String value) {
+    if (value == null) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,169 @@
+package io.authip.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.authip.api.v1alpha1.AuthorizedIpPolicy;
+import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
+import io.authip.api.v1alpha1.ClusterTarget;
+import io.authip.api.v1alpha1.RangeEntry;
+import io.authip.api.v1alpha1.TargetState;
+import io.authip.api.v1alpha1.TargetStatus;
+import io.authip.azure.AksGateway;
+import io.authip.azure.ClusterSnapshot;
+import io.authip.azure.OperationHandle;
+import io.authip.azure.OperationStatus;
+import io.authip.azure.Outcome;
+import io.authip.emulator.SettableClock;
+import io.authip.policy.ApiServerAccess;
+import io.authip.ranges.Cidr;
+import io.authip.ranges.CidrSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** PolicySyncer against a hand-written gateway that counts what it is asked: the ARM calls a pass costs. */
+class PolicySyncerTest {
+
+  static final String SUB = "0b3c5d7e-1a2b-4c3d-8e9f-a0b1c2d3e4f5";
+  static final String LB_IP = "/subscriptions/" + SUB + "/resourceGroups/MC_rg/providers/Microsoft.Network/"
+      + "publicIPAddresses/lb-ip";
+  static final ClusterTarget TARGET = new ClusterTarget(SUB, "rg", "aks");
+
+  /** One cluster; a PUT takes effect at once and its operation is reported Succeeded on the first poll. */
+  static final class FakeGateway implements AksGateway {
+    ApiServerAccess actual = ApiServerAccess.UNRESTRICTED;
+    int eTag = 1;
+    int reads;
+    int applies;
+    int polls;
+    ApiServerAccess lastApplied;
+
+    @Override
+    public Outcome<ClusterSnapshot> read(ClusterTarget target) {
+      reads++;
+      return Outcome.ok(new ClusterSnapshot(target, "/subscriptions/" + SUB + "/resourceGroups/rg/providers/"
+          + "Microsoft.ContainerService/managedClusters/aks", "\"" + eTag + "\"", "Succeeded", false, "standard",
+          "loadBalancer", actual, List.of(LB_IP), List.of(), List.of(), List.of(),
+          List.of(new ClusterSnapshot.AgentPool("system", false, null))));
+    }
+
+    @Override
+    public Outcome<Map<String, Cidr>> resolve(Collection<String> resourceIds) {
+      return Outcome.ok(Map.of(LB_IP.toLowerCase(), Cidr.parse("20.50.1.7")));
+    }
+
+    @Override
+    public Outcome<OperationHandle> apply(ClusterSnapshot snapshot, ApiServerAccess desired) {
+      applies++;
+      lastApplied = desired;
+      actual = desired;
+      eTag++;
+      return Outcome.ok(new OperationHandle("https://127.0.0.1/op/" + applies, snapshot.clusterId()));
+    }
+
+    @Override
+    public Outcome<OperationStatus> poll(OperationHandle handle) {
+      polls++;
+      return Outcome.ok(new OperationStatus.Succeeded());
+    }
+  }
+
+  final SettableClock clock = new SettableClock(Instant.parse("2026-03-01T10:00:00Z"));
+  final FakeGateway azure = new FakeGateway();
+  final PolicySyncer syncer = new PolicySyncer(azure, OperatorConfig.forTesting().withTimings(Duration.ofMillis(200),
+      Duration.ZERO, Duration.ofMillis(300), Duration.ofSeconds(1)), clock);
+
+  static AuthorizedIpPolicy policy(String... ranges) {
+    AuthorizedIpPolicy p = new AuthorizedIpPolicy();
+    p.getMetadata().setName("p");
+    p.getMetadata().setNamespace("ns");
+    p.getMetadata().setGeneration(1L);
+    AuthorizedIpPolicySpec spec = new AuthorizedIpPolicySpec();
+    spec.setTargets(new ArrayList<>(List.of(TARGET)));
+    List<RangeEntry> entries = new ArrayList<>();
+    for (String r : ranges) {
+      entries.add(RangeEntry.of(r));
+    }
+    spec.setRanges(entries);
+    p.setSpec(spec);
+    return p;
+  }
+
+  /** One pass, its result stored as the policy's status as the reconciler would. */
+  TargetStatus pass(AuthorizedIpPolicy p) {
+    List<String> ranges = p.getSpec().getRanges().stream().map(RangeEntry::getCidr).toList();
+    PolicySyncer.Result r = syncer.sync(p, CidrSet.parse(ranges), t -> Optional.empty());
+    p.setStatus(PolicyStatusBuilder.of(p, r.targets(), clock.instant()));
+    return r.targets().get(0);
+  }
+
+  @Test
+  void aChangeCostsOneReadOnePutAndOnePoll() {
+    AuthorizedIpPolicy p = policy("73.140.245.0/24");
+    assertThat(pass(p).getState()).isEqualTo(TargetState.Updating);
+    clock.advance(Duration.ofMillis(200));
+    TargetStatus done = pass(p);
+
+    assertThat(done.getState()).isEqualTo(TargetState.InSync);
+    assertThat(done.getAppliedRanges()).containsExactly("20.50.1.7/32", "73.140.245.0/24");
+    assertThat(done.getPendingOperation()).isNull();
+    assertThat(done.getLastChangeTime()).isEqualTo(clock.instant().toString());
+    assertThat(List.of(azure.reads, azure.applies, azure.polls)).containsExactly(1, 1, 1);
+  }
+
+  @Test
+  void aSpecEditedWhileAzureWorkedIsReadAgainAndApplied() {
+    AuthorizedIpPolicy p = policy("73.140.245.0/24");
+    pass(p);
+    p.getSpec().setRanges(new ArrayList<>(List.of(RangeEntry.of("73.140.245.0/24"), RangeEntry.of("20.42.0.0/24"))));
+    clock.advance(Duration.ofMillis(200));
+    TargetStatus second = pass(p);
+
+    assertThat(second.getState()).isEqualTo(TargetState.Updating);
+    assertThat(azure.lastApplied.toAks()).contains("20.42.0.0/24");
+    assertThat(List.of(azure.reads, azure.applies, azure.polls)).containsExactly(2, 2, 1);
+  }
+
+  @Test
+  void aResyncThatFindsNothingNewKeepsTheStatusUntilLastSyncTimeIsTenMinutesOld() {
+    AuthorizedIpPolicy p = policy("73.140.245.0/24");
+    pass(p);
+    clock.advance(Duration.ofMillis(200));
+    TargetStatus inSync = pass(p);
+    String synced = inSync.getLastSyncTime();
+
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(pass(p)).isEqualTo(inSync);
+    clock.advance(PolicySyncer.SYNC_TIME_REFRESH.minusMinutes(5).minusMillis(1));
+    assertThat(pass(p)).isEqualTo(inSync);
+    clock.advance(Duration.ofMillis(1));
+    TargetStatus refreshed = pass(p);
+
+    assertThat(azure.reads).as("the change, then three resyncs").isEqualTo(4);
+    assertThat(refreshed.getLastSyncTime()).isNotEqualTo(synced).isEqualTo(clock.instant().toString());
+    refreshed.setLastSyncTime(synced);
+    assertThat(refreshed).isEqualTo(inSync);
+  }
+
+  @Test
+  void aResyncThatFindsDriftWritesTheFreshSyncTimeWithIt() {
+    AuthorizedIpPolicy p = policy("73.140.245.0/24");
+    pass(p);
+    clock.advance(Duration.ofMillis(200));
+    TargetStatus inSync = pass(p);
+    azure.actual = ApiServerAccess.fromAks(List.of("8.8.8.0/24"));
+    azure.eTag++;
+
+    clock.advance(Duration.ofMinutes(1));
+    TargetStatus correcting = pass(p);
+
+    assertThat(correcting.getState()).isEqualTo(TargetState.Updating);
+    assertThat(correcting.getLastSyncTime()).isNotEqualTo(inSync.getLastSyncTime())
+        .isEqualTo(clock.instant().toString());
+  }
+}

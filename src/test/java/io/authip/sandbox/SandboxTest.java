@@ -1,0 +1,100 @@
+package io.authip.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.authip.emulator.ClusterFixture;
+import io.authip.operator.OperatorConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What `./authip sandbox` does, driven through the same class, plus a round trip with the real kubectl. */
+class SandboxTest {
+
+  @TempDir
+  static Path dir;
+  static Sandbox sandbox;
+  static String progress;
+
+  @BeforeAll
+  static void start() {
+    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("AUTHIP_HTTP_PORT", "0",
+        "AUTHIP_POLL_INTERVAL", "200ms", "AUTHIP_PROPAGATION_DELAY", "500ms", "AUTHIP_BUSY_RETRY", "300ms",
+        "AUTHIP_ERROR_BACKOFF", "200ms", "AUTHIP_MAX_BACKOFF", "2s", "AUTHIP_RESYNC_CAP", "2s"));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    sandbox = Sandbox.start(new LocalEnvironment.Options(0, 0, Duration.ofMillis(300), config, dir), null,
+        new PrintStream(out, true, StandardCharsets.UTF_8));
+    progress = out.toString(StandardCharsets.UTF_8);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (sandbox != null) {
+      sandbox.close();
+    }
+  }
+
+  @Test
+  void everyExamplePolicySettlesInSyncOrBlockedWithItsReason() {
+    assertThat(progress).contains("[1/4]", "[2/4]", "[3/4]", "[4/4]", "AuthorizedIpPolicy platform/production");
+    await().atMost(Duration.ofSeconds(120)).until(() -> sandbox.rows().size() == 5
+        && sandbox.rows().stream().allMatch(r -> r.state().equals("InSync") || r.state().equals("Blocked")));
+    List<Sandbox.Row> rows = sandbox.rows();
+    assertThat(rows).extracting(r -> r.policy() + " " + r.target() + " " + r.state() + " " + r.reason())
+        .containsExactly(
+            "platform/batch batch/aks-batch InSync InSync",
+            "platform/internal internal/aks-internal Blocked PrivateCluster",
+            "platform/production prod-neu/aks-prod-neu InSync InSync",
+            "platform/production prod-weu/aks-prod-weu InSync InSync",
+            "platform/staging staging/aks-staging InSync InSync");
+    assertThat(Sandbox.render(rows)).contains("POLICY", "TARGET", "STATE", "REASON", "RANGES", "DRIFT",
+        "PrivateCluster");
+    // The production clusters got the office, VPN, CI runner ranges and their own egress.
+    assertThat(ranges(Sandbox.sampleClusters().get(0))).contains("73.140.245.0/24", "137.117.106.88/29",
+        "20.42.0.0/23", "52.160.96.17/32");
+    assertThat(ranges(Sandbox.sampleClusters().get(3))).containsExactly("0.0.0.0/32");
+    assertThat(sandbox.environment().arm().requestCount(Sandbox.sampleClusters().get(4).clusterId(), "PUT"))
+        .isZero();
+  }
+
+  @Test
+  void kubectlApplyOfAnEditedPolicyReplacesTheListOnTheEmulatedCluster() throws Exception {
+    await().atMost(Duration.ofSeconds(120)).until(sandbox::settled);
+    ClusterFixture weu = Sandbox.sampleClusters().get(0);
+    Path edited = dir.resolve("production-edited.yaml");
+    String original = new String(Sandbox.class.getClassLoader().getResourceAsStream("examples/policy-production.yaml")
+        .readAllBytes(), StandardCharsets.UTF_8);
+    // Drop the VPN pool, add a new office range.
+    String yaml = original.replace("    - cidr: 137.117.106.88/29\n      description: VPN gateway pool\n",
+        "    - cidr: 20.105.16.0/22\n      description: new office\n");
+    assertThat(yaml).isNotEqualTo(original);
+    Files.writeString(edited, yaml);
+    Kubectl kubectl = new Kubectl(sandbox.kubeconfig(), Files.createDirectories(dir.resolve("kube-cache")), dir);
+    assertThat(kubectl.ok("apply", "-f", edited.toString())).contains("authorizedippolicy.authip.io/production");
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> ranges(weu).contains("20.105.16.0/22"));
+    assertThat(ranges(weu)).doesNotContain("137.117.106.88/29").contains("73.140.245.0/24");
+    String table = kubectl.ok("get", "aip", "-n", "platform");
+    assertThat(table).contains("READY", "REASON", "RANGES", "TARGETS", "production");
+  }
+
+  static List<String> ranges(ClusterFixture c) {
+    JsonNode list = sandbox.environment().arm().cluster(c.clusterId()).orElseThrow().path("properties")
+        .path("apiServerAccessProfile").path("authorizedIPRanges");
+    List<String> out = new ArrayList<>();
+    list.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+}

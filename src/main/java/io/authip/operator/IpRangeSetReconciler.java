@@ -30,13 +30,14 @@ public final class IpRangeSetReconciler implements Reconciler<IpRangeSet> {
 
   @Override
   public UpdateControl<IpRangeSet> reconcile(IpRangeSet set, Context<IpRangeSet> context) {
-    List<FieldError> errors = validator.validateRangeSet(set);
+    PolicyValidator.RangeCheck check = validator.checkRangeSet(set);
+    List<FieldError> errors = check.errors();
     IpRangeSetStatus old = set.getStatus();
     IpRangeSetStatus status = new IpRangeSetStatus();
     Long generation = set.getMetadata().getGeneration();
     status.setObservedGeneration(generation);
     if (errors.isEmpty()) {
-      int count = validator.rangesOf(set).map(r -> r.size()).orElse(0);
+      int count = check.ranges().size();
       status.setRangeCount(count);
       status.setConditions(Conditions.set(old == null ? null : old.getConditions(), Conditions.VALID, true, "Valid",
           count + " ranges after merging", generation, clock.instant()));

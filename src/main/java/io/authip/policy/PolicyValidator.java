@@ -104,6 +104,14 @@ public final class PolicyValidator {
   }
 
   public List<FieldError> validateRangeSet(IpRangeSet set) {
+    return checkRangeSet(set).errors();
+  }
+
+  /**
+   * Validates a set once: its errors, and its canonical ranges (empty when there are errors), so that callers that
+   * need both do not parse the entries twice.
+   */
+  public RangeCheck checkRangeSet(IpRangeSet set) {
     List<FieldError> errors = new ArrayList<>(metadataErrors(set.getMetadata() == null ? null
         : set.getMetadata().getName()));
     readProblems(set.getReadProblems(), errors);
@@ -111,23 +119,22 @@ public final class PolicyValidator {
       if (set.getReadProblems().isEmpty()) {
         errors.add(new FieldError("spec", "is missing; an IpRangeSet needs spec.ranges"));
       }
-      return errors;
+      return new RangeCheck(CidrSet.empty(), errors);
     }
     RangeCheck check = checkRanges("spec.ranges", set.getSpec().rangesOrEmpty());
     errors.addAll(check.errors());
     RangeRules.limitProblem(check.ranges().size(), maxRanges)
         .ifPresent(m -> errors.add(new FieldError("spec.ranges", m)));
-    return errors;
+    return new RangeCheck(errors.isEmpty() ? check.ranges() : CidrSet.empty(), errors);
   }
+
 
   /** The canonical ranges of a valid set, or empty when it has errors. */
   public Optional<CidrSet> rangesOf(IpRangeSet set) {
-    if (set.getSpec() == null || !set.getReadProblems().isEmpty()) {
-      return Optional.empty();
-    }
-    RangeCheck check = checkRanges("spec.ranges", set.getSpec().rangesOrEmpty());
+    RangeCheck check = checkRangeSet(set);
     return check.errors().isEmpty() ? Optional.of(check.ranges()) : Optional.empty();
   }
+
 
   public Result validatePolicy(AuthorizedIpPolicy policy, RangeSetLookup lookup) {
     List<FieldError> errors = new ArrayList<>(metadataErrors(policy.getMetadata() == null ? null
@@ -168,13 +175,14 @@ public final class PolicyValidator {
             + "namespace '" + (namespace == null ? "default" : namespace) + "'"));
         continue;
       }
-      List<FieldError> setErrors = validateRangeSet(found.get());
+      RangeCheck setCheck = checkRangeSet(found.get());
+      List<FieldError> setErrors = setCheck.errors();
       if (!setErrors.isEmpty()) {
         errors.add(new FieldError(field, "IpRangeSet " + RangeParser.quote(ref.getName()) + " is invalid: "
             + setErrors.get(0) + (setErrors.size() > 1 ? " (and " + (setErrors.size() - 1) + " more)" : "")));
         continue;
       }
-      all = all.union(rangesOf(found.get()).orElse(CidrSet.empty()));
+      all = all.union(setCheck.ranges());
     }
 
     Access access = spec.effectiveAccess();

@@ -170,6 +170,9 @@ public final class PolicySyncer {
   private void syncTarget(AuthorizedIpPolicySpec spec, CidrSet staticRanges, Step step) {
     TargetStatus ts = step.status;
     PendingOperation pending = ts.getPendingOperation();
+    // A change this process started whose end it never saw, because the status that recorded it was lost (a refused
+    // status write): should the cluster now be Failed or Canceled, that failure may be authip's own.
+    boolean unseenOwnChange = pending == null && changing.containsKey(step.target.key());
     if (pending != null) {
       Polled polled = pollPending(step, pending);
       if (polled == Polled.RUNNING) {
@@ -216,8 +219,11 @@ public final class PolicySyncer {
       }
       ApiServerAccess desired = ((TargetPlan.Desired) plan).access();
       AccessDiff diff = AccessDiff.between(snapshot.access(), desired);
-      boolean resend = diff.isEmpty() && resendAfterFailure(spec, step.prev, snapshot);
+      boolean resend = diff.isEmpty() && resendAfterFailure(spec, step.prev, snapshot, unseenOwnChange);
       if (diff.isEmpty() && !resend) {
+        if (!snapshot.operationInProgress()) {
+          changing.remove(step.target.key());
+        }
         inSync(step, desired);
         return;
       }
@@ -274,10 +280,12 @@ public final class PolicySyncer {
    * effect. When that operation was authip's own, sending the same change again is how AKS recovers (what
    * {@code az aks update} does); a cluster someone else left Failed is not authip's to re-drive.
    */
-  private static boolean resendAfterFailure(AuthorizedIpPolicySpec spec, TargetStatus prev, ClusterSnapshot snapshot) {
+  private static boolean resendAfterFailure(AuthorizedIpPolicySpec spec, TargetStatus prev, ClusterSnapshot snapshot,
+      boolean unseenOwnChange) {
     String state = snapshot.provisioningState();
-    return spec.effectiveMode() == Mode.Enforce && prev != null && prev.getState() == TargetState.Error
-        && "OperationFailed".equals(prev.getReason()) && state != null
+    boolean ours = unseenOwnChange
+        || prev != null && prev.getState() == TargetState.Error && "OperationFailed".equals(prev.getReason());
+    return spec.effectiveMode() == Mode.Enforce && ours && state != null
         && (state.equalsIgnoreCase("Failed") || state.equalsIgnoreCase("Canceled"));
   }
 

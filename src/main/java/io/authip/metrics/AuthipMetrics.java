@@ -26,6 +26,7 @@ public final class AuthipMetrics {
   public static final String TARGET_IN_SYNC = "authip.target.in.sync";
   public static final String TARGET_DRIFTED = "authip.target.drifted";
   public static final String TARGET_RANGES = "authip.target.ranges";
+  public static final String TARGET_CONTESTED = "authip.target.contested";
   public static final String DRIFT_CORRECTIONS = "authip.drift.corrections";
   public static final String AZURE_REQUESTS = "authip.azure.requests";
   public static final String AZURE_REQUEST_DURATION = "authip.azure.request.duration";
@@ -71,6 +72,8 @@ public final class AuthipMetrics {
           tags, t.getDriftDetectedAt() != null ? 1 : 0));
       seen.add(set(TARGET_RANGES, "Entries in the cluster's desired authorized IP ranges", tags,
           t.getRangeCount() == null ? 0 : t.getRangeCount()));
+      seen.add(set(TARGET_CONTESTED, "1 while another writer keeps changing the cluster back and authip has stopped "
+          + "correcting it (flap guard)", tags, t.getState() == TargetState.Contested ? 1 : 0));
     }
     Set<Meter.Id> before = byPolicy.put(key, seen);
     if (before != null) {

@@ -60,9 +60,11 @@ public final class AuthipOperator implements AutoCloseable {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace()));
       }
     });
-    PolicySyncer syncer = new PolicySyncer(gateway, config, clock);
-    var policyReconciler = new AuthorizedIpPolicyReconciler(validator, syncer, new PolicyRestorer(gateway), events,
-        metrics, clock, config.busyRetry());
+    CaptureStore captures = new CaptureStore(client, config.operatorNamespace());
+    PolicySyncer syncer = new PolicySyncer(gateway, captures, config, clock);
+    var policyReconciler = new AuthorizedIpPolicyReconciler(validator, syncer,
+        new PolicyRestorer(gateway, captures, config.restoreTimeout()), captures, events, metrics, clock,
+        config.errorBackoff(), config.maxBackoff());
     operator.register(policyReconciler, o -> scope(o));
     operator.register(new IpRangeSetReconciler(validator, events, clock), o -> scope(o));
   }

@@ -7,11 +7,13 @@ import io.authip.api.v1alpha1.IpRangeSet;
 import io.authip.metrics.AuthipMetrics;
 import io.authip.policy.PolicyValidator;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.authip.api.v1alpha1.DeletionPolicy;
+import io.authip.api.v1alpha1.Mode;
+import io.authip.api.v1alpha1.TargetStatus;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -24,18 +26,28 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-/** Orchestrates observe → validate → act → record status; the logic lives in the collaborators. */
-@ControllerConfiguration(name = AuthorizedIpPolicyReconciler.NAME)
-public final class AuthorizedIpPolicyReconciler implements Reconciler<AuthorizedIpPolicy>,
-    Cleaner<AuthorizedIpPolicy> {
+/**
+ * Orchestrates observe → validate → act → record status; the logic lives in the collaborators.
+ *
+ * <p>Called on every event, deletions included ({@code triggerReconcilerOnAllEvents}), so that only policies with
+ * {@code deletionPolicy: Restore} carry a finalizer: deleting any other policy never waits for authip. Every status
+ * write carries the resourceVersion it was computed from: a refused write stops the pass before anything is sent to
+ * Azure, and JOSDK retries it with the fresh resource.
+ */
+@ControllerConfiguration(name = AuthorizedIpPolicyReconciler.NAME, triggerReconcilerOnAllEvents = true)
+public final class AuthorizedIpPolicyReconciler implements Reconciler<AuthorizedIpPolicy> {
 
   public static final String NAME = "authorizedippolicy";
+  /** The finalizer of Restore policies (the name JOSDK gave every policy's finalizer in 0.1). */
+  public static final String FINALIZER = "authorizedippolicies.authip.io/finalizer";
   static final String TARGET_INDEX = "authip-target";
   static final String RANGESET_INDEX = "authip-rangeset";
   private static final Logger LOG = LoggerFactory.getLogger(AuthorizedIpPolicyReconciler.class);
@@ -43,20 +55,27 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
   private final PolicyValidator validator;
   private final PolicySyncer syncer;
   private final PolicyRestorer restorer;
+  private final CaptureStore captures;
   private final EventRecorder events;
   private final AuthipMetrics metrics;
   private final Clock clock;
-  private final Duration restoreRetry;
+  private final Duration restoreBackoff;
+  private final Duration maxRestoreBackoff;
+  /** Restore attempts per policy UID, for the backoff only: the bound itself is the deletion timestamp's. */
+  private final Map<String, Integer> restoreAttempts = new ConcurrentHashMap<>();
 
   public AuthorizedIpPolicyReconciler(PolicyValidator validator, PolicySyncer syncer, PolicyRestorer restorer,
-      EventRecorder events, AuthipMetrics metrics, Clock clock, Duration restoreRetry) {
+      CaptureStore captures, EventRecorder events, AuthipMetrics metrics, Clock clock, Duration restoreBackoff,
+      Duration maxRestoreBackoff) {
     this.validator = validator;
     this.syncer = syncer;
     this.restorer = restorer;
+    this.captures = captures;
     this.events = events;
     this.metrics = metrics;
     this.clock = clock;
-    this.restoreRetry = restoreRetry;
+    this.restoreBackoff = restoreBackoff;
+    this.maxRestoreBackoff = maxRestoreBackoff;
   }
 
   @Override
@@ -85,18 +104,30 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
     String name = policy.getMetadata().getName();
     MDC.put("policy", ns + "/" + name);
     try {
-      PolicyValidator.Result validation = validator.validatePolicy(policy, (n, setName) -> rangeSet(ctx, n, setName));
+      if (ctx.isPrimaryResourceDeleted()) {
+        forget(policy);
+        return UpdateControl.noUpdate();
+      }
+      if (policy.isMarkedForDeletion()) {
+        return delete(policy, ctx);
+      }
+      AuthorizedIpPolicy current = keepFinalizerIfRestore(policy, ctx);
+      StatusWriter writer = new StatusWriter(current, ctx);
+      PolicyValidator.Result validation = validator.validatePolicy(current, (n, setName) -> rangeSet(ctx, n, setName));
       AuthorizedIpPolicyStatus status;
       Duration next = null;
       if (!validation.valid()) {
-        status = PolicyStatusBuilder.invalid(policy, validation.errors(), clock.instant());
-        events.emit(policy, EventReason.InvalidSpec, status.getConditions().get(0).getMessage());
+        status = PolicyStatusBuilder.invalid(current, validation.errors(), clock.instant());
+        events.emit(current, EventReason.InvalidSpec, status.getConditions().get(0).getMessage());
         LOG.info("invalid spec, nothing sent to Azure: {}", validation.errors());
       } else {
-        PolicySyncer.Result result = syncer.sync(policy, validation.staticRanges(), t -> otherOwner(ctx, policy, t));
-        status = PolicyStatusBuilder.of(policy, result.targets(), clock.instant());
+        boolean specChanged = current.getStatus() != null
+            && !Objects.equals(current.getStatus().getObservedGeneration(), current.getMetadata().getGeneration());
+        PolicySyncer.Result result = syncer.sync(current, validation.staticRanges(),
+            t -> otherOwner(ctx, validator, current, t), writer::beforeWrite, specChanged);
+        status = PolicyStatusBuilder.of(writer.latest(), result.targets(), clock.instant());
         for (PolicyEvent e : result.events()) {
-          if (events.emit(policy, e.reason(), e.message()) || e.reason() == EventReason.DriftCorrected) {
+          if (events.emit(current, e.reason(), e.message()) || e.reason() == EventReason.DriftCorrected) {
             LOG.info("{}: {}", e.reason(), e.message());
           }
           if (e.reason() == EventReason.DriftCorrected && e.targetKey() != null) {
@@ -108,8 +139,8 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
       boolean ready = Conditions.find(status.getConditions(), Conditions.READY)
           .map(c -> "True".equals(c.getStatus())).orElse(false);
       metrics.recordPolicy(ns, name, ready, status.getTargets());
-      UpdateControl<AuthorizedIpPolicy> control = status.equals(policy.getStatus()) ? UpdateControl.noUpdate()
-          : UpdateControl.patchStatus(statusOnly(policy, status));
+      writer.write(status);
+      UpdateControl<AuthorizedIpPolicy> control = UpdateControl.noUpdate();
       return next == null ? control : control.rescheduleAfter(next);
     } finally {
       metrics.reconciled(Duration.between(started, clock.instant()));
@@ -117,33 +148,116 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
     }
   }
 
-  @Override
-  public DeleteControl cleanup(AuthorizedIpPolicy policy, Context<AuthorizedIpPolicy> ctx) {
-    String ns = policy.getMetadata().getNamespace();
-    String name = policy.getMetadata().getName();
-    MDC.put("policy", ns + "/" + name);
+  /** Only a Restore policy in Enforce mode needs authip before it goes; any other loses the finalizer (upgrade). */
+  private AuthorizedIpPolicy keepFinalizerIfRestore(AuthorizedIpPolicy policy, Context<AuthorizedIpPolicy> ctx) {
+    boolean wanted = policy.getSpec() != null && policy.getSpec().effectiveDeletionPolicy() == DeletionPolicy.Restore
+        && policy.getSpec().effectiveMode() == Mode.Enforce;
+    if (wanted && !policy.hasFinalizer(FINALIZER)) {
+      return PrimaryUpdateAndCacheUtils.addFinalizer(ctx, FINALIZER);
+    }
+    if (!wanted && policy.hasFinalizer(FINALIZER)) {
+      return PrimaryUpdateAndCacheUtils.removeFinalizer(ctx, FINALIZER);
+    }
+    return policy;
+  }
+
+  private UpdateControl<AuthorizedIpPolicy> delete(AuthorizedIpPolicy policy, Context<AuthorizedIpPolicy> ctx) {
+    if (!policy.hasFinalizer(FINALIZER)) {
+      return UpdateControl.noUpdate(); // someone else's finalizer holds it; nothing of authip's to do
+    }
+    String uid = policy.getMetadata().getUid();
+    PolicyRestorer.Result result = restorer.restore(policy, t -> otherOwner(ctx, validator, policy, t),
+        clock.instant());
+    result.events().forEach(e -> events.emit(policy, e.reason(), e.message()));
+    if (!result.done()) {
+      int attempt = restoreAttempts.merge(uid, 1, Integer::sum);
+      long factor = 1L << Math.min(attempt - 1, 16);
+      Duration wait = restoreBackoff.multipliedBy(factor);
+      wait = wait.compareTo(maxRestoreBackoff) > 0 ? maxRestoreBackoff : wait;
+      LOG.info("restoring before deletion (attempt {}), waiting on {}; next look in {}", attempt, result.waitingOn(),
+          wait);
+      return UpdateControl.<AuthorizedIpPolicy>noUpdate().rescheduleAfter(wait);
+    }
+    restoreAttempts.remove(uid);
+    forgetCaptures(policy);
+    PrimaryUpdateAndCacheUtils.removeFinalizer(ctx, FINALIZER);
+    metrics.forgetPolicy(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+    return UpdateControl.noUpdate();
+  }
+
+  private void forget(AuthorizedIpPolicy policy) {
+    metrics.forgetPolicy(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+    restoreAttempts.remove(String.valueOf(policy.getMetadata().getUid()));
+    forgetCaptures(policy);
+  }
+
+  private void forgetCaptures(AuthorizedIpPolicy policy) {
+    String uid = policy.getMetadata().getUid();
+    if (uid == null) {
+      return;
+    }
     try {
-      PolicyRestorer.Result result = restorer.restore(policy);
-      result.events().forEach(e -> events.emit(policy, e.reason(), e.message()));
-      if (!result.done()) {
-        LOG.info("restoring before deletion, waiting on {}", result.waitingOn());
-        return DeleteControl.noFinalizerRemoval().rescheduleAfter(restoreRetry);
-      }
-      metrics.forgetPolicy(ns, name);
-      return DeleteControl.defaultDelete();
-    } finally {
-      MDC.remove("policy");
+      captures.forget(uid);
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      LOG.warn("could not delete the capture record of the deleted policy (ConfigMap {}/{}): {}",
+          captures.namespace(), CaptureStore.configMapName(uid), e.getMessage());
     }
   }
 
-  /** The oldest policy naming a cluster owns it; ties broken by namespace/name so every replica agrees. */
-  static Optional<String> otherOwner(Context<AuthorizedIpPolicy> ctx, AuthorizedIpPolicy self, ClusterTarget target) {
+  /**
+   * Writes the policy's status with the resourceVersion of the last version seen (read by the informer, or written
+   * by this pass): a write computed from an outdated policy is refused (409) instead of overwriting what changed.
+   */
+  private final class StatusWriter {
+    private final Context<AuthorizedIpPolicy> ctx;
+    private AuthorizedIpPolicy latest;
+
+    StatusWriter(AuthorizedIpPolicy policy, Context<AuthorizedIpPolicy> ctx) {
+      this.latest = policy;
+      this.ctx = ctx;
+    }
+
+    AuthorizedIpPolicy latest() {
+      return latest;
+    }
+
+    /** The intent of a change, before the Azure write: the status with the targets as they stand. */
+    void beforeWrite(List<TargetStatus> targets) {
+      write(PolicyStatusBuilder.of(latest, targets, clock.instant()));
+    }
+
+    void write(AuthorizedIpPolicyStatus status) {
+      if (status.equals(latest.getStatus())) {
+        return;
+      }
+      AuthorizedIpPolicy copy = ctx.getClient().getKubernetesSerialization().clone(latest);
+      copy.setStatus(status);
+      AuthorizedIpPolicy updated = ctx.getClient().resource(copy).updateStatus();
+      ctx.eventSourceRetriever().getControllerEventSource()
+          .handleRecentResourceUpdate(ResourceID.fromResource(updated), updated, latest);
+      latest = updated;
+    }
+  }
+
+  /**
+   * The oldest valid Enforce policy naming a cluster owns it; ties broken by namespace/name so every replica agrees.
+   * An invalid or Observe policy owns nothing, so it can neither squat a cluster nor be blocked from observing it.
+   */
+  static Optional<String> otherOwner(Context<AuthorizedIpPolicy> ctx, PolicyValidator validator,
+      AuthorizedIpPolicy self, ClusterTarget target) {
     Comparator<AuthorizedIpPolicy> age = Comparator
         .comparing((AuthorizedIpPolicy p) -> Optional.ofNullable(p.getMetadata().getCreationTimestamp()).orElse("~"))
         .thenComparing(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName());
-    return ctx.getPrimaryCache().byIndex(TARGET_INDEX, target.key()).stream().min(age)
+    return ctx.getPrimaryCache().byIndex(TARGET_INDEX, target.key()).stream()
+        .filter(p -> ResourceID.fromResource(p).equals(ResourceID.fromResource(self)) || canOwn(ctx, validator, p))
+        .min(age)
         .filter(owner -> !ResourceID.fromResource(owner).equals(ResourceID.fromResource(self)))
         .map(owner -> owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName());
+  }
+
+  private static boolean canOwn(Context<AuthorizedIpPolicy> ctx, PolicyValidator validator, AuthorizedIpPolicy p) {
+    return p.getSpec() != null && p.getSpec().effectiveMode() == Mode.Enforce
+        && validator.validatePolicy(p, (n, setName) -> rangeSet(ctx, n, setName)).valid();
   }
 
   @SuppressWarnings("unchecked")
@@ -151,14 +265,5 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
     var source = (InformerEventSource<IpRangeSet, AuthorizedIpPolicy>) ctx.eventSourceRetriever()
         .getEventSourceFor(IpRangeSet.class);
     return source.get(new ResourceID(name, namespace));
-  }
-
-  /** Patch only the status: a fresh object with name, namespace and status. */
-  private static AuthorizedIpPolicy statusOnly(AuthorizedIpPolicy policy, AuthorizedIpPolicyStatus status) {
-    AuthorizedIpPolicy fresh = new AuthorizedIpPolicy();
-    fresh.getMetadata().setName(policy.getMetadata().getName());
-    fresh.getMetadata().setNamespace(policy.getMetadata().getNamespace());
-    fresh.setStatus(status);
-    return fresh;
   }
 }

@@ -12,7 +12,15 @@ public enum EventReason {
   AzureError(true),
   OperationFailed(true),
   Restored(false),
-  Retained(false);
+  Retained(false),
+  /** A restore on deletion left a cluster as it was (it no longer had authip's list, or nothing was captured). */
+  RestoreSkipped(true),
+  /** A restore on deletion could not be completed within the restore timeout; the finalizer was released. */
+  RestoreFailed(true),
+  /** Someone else keeps changing a cluster back; authip stopped correcting it for the flap window. */
+  Contested(true),
+  /** What status says authip captured differs from authip's own record: the status value is ignored. */
+  CaptureMismatch(true);
 
   private final boolean warning;
 

@@ -29,6 +29,12 @@ import java.util.TreeSet;
  * @param maxBackoff the longest wait after errors
  * @param resyncCap if set, no policy is re-read less often than this, whatever its resyncInterval (tests, and
  *     fleets that want faster drift detection everywhere)
+ * @param operatorNamespace the operator's own namespace, where it keeps what tenants must not write (the
+ *     pre-takeover captures used by deletionPolicy Restore)
+ * @param restoreTimeout how long after a policy's deletion a restore is attempted before authip gives up, says so
+ *     and releases the finalizer
+ * @param flapCorrections how many drift corrections of one cluster within {@code flapWindow} make it Contested
+ * @param flapWindow the window of the flap guard; a Contested target is corrected again after it, or on a spec change
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -45,7 +51,11 @@ public record OperatorConfig(
     Duration busyRetry,
     Duration errorBackoff,
     Duration maxBackoff,
-    Duration resyncCap) {
+    Duration resyncCap,
+    String operatorNamespace,
+    Duration restoreTimeout,
+    int flapCorrections,
+    Duration flapWindow) {
 
   public OperatorConfig {
     watchNamespaces = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(watchNamespaces));
@@ -59,7 +69,15 @@ public record OperatorConfig(
   /** With other timings, e.g. for tests. */
   public OperatorConfig withTimings(Duration poll, Duration propagation, Duration busy, Duration resync) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
-        maxRanges, reconcileThreads, logLevel, poll, propagation, busy, errorBackoff, maxBackoff, resync);
+        maxRanges, reconcileThreads, logLevel, poll, propagation, busy, errorBackoff, maxBackoff, resync,
+        operatorNamespace, restoreTimeout, flapCorrections, flapWindow);
+  }
+
+  /** With another flap guard and restore timeout, e.g. for tests. */
+  public OperatorConfig withGuards(int corrections, Duration window, Duration restore) {
+    return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
+        maxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
+        resyncCap, operatorNamespace, restore, corrections, window);
   }
 
   /** Defaults for tests and the sandbox: no leader election, fast polling, a free port. */
@@ -95,11 +113,26 @@ public record OperatorConfig(
     Duration backoff = duration(env, "AUTHIP_ERROR_BACKOFF", Duration.ofSeconds(10), errors);
     Duration maxBackoff = duration(env, "AUTHIP_MAX_BACKOFF", Duration.ofMinutes(5), errors);
     Duration resyncCap = duration(env, "AUTHIP_RESYNC_CAP", null, errors);
+    String operatorNs = blankToNull(env.getOrDefault("AUTHIP_NAMESPACE",
+        env.getOrDefault("POD_NAMESPACE", "authip-system")));
+    Duration restoreTimeout = duration(env, "AUTHIP_RESTORE_TIMEOUT", Duration.ofMinutes(10), errors);
+    int flapCorrections = integer(env, "AUTHIP_FLAP_CORRECTIONS", 3, 1, 1000, errors);
+    Duration flapWindow = duration(env, "AUTHIP_FLAP_WINDOW", Duration.ofMinutes(30), errors);
+    for (var d : List.of(Map.entry("AUTHIP_RESTORE_TIMEOUT", restoreTimeout),
+        Map.entry("AUTHIP_FLAP_WINDOW", flapWindow))) {
+      if (d.getValue().isNegative() || d.getValue().isZero()) {
+        errors.add(d.getKey() + "=" + env.get(d.getKey()) + " must be longer than zero");
+      }
+    }
+    if (operatorNs == null) {
+      errors.add("AUTHIP_NAMESPACE must name the operator's namespace");
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
     }
     return new OperatorConfig(namespaces, selector, leader, leaseNs, leaseName, port, maxRanges, threads, level,
-        poll, propagation, busy, backoff, maxBackoff, resyncCap);
+        poll, propagation, busy, backoff, maxBackoff, resyncCap, operatorNs, restoreTimeout, flapCorrections,
+        flapWindow);
   }
 
   /** One line for the start-up log (nothing secret is in here). */
@@ -110,7 +143,9 @@ public record OperatorConfig(
         + " httpPort=" + httpPort + " maxRanges=" + maxRanges + " reconcileThreads=" + reconcileThreads
         + " logLevel=" + logLevel + " pollInterval=" + pollInterval + " propagationDelay=" + propagationDelay
         + " busyRetry=" + busyRetry + " errorBackoff=" + errorBackoff + " maxBackoff=" + maxBackoff
-        + (resyncCap == null ? "" : " resyncCap=" + resyncCap);
+        + (resyncCap == null ? "" : " resyncCap=" + resyncCap)
+        + " namespace=" + operatorNamespace + " restoreTimeout=" + restoreTimeout
+        + " flapGuard=" + flapCorrections + "/" + flapWindow;
   }
 
   private static String blankToNull(String s) {

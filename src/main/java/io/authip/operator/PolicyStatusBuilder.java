@@ -83,6 +83,7 @@ public final class PolicyStatusBuilder {
     return switch (t.getState()) {
       case Blocked -> "Blocked";
       case Error -> "AzureError";
+      case Contested -> "Contested";
       case Drifted -> "Drifted";
       case Updating -> "Updating";
       default -> "Pending";
@@ -96,6 +97,7 @@ public final class PolicyStatusBuilder {
     return switch (t.getState()) {
       case Blocked -> 0;
       case Error -> 1;
+      case Contested -> 2;
       case Drifted -> 2;
       case Updating -> 3;
       case Pending -> 4;

@@ -21,6 +21,7 @@ import io.authip.policy.TargetPlan;
 import io.authip.policy.TargetPlanner;
 import io.authip.ranges.Cidr;
 import io.authip.ranges.CidrSet;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One pass over the targets of a valid policy: poll what is pending, read, plan, and start at most one change per
@@ -41,6 +45,16 @@ public final class PolicySyncer {
   @FunctionalInterface
   public interface OwnerLookup {
     Optional<String> otherOwner(ClusterTarget target);
+  }
+
+  /**
+   * Durably records what a restart or another replica must know before authip writes to Azure: the status with the
+   * intended change of a target (its {@code pendingOperation} without poll URL yet). Implementations write with
+   * optimistic concurrency and throw when the write is refused (the pass must then stop: no Azure write follows).
+   */
+  @FunctionalInterface
+  public interface IntentLog {
+    void beforeWrite(List<TargetStatus> targets);
   }
 
   /**
@@ -62,7 +76,11 @@ public final class PolicySyncer {
   private static final java.util.Set<String> UNPOLLABLE =
       java.util.Set.of("UntrustedPollUrl", "InvalidOperationHandle");
 
+  private static final Logger LOG = LoggerFactory.getLogger(PolicySyncer.class);
+  private static final int MAX_FOREIGN_SHOWN = 20;
+
   private final AksGateway gateway;
+  private final CaptureStore captures;
   private final TargetPlanner planner;
   private final OperatorConfig config;
   private final Clock clock;
@@ -74,14 +92,20 @@ public final class PolicySyncer {
    */
   private final Map<String, ClusterSnapshot> changing = new ConcurrentHashMap<>();
 
-  public PolicySyncer(AksGateway gateway, OperatorConfig config, Clock clock) {
+  public PolicySyncer(AksGateway gateway, CaptureStore captures, OperatorConfig config, Clock clock) {
     this.gateway = gateway;
+    this.captures = captures;
     this.planner = new TargetPlanner(config.maxRanges());
     this.config = config;
     this.clock = clock;
   }
 
-  public Result sync(AuthorizedIpPolicy policy, CidrSet staticRanges, OwnerLookup owners) {
+  /**
+   * @param specChanged the spec changed since the status was written (observedGeneration behind): the flap guard
+   *     starts afresh
+   */
+  public Result sync(AuthorizedIpPolicy policy, CidrSet staticRanges, OwnerLookup owners, IntentLog intents,
+      boolean specChanged) {
     AuthorizedIpPolicySpec spec = policy.getSpec();
     Duration resync = config.effectiveResync(
         ResyncInterval.parse(spec.effectiveResyncInterval()).orElse(Duration.ofMinutes(5)));
@@ -93,16 +117,35 @@ public final class PolicySyncer {
         }
       }
     }
+    List<ClusterTarget> targets = spec.targetsOrEmpty();
     List<TargetStatus> out = new ArrayList<>();
     List<PolicyEvent> events = new ArrayList<>();
     Duration next = resync;
-    for (ClusterTarget target : spec.targetsOrEmpty()) {
+    for (int i = 0; i < targets.size(); i++) {
+      ClusterTarget target = targets.get(i);
       TargetStatus prev = previous.get(target.key());
-      Step step = new Step(target, prev == null ? fresh(target) : prev.copy(), prev, resync, events);
-      Optional<String> owner = owners.otherOwner(target);
+      TargetStatus status = prev == null ? fresh(target) : prev.copy();
+      if (specChanged) {
+        status.setRecentCorrections(null);
+      }
+      int index = i;
+      // The status as it stands while this target is being worked on: the targets done, this one, the rest as read.
+      Supplier<List<TargetStatus>> sofar = () -> {
+        List<TargetStatus> all = new ArrayList<>(out);
+        all.add(status);
+        for (ClusterTarget rest : targets.subList(index + 1, targets.size())) {
+          TargetStatus p = previous.get(rest.key());
+          all.add(p == null ? fresh(rest) : p);
+        }
+        return all;
+      };
+      Step step = new Step(target, status, prev, resync, events, policy, intents, sofar);
+      // Only a valid Enforce policy owns a cluster: an Observe policy neither blocks another nor is blocked.
+      Optional<String> owner = spec.effectiveMode() == Mode.Enforce ? owners.otherOwner(target) : Optional.empty();
       if (owner.isPresent()) {
         step.blocked("TargetConflict", "the cluster is already managed by the older policy " + owner.get()
             + "; remove it from one of the two policies");
+        status.setPendingOperation(null);
         events.add(new PolicyEvent(EventReason.TargetConflict, target.getClusterName() + ": managed by " + owner.get(),
             target.key()));
       } else {
@@ -136,14 +179,21 @@ public final class PolicySyncer {
     final TargetStatus status;
     final TargetStatus prev;
     final List<PolicyEvent> events;
+    final AuthorizedIpPolicy policy;
+    final IntentLog intents;
+    final Supplier<List<TargetStatus>> sofar;
     Duration after;
 
-    Step(ClusterTarget target, TargetStatus status, TargetStatus prev, Duration resync, List<PolicyEvent> events) {
+    Step(ClusterTarget target, TargetStatus status, TargetStatus prev, Duration resync, List<PolicyEvent> events,
+        AuthorizedIpPolicy policy, IntentLog intents, Supplier<List<TargetStatus>> sofar) {
       this.target = target;
       this.status = status;
       this.prev = prev;
       this.after = resync;
       this.events = events;
+      this.policy = policy;
+      this.intents = intents;
+      this.sofar = sofar;
     }
 
     void state(TargetState state, String reason, String message) {
@@ -169,16 +219,33 @@ public final class PolicySyncer {
 
   private void syncTarget(AuthorizedIpPolicySpec spec, CidrSet staticRanges, Step step) {
     TargetStatus ts = step.status;
+    boolean enforce = spec.effectiveMode() == Mode.Enforce;
+    String key = step.target.key();
+    CaptureStore.Entry record = null;
+    if (enforce) {
+      try {
+        record = captures.entries(step.policy).get(key);
+      } catch (KubernetesClientException e) {
+        step.state(TargetState.Error, "CaptureUnreadable", "cannot read authip's record of this cluster from "
+            + "ConfigMap " + captures.namespace() + "/" + CaptureStore.configMapName(step.policy.getMetadata().getUid())
+            + " (HTTP " + e.getCode() + "); nothing is changed until it can be read");
+        step.retryIn(backoff(failures.merge(key, 1, Integer::sum)));
+        return;
+      }
+      showCapture(step, record);
+    } else {
+      ts.setPrevious(null);
+    }
     PendingOperation pending = ts.getPendingOperation();
-    // A change this process started whose end it never saw, because the status that recorded it was lost (a refused
-    // status write): should the cluster now be Failed or Canceled, that failure may be authip's own.
-    boolean unseenOwnChange = pending == null && changing.containsKey(step.target.key());
-    if (pending != null) {
+    // A change recorded in status (an operation, or the intent written before its PUT): the cluster failing after it
+    // may be authip's own doing. Status is tenant input: this only ever leads to sending the policy's own list again.
+    boolean ownChange = pending != null;
+    if (pending != null && pending.getPollUrl() != null) {
       Polled polled = pollPending(step, pending);
       if (polled == Polled.RUNNING) {
         return;
       }
-      ClusterSnapshot after = changing.remove(step.target.key());
+      ClusterSnapshot after = changing.remove(key);
       if (polled == Polled.FAILED || (polled == Polled.SUCCEEDED && after != null
           && inSyncAfterChange(spec, staticRanges, step, after))) {
         return;
@@ -193,9 +260,8 @@ public final class PolicySyncer {
       ClusterSnapshot snapshot = ((Outcome.Ok<ClusterSnapshot>) read).value();
       ts.setClusterId(snapshot.clusterId() == null ? step.target.resourceId() : snapshot.clusterId());
       ts.setLastSyncTime(now().toString());
-      if (ts.getPrevious() == null && spec.effectiveMode() == Mode.Enforce) {
-        ApiServerAccess before = snapshot.access();
-        ts.setPrevious(new CapturedAccess(before.access(), before.toAks(), now().toString()));
+      if (enforce && record == null) {
+        record = captureFirstRead(step, snapshot);
       }
       List<String> ids = TargetPlanner.egressIds(spec, snapshot);
       Map<String, Cidr> resolved = Map.of();
@@ -212,6 +278,7 @@ public final class PolicySyncer {
         boolean changed = ts.getState() != TargetState.Blocked || !b.reason().equals(ts.getReason());
         step.blocked(b.reason(), b.message());
         ts.setDriftDetectedAt(null);
+        clearIntent(ts);
         if (changed) {
           step.event(EventReason.Blocked, b.reason() + ": " + b.message());
         }
@@ -219,15 +286,31 @@ public final class PolicySyncer {
       }
       ApiServerAccess desired = ((TargetPlan.Desired) plan).access();
       AccessDiff diff = AccessDiff.between(snapshot.access(), desired);
-      boolean resend = diff.isEmpty() && resendAfterFailure(spec, step.prev, snapshot, unseenOwnChange);
+      boolean resend = diff.isEmpty() && resendAfterFailure(spec, step.prev, snapshot, ownChange);
       if (diff.isEmpty() && !resend) {
-        if (!snapshot.operationInProgress()) {
-          changing.remove(step.target.key());
+        PendingOperation intent = ts.getPendingOperation();
+        if (snapshot.operationInProgress() && intent != null && intent.getPollUrl() == null
+            && sameList(intent, desired)) {
+          // authip's own change, whose operation URL was never recorded (the status write after the PUT was lost,
+          // or the process died): follow it through the cluster's own provisioningState.
+          recordDesired(ts, desired);
+          step.state(TargetState.Updating, "OperationInProgress", "Azure is applying " + desired.entryCount()
+              + " entries (seen on the cluster: " + snapshot.provisioningState() + ")");
+          step.retryIn(config.pollInterval());
+          return;
         }
+        if (!snapshot.operationInProgress()) {
+          changing.remove(key);
+        }
+        if (intent != null && intent.getPollUrl() == null && sameList(intent, desired)) {
+          ts.setLastChangeTime(now().toString());
+          step.event(EventReason.Applied, "the cluster has the " + desired.entryCount() + " entries authip sent");
+        }
+        clearIntent(ts);
         inSync(step, desired);
         return;
       }
-      if (spec.effectiveMode() == Mode.Observe) {
+      if (!enforce) {
         recordDesired(ts, desired);
         if (ts.getDriftDetectedAt() == null) {
           ts.setDriftDetectedAt(now().toString());
@@ -244,24 +327,55 @@ public final class PolicySyncer {
         step.retryIn(config.busyRetry());
         return;
       }
-      boolean correction = wasInSyncWith(step.prev, desired);
+      boolean correction = !resend && wasInSyncWith(step.prev, desired);
+      List<String> recent = recentCorrections(ts);
+      if (correction && recent.size() >= config.flapCorrections()) {
+        contested(step, snapshot, desired, diff, recent);
+        return;
+      }
+      // Write-ahead: authip's own record (capture, list about to be sent), then the status with the intent. Only
+      // once both are durable does the PUT go out.
+      try {
+        record = captures.recordBeforeWrite(step.policy, key, ts.getClusterId(), snapshot.access(), desired,
+            now().toString());
+      } catch (CaptureStore.NotRecorded e) {
+        markDrift(ts, step.prev, desired);
+        step.state(TargetState.Error, "IntentNotRecorded", e.getMessage() + "; nothing was sent to Azure");
+        step.retryIn(backoff(failures.merge(key, 1, Integer::sum)));
+        return;
+      }
+      showCapture(step, record);
+      recordDesired(ts, desired);
+      ts.setPendingOperation(new PendingOperation(null, now().toString(), desired.access(), desired.toAks()));
+      String change = resend ? "sending the change again (the cluster is " + snapshot.provisioningState()
+          + " after it)" : "changing " + diff.summary();
+      String reason = correction ? "CorrectingDrift" : resend ? "Retrying" : "Applying";
+      step.state(TargetState.Updating, reason, "about to send: " + change);
+      step.intents.beforeWrite(step.sofar.get());
       Outcome<OperationHandle> applied = gateway.apply(snapshot, desired);
       if (applied instanceof Outcome.Ok<OperationHandle> ok) {
-        failures.remove(step.target.key());
-        changing.put(step.target.key(), snapshot.afterChange(desired));
-        recordDesired(ts, desired);
+        failures.remove(key);
+        changing.put(key, snapshot.afterChange(desired));
         ts.setDriftDetectedAt(null);
         ts.setPendingOperation(new PendingOperation(ok.value().pollUrl(), now().toString(), desired.access(),
             desired.toAks()));
-        String change = resend ? "sending the change again (the cluster is " + snapshot.provisioningState()
-            + " after it)" : "changing " + diff.summary();
-        step.state(TargetState.Updating, correction ? "CorrectingDrift" : resend ? "Retrying" : "Applying", change);
+        if (correction) {
+          List<String> corrections = new ArrayList<>(recent);
+          corrections.add(now().toString());
+          ts.setRecentCorrections(corrections);
+        }
+        step.state(TargetState.Updating, reason, change);
         step.event(correction ? EventReason.DriftCorrected : EventReason.Updating,
             (correction ? "drift corrected, " : "") + change);
         step.retryIn(config.pollInterval());
         return;
       }
       Outcome.Failure failure = ((Outcome.Failed<OperationHandle>) applied).failure();
+      if (!(failure instanceof Outcome.Failure.Transient)) {
+        // Azure refused the PUT: nothing of it is in flight. A transient failure (timeout, reset, 5xx) may have been
+        // carried out all the same, so its intent stays for the next read to judge.
+        clearIntent(ts);
+      }
       if (!(failure instanceof Outcome.Failure.PreconditionFailed)) {
         markDrift(ts, step.prev, desired);
         failure(step, failure, "changing the cluster");
@@ -274,6 +388,92 @@ public final class PolicySyncer {
     step.retryIn(config.busyRetry());
   }
 
+  /** The first read of a cluster in Enforce mode records what it has: the genuine pre-takeover state. */
+  private CaptureStore.Entry captureFirstRead(Step step, ClusterSnapshot snapshot) {
+    try {
+      CaptureStore.Entry record = captures.recordCapture(step.policy, step.target.key(), step.status.getClusterId(),
+          snapshot.access(), now().toString());
+      showCapture(step, record);
+      return record;
+    } catch (CaptureStore.NotRecorded e) {
+      // Not needed until a write; the write path records it first or does not write.
+      LOG.warn("{}: {}", step.target.getClusterName(), e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * Status shows authip's own record of what the cluster had before the takeover; a different value there (planted,
+   * or left by an older version) is reported and overwritten, never used.
+   */
+  private void showCapture(Step step, CaptureStore.Entry record) {
+    CapturedAccess shown = step.prev == null ? null : step.prev.getPrevious();
+    CapturedAccess genuine = record == null ? null : record.captured();
+    if (shown != null && !shown.equals(genuine)) {
+      step.event(EventReason.CaptureMismatch, "status.targets[].previous (" + describe(shown) + ") is not what authip "
+          + "recorded (" + (genuine == null ? "nothing yet" : describe(genuine)) + " in ConfigMap "
+          + captures.namespace() + "/" + CaptureStore.configMapName(step.policy.getMetadata().getUid())
+          + "); the status value is ignored and replaced");
+    }
+    step.status.setPrevious(genuine);
+  }
+
+  private static String describe(CapturedAccess c) {
+    return c.getAccess() + (c.getRanges() == null || c.getRanges().isEmpty() ? "" : " " + c.getRanges());
+  }
+
+  /** The flap guard: someone keeps undoing authip's corrections, so authip stops for the rest of the window. */
+  private void contested(Step step, ClusterSnapshot snapshot, ApiServerAccess desired, AccessDiff diff,
+      List<String> recent) {
+    TargetStatus ts = step.status;
+    Instant until = parse(recent.get(0)).plus(config.flapWindow());
+    List<String> foreign = snapshot.access().toAks();
+    String shown = foreign.size() <= MAX_FOREIGN_SHOWN ? String.join(", ", foreign)
+        : String.join(", ", foreign.subList(0, MAX_FOREIGN_SHOWN)) + " and " + (foreign.size() - MAX_FOREIGN_SHOWN)
+            + " more";
+    recordDesired(ts, desired);
+    if (ts.getDriftDetectedAt() == null) {
+      ts.setDriftDetectedAt(now().toString());
+    }
+    boolean wasContested = step.prev != null && step.prev.getState() == TargetState.Contested;
+    step.state(TargetState.Contested, "Contested", "changed back by someone else after each of " + recent.size()
+        + " corrections within " + config.flapWindow() + "; not corrected until " + until
+        + " or a spec change. The cluster has " + snapshot.access().access() + (foreign.isEmpty() ? "" : " [" + shown
+        + "]") + "; the policy would change " + diff.summary());
+    if (!wasContested) {
+      step.event(EventReason.Contested, "another writer keeps changing the cluster back (" + recent.size()
+          + " corrections within " + config.flapWindow() + "); authip stops correcting until " + until
+          + "; the cluster has " + snapshot.access().access() + (foreign.isEmpty() ? "" : " [" + shown + "]"));
+    }
+    step.retryIn(Duration.between(now(), until).plusMillis(50));
+  }
+
+  /** The corrections of the target still inside the flap window, oldest first. */
+  private List<String> recentCorrections(TargetStatus ts) {
+    if (ts.getRecentCorrections() == null) {
+      return List.of();
+    }
+    Instant cutoff = now().minus(config.flapWindow());
+    List<String> recent = ts.getRecentCorrections().stream().filter(t -> {
+      Instant at = parse(t);
+      return at != null && at.isAfter(cutoff) && !at.isAfter(now());
+    }).sorted().toList();
+    ts.setRecentCorrections(recent.isEmpty() ? null : new ArrayList<>(recent));
+    return recent;
+  }
+
+  private static boolean sameList(PendingOperation intent, ApiServerAccess desired) {
+    return intent.getAccess() == desired.access() && intent.getRanges() != null
+        && ApiServerAccess.fromAks(intent.getRanges()).ranges().equals(desired.ranges());
+  }
+
+  /** An intent whose PUT was never carried out (or is judged by now) no longer describes a change in flight. */
+  private static void clearIntent(TargetStatus ts) {
+    if (ts.getPendingOperation() != null && ts.getPendingOperation().getPollUrl() == null) {
+      ts.setPendingOperation(null);
+    }
+  }
+
   /**
    * AKS keeps the requested ranges in a cluster's model even when the operation applying them ends Failed or
    * Canceled, and leaves the cluster in that state until a PUT succeeds: the ranges match, yet they may not be in
@@ -281,9 +481,9 @@ public final class PolicySyncer {
    * {@code az aks update} does); a cluster someone else left Failed is not authip's to re-drive.
    */
   private static boolean resendAfterFailure(AuthorizedIpPolicySpec spec, TargetStatus prev, ClusterSnapshot snapshot,
-      boolean unseenOwnChange) {
+      boolean ownChange) {
     String state = snapshot.provisioningState();
-    boolean ours = unseenOwnChange
+    boolean ours = ownChange
         || prev != null && prev.getState() == TargetState.Error && "OperationFailed".equals(prev.getReason());
     return spec.effectiveMode() == Mode.Enforce && ours && state != null
         && (state.equalsIgnoreCase("Failed") || state.equalsIgnoreCase("Canceled"));

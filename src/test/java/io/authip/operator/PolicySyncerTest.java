@@ -24,10 +24,15 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import org.junit.jupiter.api.Test;
 
 /** PolicySyncer against a hand-written gateway that counts what it is asked: the ARM calls a pass costs. */
+@EnableKubernetesMockClient(crud = true)
 class PolicySyncerTest {
+
+  static KubernetesClient client;
 
   static final String SUB = "0b3c5d7e-1a2b-4c3d-8e9f-a0b1c2d3e4f5";
   static final String LB_IP = "/subscriptions/" + SUB + "/resourceGroups/MC_rg/providers/Microsoft.Network/"
@@ -75,14 +80,18 @@ class PolicySyncerTest {
 
   final SettableClock clock = new SettableClock(Instant.parse("2026-03-01T10:00:00Z"));
   final FakeGateway azure = new FakeGateway();
-  final PolicySyncer syncer = new PolicySyncer(azure, OperatorConfig.forTesting().withTimings(Duration.ofMillis(200),
-      Duration.ZERO, Duration.ofMillis(300), Duration.ofSeconds(1)), clock);
+  final CaptureStore captures = new CaptureStore(client, "authip-system");
+  final PolicySyncer syncer = new PolicySyncer(azure, captures, OperatorConfig.forTesting().withTimings(
+      Duration.ofMillis(200), Duration.ZERO, Duration.ofMillis(300), Duration.ofSeconds(1)), clock);
+  /** The number of PUTs the gateway had seen each time the intent was written. */
+  final List<Integer> intentsWrittenAfterPuts = new ArrayList<>();
 
   static AuthorizedIpPolicy policy(String... ranges) {
     AuthorizedIpPolicy p = new AuthorizedIpPolicy();
     p.getMetadata().setName("p");
     p.getMetadata().setNamespace("ns");
     p.getMetadata().setGeneration(1L);
+    p.getMetadata().setUid(java.util.UUID.randomUUID().toString());
     AuthorizedIpPolicySpec spec = new AuthorizedIpPolicySpec();
     spec.setTargets(new ArrayList<>(List.of(TARGET)));
     List<RangeEntry> entries = new ArrayList<>();
@@ -97,7 +106,8 @@ class PolicySyncerTest {
   /** One pass, its result stored as the policy's status as the reconciler would. */
   TargetStatus pass(AuthorizedIpPolicy p) {
     List<String> ranges = p.getSpec().getRanges().stream().map(RangeEntry::getCidr).toList();
-    PolicySyncer.Result r = syncer.sync(p, CidrSet.parse(ranges), t -> Optional.empty());
+    PolicySyncer.Result r = syncer.sync(p, CidrSet.parse(ranges), t -> Optional.empty(),
+        targets -> intentsWrittenAfterPuts.add(azure.applies), false);
     p.setStatus(PolicyStatusBuilder.of(p, r.targets(), clock.instant()));
     return r.targets().get(0);
   }
@@ -165,5 +175,38 @@ class PolicySyncerTest {
     assertThat(correcting.getState()).isEqualTo(TargetState.Updating);
     assertThat(correcting.getLastSyncTime()).isNotEqualTo(inSync.getLastSyncTime())
         .isEqualTo(clock.instant().toString());
+  }
+
+  @Test
+  void theIntentIsWrittenBeforeEveryPutAndAFailedWriteStopsThePut() {
+    AuthorizedIpPolicy p = policy("73.140.245.0/24");
+    pass(p);
+    assertThat(intentsWrittenAfterPuts).as("written once, while no PUT had been sent").containsExactly(0);
+
+    AuthorizedIpPolicy q = policy("73.140.244.0/24");
+    List<String> ranges = List.of("73.140.244.0/24");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> syncer.sync(q, CidrSet.parse(ranges),
+        t -> Optional.empty(), targets -> {
+          throw new IllegalStateException("refused");
+        }, false)).hasMessage("refused");
+    assertThat(azure.applies).as("no PUT without its intent").isEqualTo(1);
+  }
+
+  @Test
+  void theCaptureIsTheStateBeforeTheFirstChangeAndIsKeptOutOfStatusReach() {
+    AuthorizedIpPolicy p = policy("73.140.245.0/24");
+    TargetStatus first = pass(p);
+    assertThat(first.getPrevious().getAccess()).isEqualTo(io.authip.api.v1alpha1.Access.Unrestricted);
+    // a tenant plants another "previous" in status: it is replaced by authip's own record
+    first.setPrevious(new io.authip.api.v1alpha1.CapturedAccess(io.authip.api.v1alpha1.Access.Restricted,
+        List.of(), "2020-01-01T00:00:00Z"));
+    clock.advance(Duration.ofMillis(200));
+    List<String> ranges = List.of("73.140.245.0/24");
+    PolicySyncer.Result r = syncer.sync(p, CidrSet.parse(ranges), t -> Optional.empty(), t -> { }, false);
+    assertThat(r.targets().get(0).getPrevious().getAccess()).isEqualTo(io.authip.api.v1alpha1.Access.Unrestricted);
+    assertThat(r.events()).anyMatch(e -> e.reason() == EventReason.CaptureMismatch);
+    CaptureStore.Entry record = new CaptureStore(client, "authip-system").entries(p).get(TARGET.key());
+    assertThat(record.captured().getAccess()).isEqualTo(io.authip.api.v1alpha1.Access.Unrestricted);
+    assertThat(record.sent()).containsExactly(List.of("20.50.1.7/32", "73.140.245.0/24"));
   }
 }

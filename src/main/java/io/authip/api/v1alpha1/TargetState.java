@@ -14,5 +14,10 @@ public enum TargetState {
   /** authip refuses to touch this target (see reason). */
   Blocked,
   /** Azure answered with an error; retried with backoff. */
-  Error
+  Error,
+  /**
+   * Someone else keeps changing the cluster back (another install, Terraform, the portal): authip corrected it too
+   * often within the flap window and stops correcting until the window ends or the spec changes.
+   */
+  Contested
 }

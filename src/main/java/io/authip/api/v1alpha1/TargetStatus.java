@@ -12,7 +12,7 @@ public class TargetStatus {
   @JsonPropertyDescription("ARM resource ID of the managed cluster.")
   private String clusterId;
 
-  @JsonPropertyDescription("Pending, Updating, Propagating, InSync, Drifted, Blocked or Error.")
+  @JsonPropertyDescription("Pending, Updating, Propagating, InSync, Drifted, Blocked, Error or Contested.")
   private TargetState state;
 
   @JsonPropertyDescription("One CamelCase word saying why the target is in its state.")
@@ -30,11 +30,12 @@ public class TargetStatus {
   @JsonPropertyDescription("Number of entries in appliedRanges.")
   private Integer rangeCount;
 
-  @JsonPropertyDescription("What the cluster had when this policy first took it over; put back on deletion with "
-      + "deletionPolicy Restore.")
+  @JsonPropertyDescription("What the cluster had when this policy first took it over, as recorded by authip in its "
+      + "own namespace (shown here for information: a restore uses authip's own record, never this field).")
   private CapturedAccess previous;
 
-  @JsonPropertyDescription("A long-running Azure operation started by authip and not yet finished.")
+  @JsonPropertyDescription("A change authip is making: written before the PUT is sent (without pollUrl), then with "
+      + "the operation's poll URL once Azure accepted it, until it finished.")
   private PendingOperation pendingOperation;
 
   @JsonPropertyDescription("When the actual state was last read from Azure (RFC 3339). While a read finds nothing "
@@ -47,6 +48,18 @@ public class TargetStatus {
   @JsonPropertyDescription("Set while the actual ranges differ from the desired ones and authip is not changing them "
       + "(Observe mode, or a correction that cannot be made yet): when that was first seen (RFC 3339).")
   private String driftDetectedAt;
+
+  @JsonPropertyDescription("When authip corrected drift on this cluster within the flap window (RFC 3339, oldest "
+      + "first): too many corrections make the target Contested.")
+  private List<String> recentCorrections;
+
+  public List<String> getRecentCorrections() {
+    return recentCorrections;
+  }
+
+  public void setRecentCorrections(List<String> recentCorrections) {
+    this.recentCorrections = recentCorrections;
+  }
 
   public String getClusterId() {
     return clusterId;
@@ -158,6 +171,7 @@ public class TargetStatus {
     t.pendingOperation = pendingOperation;
     t.lastSyncTime = lastSyncTime;
     t.lastChangeTime = lastChangeTime;
+    t.recentCorrections = recentCorrections == null ? null : new ArrayList<>(recentCorrections);
     t.driftDetectedAt = driftDetectedAt;
     return t;
   }
@@ -171,12 +185,13 @@ public class TargetStatus {
         && Objects.equals(rangeCount, t.rangeCount) && Objects.equals(previous, t.previous)
         && Objects.equals(pendingOperation, t.pendingOperation)
         && Objects.equals(lastSyncTime, t.lastSyncTime) && Objects.equals(lastChangeTime, t.lastChangeTime)
-        && Objects.equals(driftDetectedAt, t.driftDetectedAt);
+        && Objects.equals(driftDetectedAt, t.driftDetectedAt)
+        && Objects.equals(recentCorrections, t.recentCorrections);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(clusterId, state, reason, message, access, appliedRanges, rangeCount, previous,
-        pendingOperation, lastSyncTime, lastChangeTime, driftDetectedAt);
+        pendingOperation, lastSyncTime, lastChangeTime, driftDetectedAt, recentCorrections);
   }
 }

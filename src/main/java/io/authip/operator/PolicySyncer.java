@@ -350,7 +350,7 @@ public final class PolicySyncer {
       String change = resend ? "sending the change again (the cluster is " + snapshot.provisioningState()
           + " after it)" : "changing " + diff.summary();
       String reason = correction ? "CorrectingDrift" : resend ? "Retrying" : "Applying";
-      step.state(TargetState.Updating, reason, "about to send: " + change);
+      step.state(TargetState.Pending, reason, "about to send: " + change);
       step.intents.beforeWrite(step.sofar.get());
       Outcome<OperationHandle> applied = gateway.apply(snapshot, desired);
       if (applied instanceof Outcome.Ok<OperationHandle> ok) {

@@ -339,12 +339,22 @@ class OperatorEndToEndTest {
   }
 
   long edit(AuthorizedIpPolicy p, java.util.function.Consumer<AuthorizedIpPolicySpec> change) {
-    AuthorizedIpPolicy edited = k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns)
-        .withName(p.getMetadata().getName()).edit(r -> {
-          change.accept(r.getSpec());
-          return r;
-        });
-    return edited.getMetadata().getGeneration();
+    // A status write of the operator between this GET and PATCH makes the patch conflict (409): made again, as
+    // kubectl does.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        AuthorizedIpPolicy edited = k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns)
+            .withName(p.getMetadata().getName()).edit(r -> {
+              change.accept(r.getSpec());
+              return r;
+            });
+        return edited.getMetadata().getGeneration();
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   void awaitObserved(AuthorizedIpPolicy p, long generation) {

@@ -63,9 +63,9 @@ class KubernetesFaultsTest {
   }
 
   @Test
-  void statusPatchesAnsweredUnavailableAreRetriedByTheClient() {
+  void statusWritesAnsweredUnavailableAreRetriedByTheClient() {
     // The client retries a 503 itself (up to 10 times, with backoff): the status writes are late, not lost.
-    faults.fail("PATCH", statusPath(), 503, 3);
+    faults.fail("PUT", statusPath(), 503, 3);
     h.create(Harness.policy(ns, "p", List.of(c), RANGES));
 
     h.awaitConverged(ns, "p", c, RANGES);
@@ -79,7 +79,7 @@ class KubernetesFaultsTest {
     // The client does not retry a 409 itself. The status write that records the PUT's operation is among those
     // refused: the next pass must not PUT again. JOSDK's default retry gave up after 5 attempts, and then nothing but
     // an edit of the policy reconciled it again: its drift checks stopped.
-    faults.fail("PATCH", statusPath(), 409, 7);
+    faults.fail("PUT", statusPath(), 409, 7);
     h.create(Harness.policy(ns, "p", List.of(c), RANGES));
 
     h.awaitConverged(ns, "p", c, RANGES);

@@ -1,7 +1,7 @@
 package io.authip.api.v1alpha1;
 
 public enum TargetState {
-  /** Not yet read. */
+  /** Not yet read, waiting to be changed (busy, throttled), or a change recorded and about to be sent. */
   Pending,
   /** A change was accepted by Azure and its long-running operation is being polled. */
   Updating,

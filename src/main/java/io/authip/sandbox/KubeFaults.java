@@ -25,20 +25,23 @@ public final class KubeFaults {
   private static final class Rule {
     final String method;
     final Pattern path;
+    final Pattern body;
     final int status;
     final Instant until;
     int remaining;
 
-    Rule(String method, Pattern path, int status, int remaining, Instant until) {
+    Rule(String method, Pattern path, Pattern body, int status, int remaining, Instant until) {
       this.method = method;
       this.path = path;
+      this.body = body;
       this.status = status;
       this.remaining = remaining;
       this.until = until;
     }
 
-    boolean matches(String requestMethod, String requestPath) {
-      return (method == null || method.equalsIgnoreCase(requestMethod)) && path.matcher(requestPath).matches();
+    boolean matches(RecordedRequest request) {
+      return (method == null || method.equalsIgnoreCase(request.getMethod())) && path.matcher(request.getPath()).matches()
+          && (body == null || body.matcher(peekBody(request)).find());
     }
   }
 
@@ -60,12 +63,23 @@ public final class KubeFaults {
     if (times < 1) {
       throw new IllegalArgumentException("a fault must fire at least once, got times=" + times);
     }
-    rules.add(new Rule(method, Pattern.compile(pathRegex), status, times, null));
+    rules.add(new Rule(method, Pattern.compile(pathRegex), null, status, times, null));
+  }
+
+  /**
+   * As {@link #fail(String, String, int, int)}, only for requests whose body contains a match of {@code bodyRegex}:
+   * e.g. the status write that records an operation's poll URL, to refuse the write at one chosen step of a change.
+   */
+  public synchronized void failWhenBody(String method, String pathRegex, String bodyRegex, int status, int times) {
+    if (times < 1) {
+      throw new IllegalArgumentException("a fault must fire at least once, got times=" + times);
+    }
+    rules.add(new Rule(method, Pattern.compile(pathRegex), Pattern.compile(bodyRegex), status, times, null));
   }
 
   /** Every request (watches included) gets 503 for {@code duration}, as an API server that is down or restarting. */
   public synchronized void unavailableFor(Duration duration) {
-    rules.add(new Rule(null, Pattern.compile(".*"), 503, Integer.MAX_VALUE, clock.instant().plus(duration)));
+    rules.add(new Rule(null, Pattern.compile(".*"), null, 503, Integer.MAX_VALUE, clock.instant().plus(duration)));
   }
 
   /** Closes every open watch connection, as an API server restart or an idle-timeout proxy does; returns how many. */
@@ -110,7 +124,7 @@ public final class KubeFaults {
         it.remove();
         continue;
       }
-      if (!rule.matches(request.getMethod(), request.getPath())) {
+      if (!rule.matches(request)) {
         continue;
       }
       if (rule.until == null && --rule.remaining == 0) {
@@ -120,6 +134,12 @@ public final class KubeFaults {
       return Optional.of(status(rule.status, "injected by KubeFaults"));
     }
     return Optional.empty();
+  }
+
+  /** The request's body, left in place for the store (reading the buffer would consume it). */
+  private static String peekBody(RecordedRequest request) {
+    return request.getBody() == null ? ""
+        : new String(request.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   void opened(WebSocket ws) {

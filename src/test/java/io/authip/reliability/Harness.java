@@ -60,8 +60,12 @@ final class Harness implements AutoCloseable {
    * is retried inside the SDK only when its Retry-After is at most 1 s (longer ones reach the operator).
    */
   static Harness start() {
+    return start(fastConfig());
+  }
+
+  static Harness start(OperatorConfig config) {
     LocalEnvironment env = LocalEnvironment.start(LocalEnvironment.Options.forTesting()
-        .withOperator(fastConfig())
+        .withOperator(config)
         .withOperationDuration(Duration.ofMillis(300))
         .withAzureSetting(AzureConfig.HTTP_TIMEOUT, HTTP_TIMEOUT.toMillis() + "ms")
         .withAzureSetting(AzureConfig.MAX_RETRY_AFTER, "1s"));

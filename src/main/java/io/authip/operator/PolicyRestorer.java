@@ -119,13 +119,13 @@ public final class PolicyRestorer {
     }
     if (!record.holdsListSentByAuthip(snapshot.access())) {
       events.add(new PolicyEvent(EventReason.RestoreSkipped, name + ": the cluster's ranges were changed since authip "
-          + "applied them (it has " + snapshot.access().describe() + "); left as they are instead of restoring "
-          + before.describe(), target.key()));
+          + "applied them (it has " + shown(snapshot.access()) + "); left as they are instead of restoring "
+          + shown(before), target.key()));
       return Optional.empty();
     }
     if (snapshot.privateCluster()) {
       events.add(new PolicyEvent(EventReason.RestoreSkipped, name + ": the cluster is now private (authorized IP "
-          + "ranges do not apply to it); left as it is instead of restoring " + before.describe(), target.key()));
+          + "ranges do not apply to it); left as it is instead of restoring " + shown(before), target.key()));
       return Optional.empty();
     }
     if (snapshot.operationInProgress()) {
@@ -133,12 +133,22 @@ public final class PolicyRestorer {
     }
     Outcome<OperationHandle> applied = gateway.apply(snapshot, before);
     if (applied.isOk()) {
-      events.add(new PolicyEvent(EventReason.Updating, name + ": restoring " + before.describe() + ": "
+      events.add(new PolicyEvent(EventReason.Updating, name + ": restoring " + shown(before) + ": "
           + diff.summary(), target.key()));
       return Optional.of(name + ": restoring");
     }
     Outcome.Failure failure = ((Outcome.Failed<OperationHandle>) applied).failure();
     return Optional.of(name + ": " + failure.reason() + " " + failure.message());
+  }
+
+  /** An access with its entries, at most 20 of them, for messages. */
+  static String shown(ApiServerAccess access) {
+    List<String> list = access.toAks();
+    if (access.access() != io.authip.api.v1alpha1.Access.Restricted) {
+      return access.access().name();
+    }
+    return list.size() <= 20 ? list.toString()
+        : list.subList(0, 20) + " and " + (list.size() - 20) + " more";
   }
 
   private static Instant parse(String s) {

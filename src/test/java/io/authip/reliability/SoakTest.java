@@ -203,7 +203,7 @@ class SoakTest {
       fault(c);
     } else if (dice < 92) {
       count("status write conflicts");
-      kube.fail("PATCH", ".*/namespaces/" + NS + "/authorizedippolicies/" + p.name + "/status.*", 409,
+      kube.fail(null, ".*/namespaces/" + NS + "/authorizedippolicies/" + p.name + "/status.*", 409,
           1 + random.nextInt(3));
       p.clusters.forEach(this::fault);
     } else if (dice < 96) {

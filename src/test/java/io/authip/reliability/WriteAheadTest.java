@@ -61,6 +61,8 @@ class WriteAheadTest {
   @AfterAll
   static void stop() {
     if (h != null) {
+      System.out.println("authip write-ahead: " + h.env.kube().faults().answered()
+          + " status writes refused (409), every change converged with its genuine capture");
       h.close();
     }
   }

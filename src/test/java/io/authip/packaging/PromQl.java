@@ -303,8 +303,9 @@ final class PromQl {
   // ---- the parser ------------------------------------------------------------------------------------------------
 
   static final class Parser {
-    private static final Pattern TOKEN = Pattern.compile("\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|=~|!~|==|!=|>=|<=|[(){}\\[\\],=<>]"
-        + "|[0-9]+(?:ms|s|m|h|d)(?![a-zA-Z_])|[0-9]+(?:\\.[0-9]+)?|[a-zA-Z_:][a-zA-Z0-9_:]*)");
+    private static final Pattern TOKEN = Pattern.compile("\\s*(\"(?:[^\"\\\\]|\\\\.)*\""
+        + "|=~|!~|==|!=|>=|<=|[(){}\\[\\],=<>]|[0-9]+(?:ms|s|m|h|d)(?![a-zA-Z_])|[0-9]+(?:\\.[0-9]+)?"
+        + "|[a-zA-Z_:][a-zA-Z0-9_:]*)");
 
     private final List<String> tokens = new ArrayList<>();
     private int pos;

@@ -54,6 +54,9 @@ import org.junit.jupiter.api.Test;
  *       standby takes the Lease only after it expired (never overlapping the old holder) and within lease duration +
  *       renew deadline; the edit reaches the emulated cluster within lease duration + renew deadline + one
  *       reconcile ({@link #RECONCILE_ALLOWANCE}).</li>
+ *   <li>A third replica joins as standby; every Lease write is refused (403): the leader, unable to renew, exits with
+ *       status 1 within lease duration + renew deadline; once writes are allowed again the new standby leads.</li>
+ *   <li>The last leader, stopped with SIGTERM, ends within the pod's grace period (no SIGKILL needed).</li>
  * </ol>
  * Every PUT carries one of the two lists the policy asked for, and the emulator's PUT invariants hold.
  */
@@ -124,13 +127,7 @@ class LeaderElectionTest {
 
     Map<String, Replica> replicas = new LinkedHashMap<>();
     for (String name : List.of("authip-0", "authip-1")) {
-      int port = freePort();
-      Path log = work.resolve(name + ".log");
-      OperatorChild child = OperatorChild.startWithKubeconfig("256m", childEnvironment(name, port), kubeconfig, log);
-      children.add(child);
-      replicas.put(name, new Replica(name, child, port, log));
-      System.out.println("leader election: " + name + " is pid " + child.pid() + ", http port " + port + ", log "
-          + log);
+      start(name, kubeconfig, replicas);
     }
 
     // 1. Exactly one leads.
@@ -238,12 +235,50 @@ class LeaderElectionTest {
     PutInvariants.check(env.arm());
     PutInvariants.assertPutBudget(env.arm(), c.clusterId(), 2, 0);
 
+    // 4. A leader that can no longer renew (every Lease write refused) exits by itself within its renew deadline,
+    // and a new standby takes over once the refusals end.
+    Replica third = start("authip-2", kubeconfig, replicas);
+    await().atMost(START_WAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptions().untilAsserted(() -> {
+      assertThat(status(third, "/readyz")).isEqualTo(200);
+      assertThat(metric(third, "authip_leader")).isZero();
+      assertThat(metric(third, "authip_policies")).isEqualTo(1.0);
+    });
+    long refused = System.nanoTime();
+    env.kube().faults().fail("PATCH", ".*/namespaces/" + LEASE_NAMESPACE + "/leases/" + LEASE_NAME + "(\\?.*)?", 403,
+        1_000_000);
+    await().atMost(takeoverBound.multipliedBy(3)).pollInterval(Duration.ofMillis(50))
+        .until(() -> !standby.process().alive());
+    double deposedAfter = (System.nanoTime() - refused) / 1e9;
+    env.kube().faults().clear();
+    System.out.printf(Locale.ROOT, "leader election: a leader whose renewals are refused exited after %.2f s "
+        + "(renew deadline %d s), exit status %s%n", deposedAfter, RENEW_DEADLINE.toSeconds(),
+        standby.process().exitCode());
+    assertThat(standby.process().exitCode()).as("a deposed leader exits").hasValue(1);
+    assertThat(deposedAfter).as("deposed leader's exit, s").isLessThanOrEqualTo(takeoverBound.toSeconds());
+    assertThat(Files.readString(standby.log())).contains("lost the Lease");
+    await().atMost(appliedBound.multipliedBy(3)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .until(() -> third.name().equals(lease(k8s).getSpec().getHolderIdentity())
+            && metric(third, "authip_leader") == 1.0 && metric(third, "authip_reconcile_duration_seconds_count") > 0);
+    assertThat(converged(k8s, c, EDITED)).isTrue();
+    PutInvariants.assertPutBudget(env.arm(), c.clusterId(), 2, 0);
+
     // A leader stopped as Kubernetes stops a pod (SIGTERM) ends within the grace period, without a SIGKILL.
     long stopping = System.nanoTime();
-    boolean graceful = standby.process().stop(GRACE_PERIOD);
+    boolean graceful = third.process().stop(GRACE_PERIOD);
     System.out.printf(Locale.ROOT, "leader election: the leader stopped on SIGTERM in %.2f s, exit status %s%n",
-        (System.nanoTime() - stopping) / 1e9, standby.process().exitCode());
+        (System.nanoTime() - stopping) / 1e9, third.process().exitCode());
     assertThat(graceful).as("the leader ended within %s of SIGTERM", GRACE_PERIOD).isTrue();
+  }
+
+  Replica start(String name, Path kubeconfig, Map<String, Replica> replicas) {
+    int port = freePort();
+    Path log = work.resolve(name + ".log");
+    OperatorChild child = OperatorChild.startWithKubeconfig("256m", childEnvironment(name, port), kubeconfig, log);
+    children.add(child);
+    Replica r = new Replica(name, child, port, log);
+    replicas.put(name, r);
+    System.out.println("leader election: " + name + " is pid " + child.pid() + ", http port " + port + ", log " + log);
+    return r;
   }
 
   // ---- the test world ------------------------------------------------------------------------------------------

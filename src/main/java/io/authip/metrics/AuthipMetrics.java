@@ -31,16 +31,37 @@ public final class AuthipMetrics {
   public static final String AZURE_REQUESTS = "authip.azure.requests";
   public static final String AZURE_REQUEST_DURATION = "authip.azure.request.duration";
   public static final String RECONCILE_DURATION = "authip.reconcile.duration";
+  public static final String LEADER = "authip.leader";
+  public static final String POLICIES = "authip.policies";
 
   private final MeterRegistry registry;
   private final Map<Meter.Id, AtomicLong> gauges = new ConcurrentHashMap<>();
   private final Map<String, Set<Meter.Id>> byPolicy = new ConcurrentHashMap<>();
   private final Timer reconcileTimer;
+  /** 1 while this process may reconcile: it holds the Lease, or leader election is off. */
+  private final AtomicLong leader = new AtomicLong();
 
   public AuthipMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.reconcileTimer = Timer.builder(RECONCILE_DURATION).description("Time of one policy reconciliation")
         .publishPercentileHistogram().register(registry);
+    Gauge.builder(LEADER, leader, AtomicLong::get)
+        .description("1 while this process holds the leader Lease (or leader election is off), 0 on a standby")
+        .register(registry);
+  }
+
+  /** Sets {@code authip_leader}: true once this process holds the Lease (or runs without leader election). */
+  public void leader(boolean leading) {
+    leader.set(leading ? 1 : 0);
+  }
+
+  /**
+   * Exports {@code authip_policies}: the AuthorizedIpPolicy resources this process sees (its informer cache), on a
+   * standby as on the leader, so that an alert can tell "no reconciles" from "nothing to reconcile".
+   */
+  public void policiesSeen(java.util.function.Supplier<Number> count) {
+    Gauge.builder(POLICIES, count).description("AuthorizedIpPolicy resources in this process's informer cache")
+        .register(registry);
   }
 
   public MeterRegistry registry() {

@@ -1,13 +1,17 @@
 package io.authip.operator;
 
+import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.azure.AksGateway;
 import io.authip.metrics.AuthipMetrics;
 import io.authip.policy.PolicyValidator;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.Controller;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -57,16 +61,54 @@ public final class AuthipOperator implements AutoCloseable {
             LOG.error("an informer stopped; /healthz now fails so that the pod is restarted", ex);
           });
       if (config.leaderElection()) {
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace()));
+        o.withLeaderElectionConfiguration(leaderElection(config, metrics, closing, () -> System.exit(1)));
       }
     });
+    metrics.leader(!config.leaderElection());
     CaptureStore captures = new CaptureStore(client, config.operatorNamespace());
     PolicySyncer syncer = new PolicySyncer(gateway, captures, config, clock);
     var policyReconciler = new AuthorizedIpPolicyReconciler(validator, syncer,
         new PolicyRestorer(gateway, captures, config.restoreTimeout()), captures, events, metrics, clock,
         config.errorBackoff(), config.maxBackoff());
-    operator.register(policyReconciler, o -> scope(o));
+    RegisteredController<AuthorizedIpPolicy> policies = operator.register(policyReconciler, o -> scope(o));
     operator.register(new IpRangeSetReconciler(validator, events, clock), o -> scope(o));
+    // The controller's own informer cache: filled on a standby too (JOSDK starts informers before leadership).
+    // Unknown (NaN) until the operator has started and the cache exists.
+    if (policies instanceof Controller<AuthorizedIpPolicy> controller) {
+      metrics.policiesSeen(() -> operator.getRuntimeInfo().isStarted()
+          ? controller.getEventSourceManager().getControllerEventSource().keys().count() : Double.NaN);
+    }
+  }
+
+  /**
+   * JOSDK's leader election with authip's Lease, timings and holder name, and the {@code authip_leader} gauge.
+   *
+   * <p>A deposed leader must not go on reconciling, so losing the Lease ends the process, as JOSDK's own
+   * exit-on-stop-leading does. That exit is done here instead of by JOSDK because JOSDK also calls it when the
+   * election is cancelled by a graceful stop, from inside the shutdown hook, where {@code System.exit} blocks for
+   * ever: every SIGTERM of a leader then ended in a SIGKILL after the pod's grace period. The exit runs on a thread of
+   * its own so that the elector's thread (which the shutdown waits for) is not the one blocked in it.
+   */
+  static LeaderElectionConfiguration leaderElection(OperatorConfig config, AuthipMetrics metrics,
+      AtomicBoolean closing, Runnable exit) {
+    OperatorConfig.Lease lease = config.lease();
+    String name = config.leaseNamespace() + "/" + config.leaseName();
+    LeaderCallbacks callbacks = new LeaderCallbacks(() -> {
+      LOG.info("now the leader (Lease {}, holder {}): reconciling", name, lease.identity());
+      metrics.leader(true);
+    }, () -> {
+      metrics.leader(false);
+      if (closing.get()) {
+        LOG.info("stopped leading: the operator is stopping");
+        return;
+      }
+      LOG.error("lost the Lease {}: exiting so that only the new leader reconciles", name);
+      Thread t = new Thread(exit, "authip-deposed");
+      t.setDaemon(false);
+      t.start();
+    }, holder -> LOG.info("Lease {} is held by {}", name, holder));
+    return new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace(), lease.leaseDuration(),
+        lease.renewDeadline(), lease.retryPeriod(), lease.identity(), callbacks, false);
   }
 
   private <R extends io.fabric8.kubernetes.api.model.HasMetadata> void scope(ControllerConfigurationOverrider<R> o) {

@@ -35,6 +35,7 @@ import java.util.TreeSet;
  *     and releases the finalizer
  * @param flapCorrections how many drift corrections of one cluster within {@code flapWindow} make it Contested
  * @param flapWindow the window of the flap guard; a Contested target is corrected again after it, or on a spec change
+ * @param lease who this process is in the Lease, and the Lease's timings (used when leaderElection is on)
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -55,7 +56,34 @@ public record OperatorConfig(
     String operatorNamespace,
     Duration restoreTimeout,
     int flapCorrections,
-    Duration flapWindow) {
+    Duration flapWindow,
+    Lease lease) {
+
+
+  /**
+   * The holder's name and timings of leader election, as JOSDK and fabric8 use them: a holder renews every
+   * {@code retryPeriod}; it gives up (and the process exits) when it could not renew for {@code renewDeadline}; a
+   * standby takes over once the Lease has not been renewed for {@code leaseDuration}.
+   *
+   * @param identity the holder name written into the Lease (the pod name), or null for a random one
+   */
+  public record Lease(String identity, Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+
+    /** JOSDK's defaults (15 s, 10 s, 2 s). */
+    public static final Duration DEFAULT_DURATION = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_RENEW_DEADLINE = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_RETRY_PERIOD = Duration.ofSeconds(2);
+
+    /** JOSDK's timings, with the given identity. */
+    public static Lease withDefaults(String identity) {
+      return new Lease(identity, DEFAULT_DURATION, DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY_PERIOD);
+    }
+
+    String describe() {
+      return " leaseIdentity=" + (identity == null ? "random" : identity) + " leaseDuration=" + leaseDuration
+          + " leaseRenewDeadline=" + renewDeadline + " leaseRetryPeriod=" + retryPeriod;
+    }
+  }
 
   public OperatorConfig {
     watchNamespaces = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(watchNamespaces));
@@ -70,14 +98,14 @@ public record OperatorConfig(
   public OperatorConfig withTimings(Duration poll, Duration propagation, Duration busy, Duration resync) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
         maxRanges, reconcileThreads, logLevel, poll, propagation, busy, errorBackoff, maxBackoff, resync,
-        operatorNamespace, restoreTimeout, flapCorrections, flapWindow);
+        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease);
   }
 
   /** With another flap guard and restore timeout, e.g. for tests. */
   public OperatorConfig withGuards(int corrections, Duration window, Duration restore) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
         maxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
-        resyncCap, operatorNamespace, restore, corrections, window);
+        resyncCap, operatorNamespace, restore, corrections, window, lease);
   }
 
   /** Defaults for tests and the sandbox: no leader election, fast polling, a free port. */
@@ -115,24 +143,61 @@ public record OperatorConfig(
     Duration resyncCap = duration(env, "AUTHIP_RESYNC_CAP", null, errors);
     String operatorNs = blankToNull(env.getOrDefault("AUTHIP_NAMESPACE",
         env.getOrDefault("POD_NAMESPACE", "authip-system")));
-    Duration restoreTimeout = duration(env, "AUTHIP_RESTORE_TIMEOUT", Duration.ofMinutes(10), errors);
+    Duration restoreTimeout = positive(env, "AUTHIP_RESTORE_TIMEOUT", Duration.ofMinutes(10), errors);
     int flapCorrections = integer(env, "AUTHIP_FLAP_CORRECTIONS", 3, 1, 1000, errors);
-    Duration flapWindow = duration(env, "AUTHIP_FLAP_WINDOW", Duration.ofMinutes(30), errors);
-    for (var d : List.of(Map.entry("AUTHIP_RESTORE_TIMEOUT", restoreTimeout),
-        Map.entry("AUTHIP_FLAP_WINDOW", flapWindow))) {
-      if (d.getValue().isNegative() || d.getValue().isZero()) {
-        errors.add(d.getKey() + "=" + env.get(d.getKey()) + " must be longer than zero");
-      }
-    }
+    Duration flapWindow = positive(env, "AUTHIP_FLAP_WINDOW", Duration.ofMinutes(30), errors);
     if (operatorNs == null) {
       errors.add("AUTHIP_NAMESPACE must name the operator's namespace");
     }
+    Lease lease = lease(env, errors);
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
     }
     return new OperatorConfig(namespaces, selector, leader, leaseNs, leaseName, port, maxRanges, threads, level,
         poll, propagation, busy, backoff, maxBackoff, resyncCap, operatorNs, restoreTimeout, flapCorrections,
-        flapWindow);
+        flapWindow, lease);
+
+  }
+
+  /**
+   * The Lease timings (each positive; renew deadline shorter than the lease duration and longer than 2.2 retry
+   * periods, as fabric8 requires) and the holder name: the pod name (POD_NAME from the downward API, else
+   * HOSTNAME, which Kubernetes sets to the pod name).
+   */
+  private static Lease lease(Map<String, String> env, List<String> errors) {
+    Duration duration = positive(env, "AUTHIP_LEASE_DURATION", Lease.DEFAULT_DURATION, errors);
+    Duration renew = positive(env, "AUTHIP_LEASE_RENEW_DEADLINE", Lease.DEFAULT_RENEW_DEADLINE, errors);
+    Duration retry = positive(env, "AUTHIP_LEASE_RETRY_PERIOD", Lease.DEFAULT_RETRY_PERIOD, errors);
+    if (renew.compareTo(duration) >= 0) {
+      errors.add("AUTHIP_LEASE_RENEW_DEADLINE=" + human(renew) + " must be shorter than AUTHIP_LEASE_DURATION="
+          + human(duration) + " (a standby must not take over while the holder may still be renewing): lower the "
+          + "renew deadline or raise the lease duration");
+    }
+    // fabric8 waits up to retryPeriod * (1 + 1.2) between attempts (jitter) and refuses anything tighter.
+    if (renew.toMillis() * 10 <= retry.toMillis() * 22) {
+      errors.add("AUTHIP_LEASE_RENEW_DEADLINE=" + human(renew) + " must be longer than 2.2 x AUTHIP_LEASE_RETRY_PERIOD="
+          + human(retry) + " (one retry with its jitter must fit before the deadline): lower the retry period or "
+          + "raise the renew deadline");
+    }
+    String identity = blankToNull(env.get("POD_NAME"));
+    if (identity == null) {
+      identity = blankToNull(env.get("HOSTNAME"));
+    }
+    return new Lease(identity, duration, renew, retry);
+  }
+
+  private static Duration positive(Map<String, String> env, String key, Duration def, List<String> errors) {
+    Duration d = duration(env, key, def, errors);
+    if (d.isZero() || d.isNegative()) {
+      errors.add(key + "='" + env.get(key).strip() + "' must be longer than zero, e.g. " + human(def));
+      return def;
+    }
+    return d;
+  }
+
+  /** 15s rather than PT15S, in the grammar of the variables. */
+  private static String human(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 
   /** One line for the start-up log (nothing secret is in here). */
@@ -145,7 +210,8 @@ public record OperatorConfig(
         + " busyRetry=" + busyRetry + " errorBackoff=" + errorBackoff + " maxBackoff=" + maxBackoff
         + (resyncCap == null ? "" : " resyncCap=" + resyncCap)
         + " namespace=" + operatorNamespace + " restoreTimeout=" + restoreTimeout
-        + " flapGuard=" + flapCorrections + "/" + flapWindow;
+        + " flapGuard=" + flapCorrections + "/" + flapWindow
+        + (leaderElection ? lease.describe() : "");
   }
 
   private static String blankToNull(String s) {

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +18,14 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A forked JVM running {@link OperatorProcess} ({@code authip run}), so that its memory and CPU are its own. */
-final class OperatorChild implements AutoCloseable {
+/**
+ * A forked JVM running {@link OperatorProcess} ({@code authip run}), so that its memory and CPU are its own; used by
+ * the fleet benchmark and by the leader-election test (two of them, one killed).
+ */
+public final class OperatorChild implements AutoCloseable {
 
   /** The child's own figures at one moment. */
-  record Stats(long cpuNanos, long heapUsed, long peakHeap, long rssKiB, long hwmKiB, int threads) {
+  public record Stats(long cpuNanos, long heapUsed, long peakHeap, long rssKiB, long hwmKiB, int threads) {
 
     double cpuSeconds() {
       return cpuNanos / 1e9;
@@ -50,15 +54,29 @@ final class OperatorChild implements AutoCloseable {
    */
   static OperatorChild start(String xmx, List<String> jvmArgs, Map<String, String> env, String kubeUrl, Path log,
       Path jfr) {
+    return start(xmx, jvmArgs, env, List.of("-Dkubernetes.master=" + kubeUrl, "-Dkubernetes.namespace=default",
+        "-Dkubernetes.auth.tryKubeConfig=false"), log, jfr);
+  }
+
+  /**
+   * As a pod with a mounted kubeconfig would run it: the Kubernetes API, the credentials (e.g. a bearer token) and
+   * the namespace all come from {@code kubeconfig} (variable {@code KUBECONFIG}), nothing from system properties.
+   */
+  public static OperatorChild startWithKubeconfig(String xmx, Map<String, String> env, Path kubeconfig, Path log) {
+    Map<String, String> withConfig = new java.util.LinkedHashMap<>(env);
+    withConfig.put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
+    return start(xmx, List.of(), withConfig, List.of("-Dkubernetes.auth.tryKubeConfig=true"), log, null);
+  }
+
+  private static OperatorChild start(String xmx, List<String> jvmArgs, Map<String, String> env,
+      List<String> kubernetes, Path log, Path jfr) {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx" + xmx,
         // As the container image runs it (Dockerfile), -Xmx in place of -XX:MaxRAMPercentage.
-        "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData",
-        "-Dkubernetes.master=" + kubeUrl,
-        "-Dkubernetes.namespace=default",
-        "-Dkubernetes.auth.tryKubeConfig=false",
-        "-Dkubernetes.auth.tryServiceAccount=false",
+        "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData"));
+    cmd.addAll(kubernetes);
+    cmd.addAll(List.of("-Dkubernetes.auth.tryServiceAccount=false",
         "-cp", System.getProperty("java.class.path"),
         OperatorProcess.class.getName()));
     cmd.addAll(1, jvmArgs);
@@ -68,7 +86,8 @@ final class OperatorChild implements AutoCloseable {
     }
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().keySet().removeIf(k -> k.startsWith("AUTHIP_") || k.startsWith("AZURE_")
-        || k.startsWith("KUBERNETES_") || k.equals("JAVA_TOOL_OPTIONS"));
+        || k.startsWith("KUBERNETES_") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("KUBECONFIG")
+        || k.startsWith("POD_"));
     pb.environment().putAll(env);
     pb.redirectError(log.toFile());
     try {
@@ -92,12 +111,32 @@ final class OperatorChild implements AutoCloseable {
     }
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  boolean alive() {
+  public boolean alive() {
     return process.isAlive();
+  }
+
+  /** The exit status, once the JVM has ended. */
+  public java.util.OptionalInt exitCode() {
+    return process.isAlive() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(process.exitValue());
+  }
+
+  /**
+   * Kills the JVM with SIGKILL, as the kernel's OOM killer or a node loss would: no shutdown hook, no graceful stop,
+   * no Lease release. Waits until it is gone.
+   */
+  public void kill() {
+    try {
+      if (!process.destroyForcibly().waitFor(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the operator JVM " + process.pid() + " outlived SIGKILL for 30 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 
   /** Asks the child for its figures now. */
@@ -123,14 +162,25 @@ final class OperatorChild implements AutoCloseable {
   /** Stops the operator as Kubernetes would: SIGTERM, then SIGKILL after 20 s. */
   @Override
   public void close() {
+    stop(Duration.ofSeconds(20));
+  }
+
+  /**
+   * SIGTERM, then SIGKILL once {@code grace} has passed, as the kubelet does with the pod's grace period.
+   *
+   * @return true when the JVM ended by itself within {@code grace}
+   */
+  public boolean stop(Duration grace) {
     process.destroy();
     try {
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      if (process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        return true;
       }
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
     }
+    return false;
   }
 }

@@ -146,7 +146,7 @@ final class OperatorManifests {
   /**
    * The operator contract and the restricted Pod Security Standard: 2 replicas with leader election, non-root,
    * read-only root filesystem with an emptyDir /tmp, no capabilities, no privilege escalation, RuntimeDefault
-   * seccomp, probes on /healthz and /readyz, POD_NAMESPACE from the downward API.
+   * seccomp, probes on /healthz and /readyz, POD_NAMESPACE and POD_NAME from the downward API.
    */
   static void assertSecureOperatorDeployment(Manifests manifests, String namespace, String leaseName) {
     Deployment deployment = deployment(manifests);
@@ -195,6 +195,9 @@ final class OperatorManifests {
 
     assertThat(env(container).get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.namespace");
+    // The Lease names its holder by pod.
+    assertThat(env(container).get("POD_NAME").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.name");
     assertThat(envValue(container, "AUTHIP_LEADER_ELECTION")).contains("true");
     assertThat(envValue(container, "AUTHIP_LEADER_ELECTION_NAMESPACE")).contains(namespace);
     assertThat(envValue(container, "AUTHIP_LEASE_NAME")).contains(leaseName);

@@ -22,7 +22,8 @@ class PrometheusAlertsTest {
       "authip_drift_corrections_total", "authip_azure_requests_total",
       "authip_azure_request_duration_seconds_bucket", "authip_azure_request_duration_seconds_count",
       "authip_azure_request_duration_seconds_sum", "authip_reconcile_duration_seconds_bucket",
-      "authip_reconcile_duration_seconds_count", "authip_reconcile_duration_seconds_sum");
+      "authip_reconcile_duration_seconds_count", "authip_reconcile_duration_seconds_sum", "authip_leader",
+      "authip_policies");
 
   static final Pattern METRIC = Pattern.compile("\\bauthip_[a-z_]+");
 
@@ -53,7 +54,8 @@ class PrometheusAlertsTest {
   @Test
   void everyAlertOfTheBriefExists() {
     assertThat(alerts).containsOnlyKeys("AuthipTargetDrifted", "AuthipPolicyNotReady", "AuthipAzureThrottling",
-        "AuthipAzureErrors", "AuthipRangesNearLimit", "AuthipMetricsAbsent");
+        "AuthipAzureErrors", "AuthipRangesNearLimit", "AuthipMetricsAbsent", "AuthipNoLeader",
+        "AuthipLeaderNotReconciling");
   }
 
   @Test
@@ -154,6 +156,154 @@ class PrometheusAlertsTest {
       assertThat(plain.one(kind)).as("deploy/prometheus %s (regenerate it from the chart)", kind)
           .isEqualTo(fromChart);
     }
+  }
+
+  // ---- the leader alerts, evaluated on synthetic series ----------------------------------------------------------
+
+  static final long MINUTE = 60;
+  static final Map<String, String> REPLICA_A = target("authip", "10.244.0.7:8080", "authip-6c9d-a");
+  static final Map<String, String> REPLICA_B = target("authip", "10.244.1.9:8080", "authip-6c9d-b");
+
+  /** The labels the ServiceMonitor's scrape gives a replica's series (honorLabels: authip's own win). */
+  static Map<String, String> target(String job, String instance, String pod) {
+    return Map.of("job", job, "namespace", HelmChart.NAMESPACE, "instance", instance, "pod", pod,
+        "service", job, "endpoint", "http");
+  }
+
+  /** Firing instances of the rendered alert at each evaluation up to {@code until}. */
+  static java.util.NavigableMap<Long, Set<Map<String, String>>> run(String alert, PromQl.Tsdb db, long until) {
+    JsonNode rule = alerts.get(alert);
+    return PromQl.firing(rule.path("expr").asText(), rule.path("for").asText(), db, until);
+  }
+
+  static PromQl.Tsdb replica(PromQl.Tsdb db, Map<String, String> target, long from, long to,
+      java.util.function.LongFunction<Double> leader, double policies,
+      java.util.function.LongFunction<Double> reconciles) {
+    return db.scrape("authip_leader", target, from, to, leader)
+        .scrape("authip_policies", target, from, to, t -> policies)
+        .scrape("authip_reconcile_duration_seconds_count", target, from, to, reconciles);
+  }
+
+  static void neverFires(String alert, PromQl.Tsdb db, long until) {
+    run(alert, db, until).forEach((t, firing) -> assertThat(firing).as("%s at %d s", alert, t).isEmpty());
+  }
+
+  @Test
+  void noLeaderAfterFiveMinutesWithoutAHolder() {
+    assertThat(expr(alerts.get("AuthipNoLeader"))).isEqualTo("max by (namespace, job) (authip_leader) == 0");
+    assertThat(alerts.get("AuthipNoLeader").path("for").asText()).isEqualTo("5m");
+    // Two replicas running, neither holds the Lease (e.g. it cannot be renewed): pending, then firing at 5 min.
+    PromQl.Tsdb none = new PromQl.Tsdb();
+    replica(none, REPLICA_A, 0, 30 * MINUTE, t -> 0.0, 2, t -> 0.0);
+    replica(none, REPLICA_B, 0, 30 * MINUTE, t -> 0.0, 2, t -> 0.0);
+    var firing = run("AuthipNoLeader", none, 30 * MINUTE);
+    assertThat(firing.floorEntry(5 * MINUTE - 1).getValue()).as("before 5 min").isEmpty();
+    assertThat(firing.get(5 * MINUTE)).containsExactly(Map.of("job", "authip", "namespace", HelmChart.NAMESPACE));
+    assertThat(firing.get(30 * MINUTE)).hasSize(1);
+  }
+
+  @Test
+  void noLeaderIsSilentWithALeaderAFailoverOrNothingRunning() {
+    // One leader, one standby, for an hour.
+    PromQl.Tsdb healthy = new PromQl.Tsdb();
+    replica(healthy, REPLICA_A, 0, 60 * MINUTE, t -> 1.0, 2, t -> (double) t);
+    replica(healthy, REPLICA_B, 0, 60 * MINUTE, t -> 0.0, 2, t -> 0.0);
+    neverFires("AuthipNoLeader", healthy, 60 * MINUTE);
+    // The leader killed at 10 min (its series go stale), the standby leads 40 s later.
+    PromQl.Tsdb failover = new PromQl.Tsdb();
+    replica(failover, REPLICA_A, 0, 10 * MINUTE, t -> 1.0, 2, t -> (double) t);
+    replica(failover, REPLICA_B, 0, 60 * MINUTE, t -> t < 10 * MINUTE + 40 ? 0.0 : 1.0, 2, t -> 0.0);
+    neverFires("AuthipNoLeader", failover, 60 * MINUTE);
+    // Leader election off: the one replica counts as leader.
+    PromQl.Tsdb single = new PromQl.Tsdb();
+    replica(single, REPLICA_A, 0, 60 * MINUTE, t -> 1.0, 2, t -> (double) t);
+    neverFires("AuthipNoLeader", single, 60 * MINUTE);
+    // Nothing running at all is AuthipMetricsAbsent's case, not this one's.
+    neverFires("AuthipNoLeader", new PromQl.Tsdb(), 60 * MINUTE);
+  }
+
+  @Test
+  void noLeaderNamesTheShardThatHasNone() {
+    PromQl.Tsdb shards = new PromQl.Tsdb();
+    replica(shards, target("authip-eu", "10.244.0.7:8080", "authip-eu-a"), 0, 20 * MINUTE, t -> 0.0, 2, t -> 0.0);
+    replica(shards, target("authip-eu", "10.244.1.9:8080", "authip-eu-b"), 0, 20 * MINUTE, t -> 0.0, 2, t -> 0.0);
+    replica(shards, target("authip-us", "10.244.2.3:8080", "authip-us-a"), 0, 20 * MINUTE, t -> 1.0, 2,
+        t -> (double) t);
+    replica(shards, target("authip-us", "10.244.2.4:8080", "authip-us-b"), 0, 20 * MINUTE, t -> 0.0, 2, t -> 0.0);
+    assertThat(run("AuthipNoLeader", shards, 20 * MINUTE).get(20 * MINUTE))
+        .containsExactly(Map.of("job", "authip-eu", "namespace", HelmChart.NAMESPACE));
+  }
+
+  @Test
+  void leaderNotReconcilingFifteenMinutesAfterItsLastReconcile() {
+    JsonNode alert = alerts.get("AuthipLeaderNotReconciling");
+    assertThat(alert.path("for").asText()).isEqualTo("1m");
+    assertThat(expr(alert)).contains("increase(authip_reconcile_duration_seconds_count[15m]) == 0")
+        .contains("min_over_time(authip_policies[15m]) > 0").contains("(authip_leader offset 15m) == 1");
+    // The leader reconciles every scrape interval until 10 min, then never again; the standby never reconciles.
+    PromQl.Tsdb stuck = new PromQl.Tsdb();
+    replica(stuck, REPLICA_A, 0, 60 * MINUTE, t -> 1.0, 3, t -> (double) Math.min(t, 10 * MINUTE));
+    replica(stuck, REPLICA_B, 0, 60 * MINUTE, t -> 0.0, 3, t -> 0.0);
+    var firing = run("AuthipLeaderNotReconciling", stuck, 60 * MINUTE);
+    // The last reconcile falls between the scrapes at 9.5 and 10 min; from 24.5 min the 15-minute window holds only
+    // flat samples; held for 1 min, the alert fires at 25.5 min, not before.
+    firing.headMap(25 * MINUTE + 30, false).forEach((t, f) -> assertThat(f).as("at %d s", t).isEmpty());
+    Map<String, String> leader = new java.util.TreeMap<>(REPLICA_A);
+    assertThat(firing.get(25 * MINUTE + 30)).containsExactly(leader);
+    assertThat(firing.get(60 * MINUTE)).containsExactly(leader);
+  }
+
+  @Test
+  void leaderNotReconcilingIsSilentForStandbysIdleLeadersNewLeadersAndTheDead() {
+    // Reconciling every 30 s for an hour; the standby never.
+    PromQl.Tsdb healthy = new PromQl.Tsdb();
+    replica(healthy, REPLICA_A, 0, 60 * MINUTE, t -> 1.0, 3, t -> (double) t);
+    replica(healthy, REPLICA_B, 0, 60 * MINUTE, t -> 0.0, 3, t -> 0.0);
+    neverFires("AuthipLeaderNotReconciling", healthy, 60 * MINUTE);
+    // A leader with no policies has nothing to reconcile.
+    PromQl.Tsdb empty = new PromQl.Tsdb();
+    replica(empty, REPLICA_A, 0, 60 * MINUTE, t -> 1.0, 0, t -> 0.0);
+    neverFires("AuthipLeaderNotReconciling", empty, 60 * MINUTE);
+    // A leader that stopped reconciling at 10 min and was killed at 20 min: nothing to alert on once it is gone.
+    PromQl.Tsdb dead = new PromQl.Tsdb();
+    replica(dead, REPLICA_A, 0, 20 * MINUTE, t -> 1.0, 3, t -> (double) Math.min(t, 10 * MINUTE));
+    replica(dead, REPLICA_B, 0, 60 * MINUTE, t -> t < 21 * MINUTE ? 0.0 : 1.0, 3,
+        t -> t < 21 * MINUTE ? 0.0 : (double) t);
+    neverFires("AuthipLeaderNotReconciling", dead, 60 * MINUTE);
+    // A standby that takes over at 30 min and never reconciles gets the whole window as leader first.
+    PromQl.Tsdb takeover = new PromQl.Tsdb();
+    replica(takeover, REPLICA_A, 0, 30 * MINUTE, t -> 1.0, 3, t -> (double) t);
+    replica(takeover, REPLICA_B, 0, 60 * MINUTE, t -> t < 30 * MINUTE ? 0.0 : 1.0, 3, t -> 0.0);
+    var firing = run("AuthipLeaderNotReconciling", takeover, 60 * MINUTE);
+    firing.headMap(46 * MINUTE, false).forEach((t, f) -> assertThat(f).as("at %d s", t).isEmpty());
+    assertThat(firing.get(46 * MINUTE)).containsExactly(new java.util.TreeMap<>(REPLICA_B));
+  }
+
+  @Test
+  void theLeaderNotReconcilingWindowIsAValue() {
+    JsonNode tuned = alertsByName(HelmChart.template("""
+        prometheusRule:
+          enabled: true
+          rules:
+            noLeader:
+              for: 10m
+            leaderNotReconciling:
+              window: 2h
+              for: 5m
+        """).one("PrometheusRule")).get("AuthipLeaderNotReconciling");
+    assertThat(expr(tuned)).contains("[2h]").contains("offset 2h").doesNotContain("15m");
+    assertThat(tuned.path("for").asText()).isEqualTo("5m");
+  }
+
+  @Test
+  void theEvaluatorRefusesWhatItDoesNotKnow() {
+    PromQl.Tsdb db = new PromQl.Tsdb();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PromQl.firing("rate(x[5m]) > 0", "1m", db, 60))
+        .hasMessageContaining("unsupported function rate");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PromQl.firing("x or y", "1m", db, 60))
+        .hasMessageContaining("unexpected 'or'");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PromQl.firing("x[5m] == 1", "1m", db, 60))
+        .hasMessageContaining("range selector");
   }
 
   static String expr(JsonNode alert) {

@@ -11,6 +11,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -28,7 +29,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /** Orchestrates observe → validate → act → record status; the logic lives in the collaborators. */
 @ControllerConfiguration(name = AuthorizedIpPolicyReconciler.NAME)
@@ -83,8 +83,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
     Instant started = clock.instant();
     String ns = policy.getMetadata().getNamespace();
     String name = policy.getMetadata().getName();
-    MDC.put("policy", ns + "/" + name);
-    try {
+    try (var mdc = LogContext.policy(policy)) {
       PolicyValidator.Result validation = validator.validatePolicy(policy, (n, setName) -> rangeSet(ctx, n, setName));
       AuthorizedIpPolicyStatus status;
       Duration next = null;
@@ -113,7 +112,39 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
       return next == null ? control : control.rescheduleAfter(next);
     } finally {
       metrics.reconciled(Duration.between(started, clock.instant()));
-      MDC.remove("policy");
+      LogContext.clear();
+    }
+  }
+
+  /**
+   * An unexpected exception: {@code Ready=False}, reason InternalError, a Warning event, and JOSDK retries with the
+   * operator's backoff. A 409 Conflict (a status write based on an old resourceVersion) changes nothing: the retry
+   * reconciles from the newer object. No status write when the condition already says the same.
+   */
+  @Override
+  public ErrorStatusUpdateControl<AuthorizedIpPolicy> updateErrorStatus(AuthorizedIpPolicy policy,
+      Context<AuthorizedIpPolicy> ctx, Exception e) {
+    try (var mdc = LogContext.policy(policy)) {
+      if (ErrorStatus.isConflict(e)) {
+        LOG.info("status write refused with 409 Conflict (the policy changed meanwhile); retrying");
+        return ErrorStatusUpdateControl.noStatusUpdate();
+      }
+      AuthorizedIpPolicyStatus status = ErrorStatus.of(policy, e, clock.instant());
+      String message = Conditions.find(status.getConditions(), Conditions.READY).orElseThrow().getMessage();
+      LOG.warn("{}", message);
+      events.emit(policy, EventReason.InternalError, message);
+      metrics.recordPolicy(policy.getMetadata().getNamespace(), policy.getMetadata().getName(), false,
+          status.getTargets());
+      if (status.equals(policy.getStatus())) {
+        return ErrorStatusUpdateControl.noStatusUpdate();
+      }
+      AuthorizedIpPolicy updated = new AuthorizedIpPolicy();
+      updated.setMetadata(policy.getMetadata());
+      updated.setSpec(policy.getSpec());
+      updated.setStatus(status);
+      return ErrorStatusUpdateControl.patchStatus(updated);
+    } finally {
+      LogContext.clear();
     }
   }
 
@@ -121,8 +152,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
   public DeleteControl cleanup(AuthorizedIpPolicy policy, Context<AuthorizedIpPolicy> ctx) {
     String ns = policy.getMetadata().getNamespace();
     String name = policy.getMetadata().getName();
-    MDC.put("policy", ns + "/" + name);
-    try {
+    try (var mdc = LogContext.policy(policy)) {
       PolicyRestorer.Result result = restorer.restore(policy);
       result.events().forEach(e -> events.emit(policy, e.reason(), e.message()));
       if (!result.done()) {
@@ -132,7 +162,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
       metrics.forgetPolicy(ns, name);
       return DeleteControl.defaultDelete();
     } finally {
-      MDC.remove("policy");
+      LogContext.clear();
     }
   }
 

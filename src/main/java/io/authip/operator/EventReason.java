@@ -12,7 +12,9 @@ public enum EventReason {
   AzureError(true),
   OperationFailed(true),
   Restored(false),
-  Retained(false);
+  Retained(false),
+  /** An unexpected exception in a reconcile (status: Ready=False, reason InternalError). */
+  InternalError(true);
 
   private final boolean warning;
 

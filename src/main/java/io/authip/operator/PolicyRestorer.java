@@ -51,7 +51,9 @@ public final class PolicyRestorer {
         continue; // never taken over by this policy
       }
       ApiServerAccess before = ApiServerAccess.fromAks(captured.getRanges());
-      restoreOne(t.getClusterId(), before, events).ifPresent(waiting::add);
+      try (var mdc = LogContext.cluster(t.getClusterId())) {
+        restoreOne(t.getClusterId(), before, events).ifPresent(waiting::add);
+      }
     }
     if (waiting.isEmpty()) {
       events.add(new PolicyEvent(EventReason.Restored, "policy deleted; every target has its captured ranges back",

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.OutputStreamAppender;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.util.HashMap;
 import java.util.List;
@@ -75,6 +76,19 @@ public final class Logging {
     Map<String, String> converters = new HashMap<>();
     converters.put("authipMdc", MdcConverter.class.getName());
     context.putObject(CoreConstants.PATTERN_RULE_REGISTRY, converters);
+    OutputStreamAppender<ILoggingEvent> appender = appender(context, format, out);
+    Logger rootLogger = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    rootLogger.setLevel(root);
+    rootLogger.addAppender(appender);
+    if (root.isGreaterOrEqual(Level.INFO)) {
+      for (String chatty : CHATTY) {
+        context.getLogger(chatty).setLevel(root.isGreaterOrEqual(Level.WARN) ? root : Level.WARN);
+      }
+    }
+  }
+
+  /** A started appender of {@code context} that writes {@code format} to {@code out} (not attached to a logger). */
+  public static OutputStreamAppender<ILoggingEvent> appender(LoggerContext context, Format format, OutputStream out) {
     Encoder<ILoggingEvent> encoder;
     if (format == Format.json) {
       encoder = new JsonLineEncoder();
@@ -90,15 +104,37 @@ public final class Logging {
     appender.setContext(context);
     appender.setEncoder(encoder);
     appender.setImmediateFlush(true);
-    appender.setOutputStream(out);
+    appender.setOutputStream(new KeepOpen(out));
     appender.start();
-    Logger rootLogger = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    rootLogger.setLevel(root);
-    rootLogger.addAppender(appender);
-    if (root.isGreaterOrEqual(Level.INFO)) {
-      for (String chatty : CHATTY) {
-        context.getLogger(chatty).setLevel(root.isGreaterOrEqual(Level.WARN) ? root : Level.WARN);
-      }
+    return appender;
+  }
+
+  /** Stopping an appender closes its stream; reconfiguring must not close standard error. */
+  private static final class KeepOpen extends OutputStream {
+    private final OutputStream out;
+
+    KeepOpen(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.flush();
     }
   }
 }

@@ -96,7 +96,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
         status = PolicyStatusBuilder.of(policy, result.targets(), clock.instant());
         for (PolicyEvent e : result.events()) {
           if (events.emit(policy, e.reason(), e.message()) || e.reason() == EventReason.DriftCorrected) {
-            LOG.info("{}: {}", e.reason(), e.message());
+            logEvent(e);
           }
           if (e.reason() == EventReason.DriftCorrected && e.targetKey() != null) {
             metrics.driftCorrected(ns, name, e.targetKey());
@@ -163,6 +163,16 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
       return DeleteControl.defaultDelete();
     } finally {
       LogContext.clear();
+    }
+  }
+
+  private static void logEvent(PolicyEvent e) {
+    if (e.targetKey() == null) {
+      LOG.info("{}: {}", e.reason(), e.message());
+      return;
+    }
+    try (var mdc = LogContext.cluster(e.targetKey())) {
+      LOG.info("{}: {}", e.reason(), e.message());
     }
   }
 

@@ -36,39 +36,43 @@ public final class IpRangeSetReconciler implements Reconciler<IpRangeSet> {
 
   @Override
   public UpdateControl<IpRangeSet> reconcile(IpRangeSet set, Context<IpRangeSet> context) {
-    PolicyValidator.RangeCheck check = validator.checkRangeSet(set);
-    List<FieldError> errors = check.errors();
-    IpRangeSetStatus old = set.getStatus();
-    IpRangeSetStatus status = new IpRangeSetStatus();
-    Long generation = set.getMetadata().getGeneration();
-    status.setObservedGeneration(generation);
-    if (errors.isEmpty()) {
-      int count = check.ranges().size();
-      status.setRangeCount(count);
-      status.setConditions(Conditions.set(old == null ? null : old.getConditions(), Conditions.VALID, true, "Valid",
-          count + " ranges after merging", generation, clock.instant()));
-    } else {
-      String message = errors.stream().limit(5).map(FieldError::toString).collect(Collectors.joining("; "))
-          + (errors.size() > 5 ? "; and " + (errors.size() - 5) + " more" : "");
-      status.setConditions(Conditions.set(old == null ? null : old.getConditions(), Conditions.VALID, false,
-          "InvalidSpec", message, generation, clock.instant()));
-      events.emit(set, EventReason.InvalidSpec, message);
+    try (var mdc = MDC.putCloseable(Logging.RANGE_SET, set.getMetadata().getNamespace() + "/"
+        + set.getMetadata().getName())) {
+      PolicyValidator.RangeCheck check = validator.checkRangeSet(set);
+      List<FieldError> errors = check.errors();
+      IpRangeSetStatus old = set.getStatus();
+      IpRangeSetStatus status = new IpRangeSetStatus();
+      Long generation = set.getMetadata().getGeneration();
+      status.setObservedGeneration(generation);
+      if (errors.isEmpty()) {
+        int count = check.ranges().size();
+        status.setRangeCount(count);
+        status.setConditions(Conditions.set(old == null ? null : old.getConditions(), Conditions.VALID, true, "Valid",
+            count + " ranges after merging", generation, clock.instant()));
+      } else {
+        String message = errors.stream().limit(5).map(FieldError::toString).collect(Collectors.joining("; "))
+            + (errors.size() > 5 ? "; and " + (errors.size() - 5) + " more" : "");
+        status.setConditions(Conditions.set(old == null ? null : old.getConditions(), Conditions.VALID, false,
+            "InvalidSpec", message, generation, clock.instant()));
+        events.emit(set, EventReason.InvalidSpec, message);
+      }
+      if (status.equals(old)) {
+        return UpdateControl.noUpdate();
+      }
+      IpRangeSet fresh = new IpRangeSet();
+      fresh.getMetadata().setName(set.getMetadata().getName());
+      fresh.getMetadata().setNamespace(set.getMetadata().getNamespace());
+      fresh.setStatus(status);
+      return UpdateControl.patchStatus(fresh);
     }
-    if (status.equals(old)) {
-      return UpdateControl.noUpdate();
-    }
-    IpRangeSet fresh = new IpRangeSet();
-    fresh.getMetadata().setName(set.getMetadata().getName());
-    fresh.getMetadata().setNamespace(set.getMetadata().getNamespace());
-    fresh.setStatus(status);
-    return UpdateControl.patchStatus(fresh);
   }
 
   /** As for policies: {@code Valid=Unknown}, reason InternalError, unless the exception is a 409 Conflict. */
   @Override
   public ErrorStatusUpdateControl<IpRangeSet> updateErrorStatus(IpRangeSet set, Context<IpRangeSet> context,
       Exception e) {
-    try (var mdc = MDC.putCloseable(Logging.RANGE_SET, set.getMetadata().getNamespace() + "/" + set.getMetadata().getName())) {
+    try (var mdc = MDC.putCloseable(Logging.RANGE_SET, set.getMetadata().getNamespace() + "/"
+        + set.getMetadata().getName())) {
       if (ErrorStatus.isConflict(e)) {
         return ErrorStatusUpdateControl.noStatusUpdate();
       }

@@ -29,7 +29,7 @@ public final class EnvironmentConfigurator extends ContextAwareBase implements C
     } catch (IllegalArgumentException e) {
       format = Logging.Format.text;
     }
-    Logging.configure(context, level, format, System.err);
+    Logging.configure(context, level, format, Logging.STANDARD_ERROR);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 }

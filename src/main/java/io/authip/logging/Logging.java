@@ -66,7 +66,7 @@ public final class Logging {
 
   /** Logs to standard error at {@code level} (error, warn, info, debug or trace) in {@code format}. */
   public static void configure(String level, Format format) {
-    configure((LoggerContext) LoggerFactory.getILoggerFactory(), level, format, System.err);
+    configure((LoggerContext) LoggerFactory.getILoggerFactory(), level, format, STANDARD_ERROR);
   }
 
   /** Replaces the configuration of {@code context}: one appender writing to {@code out}. */
@@ -108,6 +108,24 @@ public final class Logging {
     appender.start();
     return appender;
   }
+
+  /** Whatever {@code System.err} is at the time of each write (tests and tools replace it with System.setErr). */
+  static final OutputStream STANDARD_ERROR = new OutputStream() {
+    @Override
+    public void write(int b) {
+      System.err.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      System.err.write(b, off, len);
+    }
+
+    @Override
+    public void flush() {
+      System.err.flush();
+    }
+  };
 
   /** Stopping an appender closes its stream; reconfiguring must not close standard error. */
   private static final class KeepOpen extends OutputStream {

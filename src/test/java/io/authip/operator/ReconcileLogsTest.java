@@ -66,7 +66,7 @@ class ReconcileLogsTest {
       }
     } finally {
       // Back to what logback starts with in this JVM.
-      Logging.configure((LoggerContext) LoggerFactory.getILoggerFactory(), "info", Logging.Format.text, System.err);
+      Logging.configure("info", Logging.Format.text);
     }
   }
 

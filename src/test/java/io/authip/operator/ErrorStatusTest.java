@@ -159,13 +159,16 @@ class ErrorStatusTest {
   @Test
   void aConflictFromTheKubernetesApiIsRetriedWithoutAnyStatusWrite() {
     AuthorizedIpPolicy p = inSyncPolicy();
-    String version = get(p).getMetadata().getResourceVersion();
+    int before = gateway.thrown.get();
     // As the write-ahead status write throws it when the policy changed since it was read; JOSDK may wrap it.
     gateway.failWith = () -> new OperatorException("status write failed",
         new KubernetesClientException("the object has been modified", 409, null));
+    // Once one reconcile has failed, none that read Azure before the switch can still be writing.
+    await().atMost(WAIT).until(() -> gateway.thrown.get() > before);
+    String version = get(p).getMetadata().getResourceVersion();
 
-    int before = gateway.thrown.get();
-    await().atMost(WAIT).until(() -> gateway.thrown.get() >= before + 3);
+    int failed = gateway.thrown.get();
+    await().atMost(WAIT).until(() -> gateway.thrown.get() >= failed + 3);
     AuthorizedIpPolicy read = get(p);
     assertThat(read.getMetadata().getResourceVersion()).isEqualTo(version);
     assertThat(ready(read).orElseThrow().getReason()).isEqualTo("InSync");

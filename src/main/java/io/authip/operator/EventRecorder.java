@@ -64,7 +64,8 @@ public final class EventRecorder {
     String ns = about.getMetadata().getNamespace();
     String uid = about.getMetadata().getUid() != null ? about.getMetadata().getUid()
         : ns + "/" + about.getMetadata().getName();
-    String key = uid + "\n" + reason + "\n" + type + "\n" + text;
+    String name = name(about.getMetadata().getName(), uid + "\n" + reason + "\n" + type + "\n" + text);
+    String key = ns + "/" + name; // the hash stands for the message: the cache stays small
     Instant now = clock.instant();
     Instant last;
     synchronized (recent) {
@@ -73,7 +74,6 @@ public final class EventRecorder {
     if (last != null && Duration.between(last, now).compareTo(REPEAT_AFTER) < 0) {
       return false;
     }
-    String name = name(about.getMetadata().getName(), key);
     try {
       write(about, ns, name, reason, type, text, now, last == null);
     } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package io.authip.cli;
 
 import io.authip.azure.AzureAksGateway;
 import io.authip.azure.AzureConfig;
+import io.authip.logging.Logging;
 import io.authip.metrics.AuthipMetrics;
 import io.authip.operator.AuthipOperator;
 import io.authip.operator.OperatorConfig;
@@ -33,14 +34,16 @@ final class RunCommand implements Callable<Integer> {
     Map<String, String> env = System.getenv();
     OperatorConfig config;
     AzureConfig azure;
+    Logging.Format logFormat;
     try {
       config = OperatorConfig.fromEnvironment(env);
       azure = AzureConfig.fromEnvironment(env);
+      logFormat = Logging.format(env);
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("authip run: " + e.getMessage());
       return 2;
     }
-    Logging.setLevel(config.logLevel());
+    Logging.configure(config.logLevel(), logFormat);
     org.slf4j.LoggerFactory.getLogger(RunCommand.class).info("Azure: {}", azure.describe());
     KubernetesClient client = new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory())
         .withKubernetesSerialization(TolerantSerialization.create()).build();

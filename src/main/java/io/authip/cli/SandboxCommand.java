@@ -1,5 +1,6 @@
 package io.authip.cli;
 
+import io.authip.logging.Logging;
 import io.authip.operator.OperatorConfig;
 import io.authip.sandbox.LocalEnvironment;
 import io.authip.sandbox.Sandbox;
@@ -50,7 +51,8 @@ final class SandboxCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    Logging.setLevel("warn");
+    // The terminal shows the table; only problems are logged (to standard error).
+    Logging.configure("warn", Logging.Format.text);
     PrintStream out = System.out;
     Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("authip-sandbox");
     Map<String, String> env = new HashMap<>(Map.of("AUTHIP_HTTP_PORT", String.valueOf(httpPort),

@@ -67,8 +67,8 @@ public final class ArmEmulator implements AutoCloseable {
     // the rest and cost a TLS handshake each time they are needed again.
     defaultProperty("sun.net.httpserver.maxIdleConnections", "2000");
     // The JDK server capitalises header names ("Client-request-id") and MSAL looks up its correlation ID echo
-    // case-sensitively, so it would log an INFO line per token that only this emulator causes (slf4j-simple).
-    defaultProperty("org.slf4j.simpleLogger.log.com.microsoft.aad.msal4j.HttpHelper", "warn");
+    // case-sensitively, so it logs an INFO line per token that only this emulator causes: io.authip.logging keeps
+    // com.microsoft.aad.msal4j at warn.
   }
 
   private static void defaultProperty(String key, String value) {

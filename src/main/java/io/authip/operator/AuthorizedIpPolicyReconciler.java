@@ -12,6 +12,7 @@ import io.authip.api.v1alpha1.Mode;
 import io.authip.api.v1alpha1.TargetStatus;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -32,7 +33,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Orchestrates observe → validate → act → record status; the logic lives in the collaborators.
@@ -102,8 +102,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
     Instant started = clock.instant();
     String ns = policy.getMetadata().getNamespace();
     String name = policy.getMetadata().getName();
-    MDC.put("policy", ns + "/" + name);
-    try {
+    try (var mdc = LogContext.policy(policy)) {
       if (ctx.isPrimaryResourceDeleted()) {
         forget(policy);
         return UpdateControl.noUpdate();
@@ -128,7 +127,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
         status = PolicyStatusBuilder.of(writer.latest(), result.targets(), clock.instant());
         for (PolicyEvent e : result.events()) {
           if (events.emit(current, e.reason(), e.message()) || e.reason() == EventReason.DriftCorrected) {
-            LOG.info("{}: {}", e.reason(), e.message());
+            logEvent(e);
           }
           if (e.reason() == EventReason.DriftCorrected && e.targetKey() != null) {
             metrics.driftCorrected(ns, name, e.targetKey());
@@ -144,7 +143,39 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
       return next == null ? control : control.rescheduleAfter(next);
     } finally {
       metrics.reconciled(Duration.between(started, clock.instant()));
-      MDC.remove("policy");
+      LogContext.clear();
+    }
+  }
+
+  /**
+   * An unexpected exception: {@code Ready=False}, reason InternalError, a Warning event, and JOSDK retries with the
+   * operator's backoff. A 409 Conflict (a status write based on an old resourceVersion) changes nothing: the retry
+   * reconciles from the newer object. No status write when the condition already says the same.
+   */
+  @Override
+  public ErrorStatusUpdateControl<AuthorizedIpPolicy> updateErrorStatus(AuthorizedIpPolicy policy,
+      Context<AuthorizedIpPolicy> ctx, Exception e) {
+    try (var mdc = LogContext.policy(policy)) {
+      if (ErrorStatus.isConflict(e)) {
+        LOG.info("status write refused with 409 Conflict (the policy changed meanwhile); retrying");
+        return ErrorStatusUpdateControl.noStatusUpdate();
+      }
+      AuthorizedIpPolicyStatus status = ErrorStatus.of(policy, e, clock.instant());
+      String message = Conditions.find(status.getConditions(), Conditions.READY).orElseThrow().getMessage();
+      LOG.warn("{}", message);
+      events.emit(policy, EventReason.InternalError, message);
+      metrics.recordPolicy(policy.getMetadata().getNamespace(), policy.getMetadata().getName(), false,
+          status.getTargets());
+      if (status.equals(policy.getStatus())) {
+        return ErrorStatusUpdateControl.noStatusUpdate();
+      }
+      AuthorizedIpPolicy updated = new AuthorizedIpPolicy();
+      updated.setMetadata(policy.getMetadata());
+      updated.setSpec(policy.getSpec());
+      updated.setStatus(status);
+      return ErrorStatusUpdateControl.patchStatus(updated);
+    } finally {
+      LogContext.clear();
     }
   }
 
@@ -201,6 +232,16 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
     } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
       LOG.warn("could not delete the capture record of the deleted policy (ConfigMap {}/{}): {}",
           captures.namespace(), CaptureStore.configMapName(uid), e.getMessage());
+    }
+  }
+
+  private static void logEvent(PolicyEvent e) {
+    if (e.targetKey() == null) {
+      LOG.info("{}: {}", e.reason(), e.message());
+      return;
+    }
+    try (var mdc = LogContext.cluster(e.targetKey())) {
+      LOG.info("{}: {}", e.reason(), e.message());
     }
   }
 

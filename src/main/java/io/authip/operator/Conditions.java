@@ -16,10 +16,18 @@ public final class Conditions {
   private Conditions() {
   }
 
+  /** The status of a condition that cannot be determined (e.g. after an internal error). */
+  public static final String UNKNOWN = "Unknown";
+
   /** Returns a new list with the condition of {@code type} set. */
   public static List<Condition> set(List<Condition> current, String type, boolean status, String reason,
       String message, Long generation, Instant now) {
-    String value = status ? "True" : "False";
+    return set(current, type, status ? "True" : "False", reason, message, generation, now);
+  }
+
+  /** Returns a new list with the condition of {@code type} set to {@code value} (True, False or Unknown). */
+  public static List<Condition> set(List<Condition> current, String type, String value, String reason,
+      String message, Long generation, Instant now) {
     List<Condition> out = new ArrayList<>();
     boolean replaced = false;
     for (Condition c : current == null ? List.<Condition>of() : current) {

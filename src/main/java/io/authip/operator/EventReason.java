@@ -20,7 +20,9 @@ public enum EventReason {
   /** Someone else keeps changing a cluster back; authip stopped correcting it for the flap window. */
   Contested(true),
   /** What status says authip captured differs from authip's own record: the status value is ignored. */
-  CaptureMismatch(true);
+  CaptureMismatch(true),
+  /** An unexpected exception in a reconcile (status: Ready=False, reason InternalError). */
+  InternalError(true);
 
   private final boolean warning;
 

@@ -73,7 +73,9 @@ public final class PolicyRestorer {
       if (record == null || record.sent().isEmpty()) {
         continue; // authip never changed it for this policy: nothing to put back
       }
-      restoreOne(target, record, events).ifPresent(waiting::add);
+      try (var mdc = LogContext.cluster(target.resourceId())) {
+        restoreOne(target, record, events).ifPresent(waiting::add);
+      }
     }
     if (waiting.isEmpty()) {
       events.add(new PolicyEvent(EventReason.Restored, "policy deleted; every cluster it changed has its captured "

@@ -149,7 +149,9 @@ public final class PolicySyncer {
         events.add(new PolicyEvent(EventReason.TargetConflict, target.getClusterName() + ": managed by " + owner.get(),
             target.key()));
       } else {
-        syncTarget(spec, staticRanges, step);
+        try (var mdc = LogContext.cluster(target.resourceId())) {
+          syncTarget(spec, staticRanges, step);
+        }
         keepRecentSyncTime(step.status, prev);
       }
       out.add(step.status);

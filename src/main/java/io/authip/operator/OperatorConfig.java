@@ -62,6 +62,12 @@ public record OperatorConfig(
         maxRanges, reconcileThreads, logLevel, poll, propagation, busy, errorBackoff, maxBackoff, resync);
   }
 
+  /** With leader election on a Lease {@code name} in {@code namespace}. */
+  public OperatorConfig withLeaderElection(String namespace, String name) {
+    return new OperatorConfig(watchNamespaces, labelSelector, true, namespace, name, httpPort, maxRanges,
+        reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff, resyncCap);
+  }
+
   /** Defaults for tests and the sandbox: no leader election, fast polling, a free port. */
   public static OperatorConfig forTesting() {
     return fromEnvironment(Map.of("AUTHIP_HTTP_PORT", "0", "AUTHIP_POLL_INTERVAL", "200ms",

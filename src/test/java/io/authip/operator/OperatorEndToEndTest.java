@@ -83,6 +83,8 @@ class OperatorEndToEndTest {
   @AfterEach
   void invariants() {
     PutInvariants.check(arm);
+    // The operator ran as its ServiceAccount under the shipped RBAC: nothing it asked may have been refused.
+    env.requireNoForbiddenRequests();
   }
 
   // ---- scenarios -------------------------------------------------------------------------------------------------

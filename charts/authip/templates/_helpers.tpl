@@ -74,8 +74,5 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   verbs: ["get", "patch", "update"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
-- apiGroups: ["events.k8s.io"]
-  resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create", "get", "patch"]
 {{- end }}

@@ -35,6 +35,16 @@ public final class AuthipOperator implements AutoCloseable {
    */
   public AuthipOperator(KubernetesClient client, AksGateway gateway, OperatorConfig config,
       PrometheusMeterRegistry registry, AuthipMetrics metrics, Clock clock) {
+    this(client, gateway, config, registry, metrics, clock, true);
+  }
+
+  /**
+   * @param exitOnLostLease JOSDK's default: exit the process when leadership ends (a pod is then restarted). An
+   *     operator embedded in a test JVM or the sandbox passes false, since JOSDK also ends leadership that way on a
+   *     graceful stop.
+   */
+  public AuthipOperator(KubernetesClient client, AksGateway gateway, OperatorConfig config,
+      PrometheusMeterRegistry registry, AuthipMetrics metrics, Clock clock, boolean exitOnLostLease) {
     this.config = config;
     this.registry = registry;
     PolicyValidator validator = new PolicyValidator(config.maxRanges());
@@ -57,7 +67,10 @@ public final class AuthipOperator implements AutoCloseable {
             LOG.error("an informer stopped; /healthz now fails so that the pod is restarted", ex);
           });
       if (config.leaderElection()) {
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace()));
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace(),
+            LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null, null, exitOnLostLease));
       }
     });
     PolicySyncer syncer = new PolicySyncer(gateway, config, clock);

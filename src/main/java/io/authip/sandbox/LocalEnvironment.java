@@ -123,8 +123,9 @@ public final class LocalEnvironment implements AutoCloseable {
     AzureAksGateway gateway = AzureAksGateway.create(AzureConfig.fromEnvironment(azureEnvironment),
         (op, code, duration, headers) -> metrics.azureCall(op, code, duration));
     // The operator's own identity: every request it makes is authorized by the shipped RBAC (kube.rbac()).
-    operator = new AuthipOperator(kube.operatorClient(), gateway, options.operator(), registry, metrics, Clock.systemUTC())
-        .start("127.0.0.1");
+    // In-process: losing (or, on stop, releasing) the lease must not exit this JVM.
+    operator = new AuthipOperator(kube.operatorClient(), gateway, options.operator(), registry, metrics,
+        Clock.systemUTC(), false).start("127.0.0.1");
     return operator;
   }
 

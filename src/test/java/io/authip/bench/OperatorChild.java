@@ -56,6 +56,8 @@ final class OperatorChild implements AutoCloseable {
         // As the container image runs it (Dockerfile), -Xmx in place of -XX:MaxRAMPercentage.
         "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData",
         "-Dkubernetes.master=" + kubeUrl,
+        // the operator's ServiceAccount: every request is authorized by the shipped RBAC (env.kube().rbac())
+        "-Dkubernetes.auth.token=" + io.authip.sandbox.Rbac.OPERATOR_TOKEN,
         "-Dkubernetes.namespace=default",
         "-Dkubernetes.auth.tryKubeConfig=false",
         "-Dkubernetes.auth.tryServiceAccount=false",

@@ -124,6 +124,7 @@ class SoakTest {
       }
     }
     PutInvariants.check(h.arm());
+    h.env.requireNoForbiddenRequests();
   }
 
   void buildFleet() {

@@ -94,7 +94,26 @@ class LeastPrivilegeTest {
       }
       env.startOperator();
       everyFeature(env, "team-a");
-      awaitInSync(env.kube().client(), "team-b", "b", seedAndCreate(env, "team-b", "b", null));
+      // team-b: a set and a Restore policy using it, deleted again (each namespace's Role is used in full)
+      KubernetesClient k8s = env.kube().client();
+      IpRangeSet set = new IpRangeSet();
+      set.getMetadata().setName("ci");
+      set.getMetadata().setNamespace("team-b");
+      set.setSpec(new IpRangeSetSpec());
+      set.getSpec().setRanges(new ArrayList<>(List.of(RangeEntry.of("20.42.0.0/24"))));
+      k8s.resource(set).create();
+      ClusterFixture b = seedAndCreate(env, "team-b", "b", p -> {
+        p.getSpec().setRangeSetRefs(new ArrayList<>(List.of(new RangeSetRef("ci"))));
+        p.getSpec().setDeletionPolicy(DeletionPolicy.Restore);
+      });
+      awaitInSync(k8s, "team-b", "b", b);
+      await().atMost(WAIT).until(() -> {
+        IpRangeSet s = k8s.resources(IpRangeSet.class).inNamespace("team-b").withName("ci").get();
+        return s.getStatus() != null && Integer.valueOf(1).equals(s.getStatus().getRangeCount());
+      });
+      k8s.resources(AuthorizedIpPolicy.class).inNamespace("team-b").withName("b").delete();
+      await().atMost(WAIT).until(() -> k8s.resources(AuthorizedIpPolicy.class).inNamespace("team-b").withName("b")
+          .get() == null);
       env.stopOperator();
       assertUsedEqualsGranted(env.kube().rbac());
       // nothing outside the watched namespaces was touched

@@ -26,21 +26,13 @@ final class OperatorManifests {
 
   /** Everything the operator may do with its own resources and events; one "verb group/resource" per entry. */
   static final Set<String> OPERATOR_PERMISSIONS = Set.of(
-      "get authip.io/authorizedippolicies",
       "list authip.io/authorizedippolicies",
       "watch authip.io/authorizedippolicies",
       "patch authip.io/authorizedippolicies",
-      "update authip.io/authorizedippolicies",
-      "get authip.io/authorizedippolicies/status",
       "patch authip.io/authorizedippolicies/status",
-      "update authip.io/authorizedippolicies/status",
-      "update authip.io/authorizedippolicies/finalizers",
-      "get authip.io/iprangesets",
       "list authip.io/iprangesets",
       "watch authip.io/iprangesets",
-      "get authip.io/iprangesets/status",
       "patch authip.io/iprangesets/status",
-      "update authip.io/iprangesets/status",
       "create /events",
       "get /events",
       "patch /events");

@@ -57,10 +57,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* What the operator may do with its own resources; granted cluster-wide or per watched namespace. */}}
 {{- define "authip.operatorRules" -}}
-# informers list and watch; the finalizer is added and removed with a patch of the object
+# informers list and watch; the finalizer is added and removed with a patch of the object, re-read (get)
+# when that patch conflicts
 - apiGroups: ["authip.io"]
   resources: ["authorizedippolicies"]
-  verbs: ["list", "watch", "patch"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["authip.io"]
   resources: ["authorizedippolicies/status"]
   verbs: ["patch"]

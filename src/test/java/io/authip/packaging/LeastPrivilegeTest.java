@@ -111,6 +111,8 @@ class LeastPrivilegeTest {
         IpRangeSet s = k8s.resources(IpRangeSet.class).inNamespace("team-b").withName("ci").get();
         return s.getStatus() != null && Integer.valueOf(1).equals(s.getStatus().getRangeCount());
       });
+      env.kube().faults().fail("PATCH", "/apis/authip\\.io/v1alpha1/namespaces/team-b/authorizedippolicies/b(\\?.*)?",
+          409, 1);
       k8s.resources(AuthorizedIpPolicy.class).inNamespace("team-b").withName("b").delete();
       await().atMost(WAIT).until(() -> k8s.resources(AuthorizedIpPolicy.class).inNamespace("team-b").withName("b")
           .get() == null);
@@ -157,11 +159,15 @@ class LeastPrivilegeTest {
         .contains("73.140.244.0/24"));
     awaitInSync(k8s, ns, "enforce", enforced);
 
+    // The finalizer's removal conflicts once: JOSDK reads the policy again (get) and patches again.
+    env.kube().faults().fail("PATCH", "/apis/authip\\.io/v1alpha1/namespaces/" + ns
+        + "/authorizedippolicies/retain(\\?.*)?", 409, 1);
     for (String name : List.of("enforce", "retain", "observe", "invalid")) {
       k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns).withName(name).delete();
     }
     await().atMost(WAIT).until(() -> k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns).list().getItems()
         .isEmpty());
+    assertThat(env.kube().faults().pending()).as("the injected conflict was used").isZero();
     // Restore put back what the cluster had: unrestricted
     assertThat(env.arm().cluster(enforced.clusterId()).orElseThrow().path("properties").path("apiServerAccessProfile")
         .path("authorizedIPRanges").size()).isZero();

@@ -26,6 +26,7 @@ final class OperatorManifests {
 
   /** Everything the operator may do with its own resources and events; one "verb group/resource" per entry. */
   static final Set<String> OPERATOR_PERMISSIONS = Set.of(
+      "get authip.io/authorizedippolicies",
       "list authip.io/authorizedippolicies",
       "watch authip.io/authorizedippolicies",
       "patch authip.io/authorizedippolicies",

@@ -113,15 +113,16 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     KubeFaults faults = new KubeFaults(Clock.systemUTC());
     RbacFront front = new RbacFront(rbac, operator);
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new FaultingDispatcher(dispatcher, faults, front), false, new VersionInfo.Builder().withMajor("1").withMinor("32").withGitVersion(VERSION)
-        .build());
+        new FaultingDispatcher(dispatcher, faults, front), false,
+        new VersionInfo.Builder().withMajor("1").withMinor("32").withGitVersion(VERSION).build());
     KubectlEndpoint endpoint = null;
     try {
       server.init(InetAddress.getByName("127.0.0.1"), 0);
       endpoint = KubectlEndpoint.start(port, dispatcher, hub, front);
       EmbeddedKubernetes k = new EmbeddedKubernetes(server, endpoint, hub, expectations, faults, front);
       k.installCrds();
-      for (String ns : new java.util.TreeSet<>(List.of("default", Rbac.OPERATOR_NAMESPACE, operatorNamespace(operator)))) {
+      for (String ns : new java.util.TreeSet<>(List.of("default", Rbac.OPERATOR_NAMESPACE,
+          operatorNamespace(operator)))) {
         k.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata()
             .withNewStatus().withPhase("Active").endStatus().build()).create();
       }

@@ -111,7 +111,8 @@ public final class Rbac {
     @Override
     public String toString() {
       String what = nonResourceUrl != null ? nonResourceUrl
-          : (apiGroup.isEmpty() ? "" : apiGroup + "/") + resource + (resourceName == null ? "" : "[" + resourceName + "]");
+          : (apiGroup.isEmpty() ? "" : apiGroup + "/") + resource
+              + (resourceName == null ? "" : "[" + resourceName + "]");
       return verb + " " + what + (namespace == null ? "" : " in " + namespace) + " (" + role + ")";
     }
   }

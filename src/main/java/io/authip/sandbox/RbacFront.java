@@ -287,7 +287,8 @@ public final class RbacFront {
         + " forbidden; grants used " + grants.stream().filter(hits::containsKey).count() + " of " + grants.size());
     used().forEach((u, n) -> lines.add("  used    " + u + " x" + n));
     for (Rbac.Grant g : grants) {
-      lines.add((hits.containsKey(g) ? "  granted " : "  UNUSED  ") + g + (hits.containsKey(g) ? " x" + hits.get(g) : ""));
+      boolean hit = hits.containsKey(g);
+      lines.add((hit ? "  granted " : "  UNUSED  ") + g + (hit ? " x" + hits.get(g) : ""));
     }
     forbidden().forEach(r -> lines.add("  FORBIDDEN " + r));
     return String.join("\n", lines);

@@ -39,7 +39,8 @@ class LeaderElectionRbacTest {
   static final String LEASE = "authip-leader";
   static final String SUB = "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
   /** The lease rule as shipped before fabric8's merge-patch renewal was known: no patch. */
-  static final String LEASE_VERBS_NOW = "    resourceNames: [\"authip-leader\"]\n    verbs: [\"get\", \"patch\", \"update\"]";
+  static final String LEASE_VERBS_NOW =
+      "    resourceNames: [\"authip-leader\"]\n    verbs: [\"get\", \"patch\", \"update\"]";
   static final String LEASE_VERBS_BEFORE = "    resourceNames: [\"authip-leader\"]\n    verbs: [\"get\", \"update\"]";
 
   LocalEnvironment env;

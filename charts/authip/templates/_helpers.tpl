@@ -57,25 +57,22 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* What the operator may do with its own resources; granted cluster-wide or per watched namespace. */}}
 {{- define "authip.operatorRules" -}}
+# informers list and watch; the finalizer is added and removed with a patch of the object, re-read (get)
+# when that patch conflicts
 - apiGroups: ["authip.io"]
   resources: ["authorizedippolicies"]
-  verbs: ["get", "list", "watch", "patch", "update"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["authip.io"]
   resources: ["authorizedippolicies/status"]
-  verbs: ["get", "patch", "update"]
-- apiGroups: ["authip.io"]
-  resources: ["authorizedippolicies/finalizers"]
-  verbs: ["update"]
+  verbs: ["patch"]
 - apiGroups: ["authip.io"]
   resources: ["iprangesets"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: ["authip.io"]
   resources: ["iprangesets/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["patch"]
+# events with deterministic names: created, then read and patched with a count
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
-- apiGroups: ["events.k8s.io"]
-  resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create", "get", "patch"]
 {{- end }}

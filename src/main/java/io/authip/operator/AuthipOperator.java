@@ -39,6 +39,16 @@ public final class AuthipOperator implements AutoCloseable {
    */
   public AuthipOperator(KubernetesClient client, AksGateway gateway, OperatorConfig config,
       PrometheusMeterRegistry registry, AuthipMetrics metrics, Clock clock) {
+    this(client, gateway, config, registry, metrics, clock, true);
+  }
+
+  /**
+   * @param exitOnLostLease JOSDK's default: exit the process when leadership ends (a pod is then restarted). An
+   *     operator embedded in a test JVM or the sandbox passes false, since JOSDK also ends leadership that way on a
+   *     graceful stop.
+   */
+  public AuthipOperator(KubernetesClient client, AksGateway gateway, OperatorConfig config,
+      PrometheusMeterRegistry registry, AuthipMetrics metrics, Clock clock, boolean exitOnLostLease) {
     this.config = config;
     this.registry = registry;
     PolicyValidator validator = new PolicyValidator(config.maxRanges());
@@ -61,7 +71,9 @@ public final class AuthipOperator implements AutoCloseable {
             LOG.error("an informer stopped; /healthz now fails so that the pod is restarted", ex);
           });
       if (config.leaderElection()) {
-        o.withLeaderElectionConfiguration(leaderElection(config, metrics, closing, () -> System.exit(1)));
+        o.withLeaderElectionConfiguration(leaderElection(config, metrics, closing,
+            exitOnLostLease ? () -> System.exit(1) : () -> LOG.error("lost the Lease; an embedded operator does not "
+                + "exit the process")));
       }
     });
     metrics.leader(!config.leaderElection());

@@ -108,6 +108,13 @@ public record OperatorConfig(
         resyncCap, operatorNamespace, restore, corrections, window, lease);
   }
 
+  /** With leader election on a Lease {@code name} in {@code namespace}. */
+  public OperatorConfig withLeaderElection(String namespace, String name) {
+    return new OperatorConfig(watchNamespaces, labelSelector, true, namespace, name, httpPort, maxRanges,
+        reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff, resyncCap,
+        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease);
+  }
+
   /** Defaults for tests and the sandbox: no leader election, fast polling, a free port. */
   public static OperatorConfig forTesting() {
     return fromEnvironment(Map.of("AUTHIP_HTTP_PORT", "0", "AUTHIP_POLL_INTERVAL", "200ms",

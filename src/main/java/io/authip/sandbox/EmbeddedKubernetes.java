@@ -39,6 +39,10 @@ import java.util.logging.Level;
  * <p>Two endpoints on 127.0.0.1 share one store: {@link #url()} (the chosen port) is for kubectl and anything
  * that watches over plain HTTP; {@link #client()} talks to the mock server itself, whose watches are WebSocket
  * ones, as fabric8 clients and JOSDK informers expect. See docs/sandbox-kubernetes.md for what works.
+ *
+ * <p>Both endpoints enforce RBAC for the operator's identity ({@link RbacFront}): requests with
+ * {@link Rbac#OPERATOR_TOKEN} ({@link #operatorClient()}) are authorized as its ServiceAccount; requests without
+ * credentials ({@link #client()}, the sandbox's kubectl) are the administrator's.
  */
 public final class EmbeddedKubernetes implements AutoCloseable {
 
@@ -65,25 +69,40 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   private final Map<ServerRequest, Queue<ServerResponse>> expectations;
   private final KubernetesClient client;
   private final KubeFaults faults;
+  private final RbacFront rbac;
+  private final KubernetesClient operatorClient;
 
   private EmbeddedKubernetes(KubernetesMockServer server, KubectlEndpoint endpoint, WatchHub hub,
-      Map<ServerRequest, Queue<ServerResponse>> expectations, KubeFaults faults) {
+      Map<ServerRequest, Queue<ServerResponse>> expectations, KubeFaults faults, RbacFront rbac) {
     this.faults = faults;
+    this.rbac = rbac;
     this.server = server;
     this.endpoint = endpoint;
     this.hub = hub;
     this.expectations = expectations;
     this.client = server.createClient(b -> b.withHttpClientFactory(new JdkHttpClientFactory())
         .withKubernetesSerialization(TolerantSerialization.create()));
+    this.operatorClient = newOperatorClient();
   }
 
   /**
-   * Starts on 127.0.0.1 with the CRDs and the {@code default} namespace.
+   * Starts on 127.0.0.1 with the CRDs, the {@code default} and {@value Rbac#OPERATOR_NAMESPACE} namespaces, and
+   * the operator's ServiceAccount authorized by the shipped RBAC (deploy/base/rbac.yaml, {@link Rbac#shipped()}).
    *
    * @param port the port for kubectl ({@link #url()}); 0 picks a free one. The mock server behind
    *     {@link #client()} always takes a free port.
    */
   public static EmbeddedKubernetes start(int port) {
+    return start(port, Rbac.shipped(), Rbac.User.operator());
+  }
+
+  /**
+   * Starts as {@link #start(int)}, with other RBAC rules or another identity for the operator's token.
+   *
+   * @param rbac what requests carrying {@link Rbac#OPERATOR_TOKEN} are authorized by
+   * @param operator who that token is
+   */
+  public static EmbeddedKubernetes start(int port, Rbac rbac, Rbac.User operator) {
     // one line per request on stderr would bury the sandbox's own output
     MOCK_LOG.setLevel(Level.WARNING);
     Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
@@ -92,17 +111,21 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     SandboxDispatcher dispatcher = new SandboxDispatcher(expectations, store,
         new ApiCatalog(() -> Json.parse(store.handleGet(CRDS).getBody().getBytes())), Clock.systemUTC());
     KubeFaults faults = new KubeFaults(Clock.systemUTC());
+    RbacFront front = new RbacFront(rbac, operator);
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new FaultingDispatcher(dispatcher, faults), false, new VersionInfo.Builder().withMajor("1").withMinor("32").withGitVersion(VERSION)
-        .build());
+        new FaultingDispatcher(dispatcher, faults, front), false,
+        new VersionInfo.Builder().withMajor("1").withMinor("32").withGitVersion(VERSION).build());
     KubectlEndpoint endpoint = null;
     try {
       server.init(InetAddress.getByName("127.0.0.1"), 0);
-      endpoint = KubectlEndpoint.start(port, dispatcher, hub);
-      EmbeddedKubernetes k = new EmbeddedKubernetes(server, endpoint, hub, expectations, faults);
+      endpoint = KubectlEndpoint.start(port, dispatcher, hub, front);
+      EmbeddedKubernetes k = new EmbeddedKubernetes(server, endpoint, hub, expectations, faults, front);
       k.installCrds();
-      k.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata()
-          .withNewStatus().withPhase("Active").endStatus().build()).create();
+      for (String ns : new java.util.TreeSet<>(List.of("default", Rbac.OPERATOR_NAMESPACE,
+          operatorNamespace(operator)))) {
+        k.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata()
+            .withNewStatus().withPhase("Active").endStatus().build()).create();
+      }
       return k;
     } catch (IOException e) {
       server.destroy();
@@ -114,6 +137,12 @@ public final class EmbeddedKubernetes implements AutoCloseable {
       server.destroy();
       throw e;
     }
+  }
+
+  /** The namespace of a ServiceAccount user ({@code system:serviceaccount:NS:NAME}), else the operator's. */
+  private static String operatorNamespace(Rbac.User user) {
+    String[] parts = user.name().split(":");
+    return parts.length == 4 && parts[1].equals("serviceaccount") ? parts[2] : Rbac.OPERATOR_NAMESPACE;
   }
 
   private void installCrds() {
@@ -175,14 +204,40 @@ public final class EmbeddedKubernetes implements AutoCloseable {
         .put("platform", "linux/amd64"));
   }
 
-  /** A client of the mock server itself (WebSocket watches); JOSDK runs on it. */
   /** Faults to inject on the operator's side of the API (not on kubectl's port): refusals, outages, dropped watches. */
   public KubeFaults faults() {
     return faults;
   }
 
+  /**
+   * The administrator's client of the mock server itself (WebSocket watches), for tests and the sandbox's own
+   * requests: no credentials, so RBAC does not apply to it.
+   */
   public KubernetesClient client() {
     return client;
+  }
+
+  /**
+   * The operator's client: like {@link #client()}, but authenticated with {@link Rbac#OPERATOR_TOKEN}, so that every
+   * request is authorized as the operator's ServiceAccount by the RBAC front ({@link #rbac()}). JOSDK runs on it.
+   */
+  public KubernetesClient operatorClient() {
+    return operatorClient;
+  }
+
+  /** A new client with the operator's token (a second operator process gets its own). The caller closes it. */
+  public KubernetesClient newOperatorClient() {
+    io.fabric8.kubernetes.client.Config config = new io.fabric8.kubernetes.client.ConfigBuilder(
+        client.getConfiguration()).withOauthToken(Rbac.OPERATOR_TOKEN).withNamespace(operatorNamespace(
+        rbac.operator())).build();
+    return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config)
+        .withHttpClientFactory(new JdkHttpClientFactory())
+        .withKubernetesSerialization(TolerantSerialization.create()).build();
+  }
+
+  /** The RBAC front: what the operator's requests used, and which were forbidden. */
+  public RbacFront rbac() {
+    return rbac;
   }
 
   /** The mock server behind {@link #client()}; requests to it bypass nothing (same dispatcher, same store). */
@@ -209,6 +264,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   public void close() {
     hub.close();
     endpoint.close();
+    operatorClient.close();
     client.close();
     server.destroy();
   }
@@ -217,14 +273,21 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   private static final class FaultingDispatcher extends io.fabric8.mockwebserver.http.Dispatcher {
     private final io.fabric8.mockwebserver.http.Dispatcher delegate;
     private final KubeFaults faults;
+    private final RbacFront rbac;
 
-    FaultingDispatcher(io.fabric8.mockwebserver.http.Dispatcher delegate, KubeFaults faults) {
+    FaultingDispatcher(io.fabric8.mockwebserver.http.Dispatcher delegate, KubeFaults faults, RbacFront rbac) {
       this.delegate = delegate;
       this.faults = faults;
+      this.rbac = rbac;
     }
 
     @Override
     public io.fabric8.mockwebserver.http.MockResponse dispatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
+      // Authorization first, as in the API server: a forbidden request never reaches the store (nor a fault).
+      java.util.Optional<io.fabric8.mockwebserver.http.MockResponse> refused = rbac.check(request);
+      if (refused.isPresent()) {
+        return refused.get();
+      }
       java.util.Optional<io.fabric8.mockwebserver.http.MockResponse> fault = faults.take(request);
       if (fault.isPresent()) {
         return fault.get();

@@ -49,9 +49,11 @@ final class KubectlEndpoint implements AutoCloseable {
   private final ExecutorService executor;
   private final SandboxDispatcher dispatcher;
   private final WatchHub hub;
+  private final RbacFront rbac;
 
   private KubectlEndpoint(HttpServer server, ExecutorService executor, SandboxDispatcher dispatcher,
-      WatchHub hub) {
+      WatchHub hub, RbacFront rbac) {
+    this.rbac = rbac;
     this.server = server;
     this.executor = executor;
     this.dispatcher = dispatcher;
@@ -59,7 +61,7 @@ final class KubectlEndpoint implements AutoCloseable {
   }
 
   /** @param port 0 for a free one */
-  static KubectlEndpoint start(int port, SandboxDispatcher dispatcher, WatchHub hub) {
+  static KubectlEndpoint start(int port, SandboxDispatcher dispatcher, WatchHub hub, RbacFront rbac) {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 64);
@@ -75,7 +77,7 @@ final class KubectlEndpoint implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    KubectlEndpoint endpoint = new KubectlEndpoint(server, executor, dispatcher, hub);
+    KubectlEndpoint endpoint = new KubectlEndpoint(server, executor, dispatcher, hub, rbac);
     server.createContext("/", endpoint::handle);
     server.setExecutor(executor);
     server.start();
@@ -93,6 +95,22 @@ final class KubectlEndpoint implements AutoCloseable {
       String pathAndQuery = rawQuery == null ? path : path + "?" + rawQuery;
       Query query = Query.parse(rawQuery);
       String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      Headers.Builder headers = Headers.builder();
+      exchange.getRequestHeaders().forEach((name, values) -> values.forEach(v -> headers.add(name, v)));
+      RecordedRequest recorded;
+      try {
+        recorded = new RecordedRequest("HTTP/1.1", HttpMethod.valueOf(method), pathAndQuery, headers.build(),
+            new Buffer(body));
+      } catch (IllegalArgumentException unknownMethod) {
+        send(exchange, ApiStatus.of(405, method + " is not supported", null));
+        return;
+      }
+      Optional<MockResponse> refused = rbac.check(recorded);
+      if (refused.isPresent()) {
+        send(exchange, refused.get());
+        return;
+      }
       if (method.equals("GET") && query.watch()) {
         if (isWebSocketUpgrade(exchange)) {
           // No upgrade here. A finished 200 makes fabric8 clients fall back to an HTTP watch at once (a 503
@@ -103,17 +121,7 @@ final class KubectlEndpoint implements AutoCloseable {
         }
         return;
       }
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      MockResponse response;
-      try {
-        Headers.Builder headers = Headers.builder();
-        exchange.getRequestHeaders().forEach((name, values) -> values.forEach(v -> headers.add(name, v)));
-        response = dispatcher.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.valueOf(method), pathAndQuery,
-            headers.build(), new Buffer(body)));
-      } catch (IllegalArgumentException unknownMethod) {
-        response = ApiStatus.of(405, method + " is not supported", null);
-      }
-      send(exchange, response);
+      send(exchange, dispatcher.dispatch(recorded));
     } catch (IOException e) {
       LOG.debug("client went away: {}", e.getMessage());
     } catch (RuntimeException e) {

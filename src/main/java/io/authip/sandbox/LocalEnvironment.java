@@ -20,7 +20,9 @@ import java.util.Map;
 /**
  * Everything authip needs, on this machine: the ARM emulator over HTTPS, an embedded Kubernetes API with the CRDs,
  * and the operator wired exactly as {@code authip run} wires it (real Azure SDK gateway, real JOSDK). Used by
- * {@code authip sandbox}, the end-to-end tests and the benchmarks.
+ * {@code authip sandbox}, the end-to-end tests and the benchmarks. The operator runs as its ServiceAccount
+ * ({@link EmbeddedKubernetes#operatorClient()}), authorized by the shipped RBAC; {@link #kube()}{@code .client()}
+ * is the administrator, for what tests and the sandbox do themselves.
  */
 public final class LocalEnvironment implements AutoCloseable {
 
@@ -120,8 +122,10 @@ public final class LocalEnvironment implements AutoCloseable {
     AuthipMetrics metrics = new AuthipMetrics(registry);
     AzureAksGateway gateway = AzureAksGateway.create(AzureConfig.fromEnvironment(azureEnvironment),
         (op, code, duration, headers) -> metrics.azureCall(op, code, duration));
-    operator = new AuthipOperator(kube.client(), gateway, options.operator(), registry, metrics, Clock.systemUTC())
-        .start("127.0.0.1");
+    // The operator's own identity: every request it makes is authorized by the shipped RBAC (kube.rbac()).
+    // In-process: losing (or, on stop, releasing) the lease must not exit this JVM.
+    operator = new AuthipOperator(kube.operatorClient(), gateway, options.operator(), registry, metrics,
+        Clock.systemUTC(), false).start("127.0.0.1");
     return operator;
   }
 
@@ -143,6 +147,13 @@ public final class LocalEnvironment implements AutoCloseable {
 
   public AuthipOperator operator() {
     return operator;
+  }
+
+  /**
+   * @throws IllegalStateException listing every request of the operator that the shipped RBAC forbade so far
+   */
+  public void requireNoForbiddenRequests() {
+    kube.rbac().requireNoneForbidden();
   }
 
   public PrometheusMeterRegistry registry() {

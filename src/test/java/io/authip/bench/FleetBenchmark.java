@@ -169,6 +169,9 @@ public final class FleetBenchmark {
             }
           }
           OperatorChild.Stats atEnd = child.stats();
+          // The operator ran as its ServiceAccount: a request the shipped RBAC forbids invalidates the run.
+          System.out.println(env.kube().rbac().report().lines().findFirst().orElse(""));
+          env.requireNoForbiddenRequests();
           return new Result(scenario, fleet.policies().size(), fleet.targetCount(), converged, watch.inSyncCount(),
               seconds, calls, fleet.minimumToConverge(), atConvergence, kube, steady, latencies, atEnd, loadBefore,
               loadAtConvergence, harnessSeconds);

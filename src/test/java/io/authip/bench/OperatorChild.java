@@ -55,6 +55,8 @@ public final class OperatorChild implements AutoCloseable {
   static OperatorChild start(String xmx, List<String> jvmArgs, Map<String, String> env, String kubeUrl, Path log,
       Path jfr) {
     return start(xmx, jvmArgs, env, List.of("-Dkubernetes.master=" + kubeUrl, "-Dkubernetes.namespace=default",
+        // the operator's ServiceAccount: every request is authorized by the shipped RBAC (env.kube().rbac())
+        "-Dkubernetes.auth.token=" + io.authip.sandbox.Rbac.OPERATOR_TOKEN,
         "-Dkubernetes.auth.tryKubeConfig=false"), log, jfr);
   }
 

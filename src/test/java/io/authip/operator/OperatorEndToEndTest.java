@@ -24,6 +24,7 @@ import io.authip.emulator.Fault;
 import io.authip.emulator.FaultTarget;
 import io.authip.emulator.RequestKind;
 import io.authip.sandbox.LocalEnvironment;
+import io.authip.sandbox.Rbac;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
@@ -58,15 +59,27 @@ class OperatorEndToEndTest {
 
   @BeforeAll
   static void startEnvironment() {
-    env = LocalEnvironment.start(LocalEnvironment.Options.forTesting());
+    // Leader election on, as in a pod: the Lease verbs go through the RBAC front too.
+    env = LocalEnvironment.start(LocalEnvironment.Options.forTesting().withOperator(OperatorConfig.forTesting()
+        .withLeaderElection(Rbac.OPERATOR_NAMESPACE, "authip-leader")));
     env.startOperator();
   }
 
   @AfterAll
   static void stopEnvironment() {
     if (env != null) {
+      System.out.println(env.kube().rbac().report());
       env.close();
     }
+  }
+
+  @Test
+  void theOperatorLeadsThroughTheLeaseUnderTheShippedRbac() {
+    await().atMost(WAIT).until(() -> env.kube().rbac().used().keySet().stream()
+        .anyMatch(u -> u.toString().equals("patch coordination.k8s.io/leases in authip-system")));
+    var lease = k8s.resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class)
+        .inNamespace(Rbac.OPERATOR_NAMESPACE).withName("authip-leader").get();
+    assertThat(lease.getSpec().getHolderIdentity()).isNotBlank();
   }
 
   @BeforeEach
@@ -83,6 +96,8 @@ class OperatorEndToEndTest {
   @AfterEach
   void invariants() {
     PutInvariants.check(arm);
+    // The operator ran as its ServiceAccount under the shipped RBAC: nothing it asked may have been refused.
+    env.requireNoForbiddenRequests();
   }
 
   // ---- scenarios -------------------------------------------------------------------------------------------------

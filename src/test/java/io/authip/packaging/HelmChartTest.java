@@ -51,6 +51,8 @@ class HelmChartTest {
         "ClusterRoleBinding /authip",
         "Role authip-system/authip-leader-election",
         "RoleBinding authip-system/authip-leader-election",
+        "Role authip-system/authip-captures",
+        "RoleBinding authip-system/authip-captures",
         "Service authip-system/authip",
         "Deployment authip-system/authip",
         "PodDisruptionBudget authip-system/authip");
@@ -133,6 +135,10 @@ class HelmChartTest {
       OperatorManifests.assertBoundTo(binding.getSubjects(), HelmChart.NAMESPACE, "authip");
     }
     assertThat(manifests.find("Role", HelmChart.NAMESPACE, "authip-leader-election")).isPresent();
+    // the captures stay in the operator's own namespace, whatever it watches
+    OperatorManifests.assertNamespacedRole(manifests, HelmChart.NAMESPACE, "authip", "captures",
+        OperatorManifests.CAPTURE_PERMISSIONS);
+    assertThat(manifests.find("Role", "team-a", "authip-captures")).isEmpty();
     OperatorManifests.assertNoWildcardsOrSecrets(manifests);
     var container = operatorContainer(OperatorManifests.deployment(manifests));
     assertThat(envValue(container, "AUTHIP_WATCH_NAMESPACES")).contains("team-a,team-b");
@@ -147,7 +153,8 @@ class HelmChartTest {
           leaderElection:
             enabled: false
         """);
-    assertThat(manifests.ofKind("Role")).isEmpty();
+    assertThat(manifests.find("Role", HelmChart.NAMESPACE, "authip-leader-election")).isEmpty();
+    assertThat(manifests.ofKind("Role")).extracting(Manifests::id).containsExactly("Role authip-system/authip-captures");
     assertThat(manifests.ofKind("PodDisruptionBudget")).isEmpty();
     var container = operatorContainer(OperatorManifests.deployment(manifests));
     assertThat(envValue(container, "AUTHIP_LEADER_ELECTION")).contains("false");

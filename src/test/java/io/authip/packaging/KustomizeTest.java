@@ -40,6 +40,8 @@ class KustomizeTest {
         "ClusterRoleBinding /authip",
         "Role authip-system/authip-leader-election",
         "RoleBinding authip-system/authip-leader-election",
+        "Role authip-system/authip-captures",
+        "RoleBinding authip-system/authip-captures",
         "Service authip-system/authip",
         "Deployment authip-system/authip",
         "PodDisruptionBudget authip-system/authip");

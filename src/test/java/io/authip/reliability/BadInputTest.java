@@ -141,6 +141,7 @@ class BadInputTest {
         + h.env.operator().httpPort() + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(health.statusCode()).isEqualTo(200);
     PutInvariants.check(h.arm());
+    h.env.requireNoForbiddenRequests();
   }
 
   static HttpResponse<String> post(Bad bad) throws IOException, InterruptedException {

@@ -184,6 +184,7 @@ class FaultMatrixTest {
   @AfterEach
   void invariants() {
     PutInvariants.check(h.arm());
+    h.env.requireNoForbiddenRequests();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -34,7 +34,8 @@ import java.util.function.Consumer;
 
 /**
  * One {@link LocalEnvironment} with the operator running, fast timings, and the few verbs every reliability test
- * needs: seed clusters, write policies, and wait until every cluster holds exactly what its policy says.
+ * needs: seed clusters, write policies, and wait until every cluster holds exactly what its policy says. The operator
+ * runs as its ServiceAccount under the shipped RBAC; a forbidden request fails the test ({@link #close()}).
  */
 final class Harness implements AutoCloseable {
 
@@ -86,9 +87,15 @@ final class Harness implements AutoCloseable {
     return env.kube().client();
   }
 
+  /** Stops everything; fails when the shipped RBAC forbade any request of the operator during the run. */
   @Override
   public void close() {
-    env.close();
+    try {
+      System.out.println(env.kube().rbac().report());
+      env.requireNoForbiddenRequests();
+    } finally {
+      env.close();
+    }
   }
 
   // ---- Azure side ------------------------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class KubernetesFaultsTest {
   void invariants() {
     faults.clear();
     PutInvariants.check(h.arm());
+    h.env.requireNoForbiddenRequests();
     h.deletePolicies(ns);
   }
 

@@ -15,8 +15,6 @@ import io.authip.emulator.ResourceIds;
 import io.authip.operator.PutInvariants;
 import io.authip.sandbox.LocalEnvironment;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -63,10 +61,10 @@ import org.junit.jupiter.api.Test;
 class LeaderElectionTest {
 
   /**
-   * The bearer token of the operator's ServiceAccount in the test world. (When the embedded API enforces RBAC from the
-   * chart, this is the token it authorizes as the operator.)
+   * The bearer token of the operator's ServiceAccount in the test world: the embedded API authorizes it with the
+   * shipped RBAC (deploy/base/rbac.yaml), SelfSubjectRulesReviews included.
    */
-  static final String SERVICE_ACCOUNT_TOKEN = "authip-test-serviceaccount-token";
+  static final String SERVICE_ACCOUNT_TOKEN = io.authip.sandbox.Rbac.OPERATOR_TOKEN;
   static final String LEASE_NAMESPACE = "authip-system";
   static final String LEASE_NAME = "authip-leader";
   static final String NS = "platform";
@@ -116,10 +114,8 @@ class LeaderElectionTest {
     env = LocalEnvironment.start(new LocalEnvironment.Options(0, 0, Duration.ofMillis(300),
         io.authip.operator.OperatorConfig.forTesting(), work));
     KubernetesClient k8s = env.kube().client();
-    answerSelfSubjectRulesReviews();
-    for (String ns : List.of(LEASE_NAMESPACE, NS)) {
-      k8s.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
-    }
+    // The lease namespace comes with the embedded API (the operator's namespace).
+    k8s.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
     ClusterFixture c = ClusterFixture.loadBalancerManagedOutbound(SUB, "rg-leader", "aks-leader");
     env.arm().seed(c);
     k8s.resource(Harness.policy(NS, "p", List.of(c), RANGES)).create();
@@ -282,23 +278,6 @@ class LeaderElectionTest {
   }
 
   // ---- the test world ------------------------------------------------------------------------------------------
-
-  /**
-   * JOSDK checks with a SelfSubjectRulesReview that it may use the Lease before it starts electing. The embedded API
-   * has no authorizer of its own to answer it, so the answer is what the chart grants in the lease namespace.
-   */
-  void answerSelfSubjectRulesReviews() {
-    SelfSubjectRulesReview review = new SelfSubjectRulesReviewBuilder()
-        .withNewSpec().withNamespace(LEASE_NAMESPACE).endSpec()
-        .withNewStatus().withIncomplete(false)
-        .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases").withVerbs("create")
-        .endResourceRule()
-        .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
-        .withResourceNames(LEASE_NAME).withVerbs("get", "update", "patch").endResourceRule()
-        .endStatus().build();
-    env.kube().server().expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, review).always();
-  }
 
   /** The mock server's own endpoint (WebSocket watches, as the operator's informers use), with the token. */
   Path writeKubeconfig(Path file) throws IOException {

@@ -54,6 +54,7 @@ class OutOfBandChangesTest {
   @AfterEach
   void invariants() {
     PutInvariants.check(h.arm());
+    h.env.requireNoForbiddenRequests();
     h.deletePolicies(ns);
   }
 

@@ -61,6 +61,7 @@ class RestartTest {
   @AfterEach
   void invariants() {
     PutInvariants.check(h.arm());
+    h.env.requireNoForbiddenRequests();
     h.deletePolicies(ns);
   }
 

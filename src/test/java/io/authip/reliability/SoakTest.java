@@ -126,6 +126,7 @@ class SoakTest {
       }
     }
     PutInvariants.check(h.arm());
+    h.env.requireNoForbiddenRequests();
   }
 
   void buildFleet() {

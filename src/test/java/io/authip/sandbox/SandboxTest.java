@@ -42,8 +42,26 @@ class SandboxTest {
   @AfterAll
   static void stop() {
     if (sandbox != null) {
-      sandbox.close();
+      try {
+        System.out.println(sandbox.environment().kube().rbac().report());
+        // the sandbox's operator runs under deploy/base/rbac.yaml as built into the jar
+        sandbox.environment().requireNoForbiddenRequests();
+      } finally {
+        sandbox.close();
+      }
     }
+  }
+
+  @Test
+  void theSandboxOperatorIsAuthorizedByTheShippedRbacAndKubectlIsTheAdministrator() throws Exception {
+    await().atMost(Duration.ofSeconds(120)).until(sandbox::settled);
+    var rbac = sandbox.environment().kube().rbac();
+    assertThat(rbac.authorizedCount()).isPositive();
+    assertThat(rbac.used().keySet()).extracting(Object::toString)
+        .contains("watch authip.io/authorizedippolicies", "patch authip.io/authorizedippolicies/status in platform");
+    assertThat(rbac.forbidden()).isEmpty();
+    Kubectl kubectl = new Kubectl(sandbox.kubeconfig(), Files.createDirectories(dir.resolve("kube-cache-rbac")), dir);
+    assertThat(kubectl.ok("get", "secrets", "-A")).doesNotContain("Forbidden");
   }
 
   @Test

@@ -58,13 +58,14 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{/* What the operator may do with its own resources; granted cluster-wide or per watched namespace. */}}
 {{- define "authip.operatorRules" -}}
 # informers list and watch; the finalizer is added and removed with a patch of the object, re-read (get)
-# when that patch conflicts
+# when that patch conflicts; status is written as an update carrying the resourceVersion it was computed from (the
+# write-ahead intent before every Azure write must not overwrite a newer policy)
 - apiGroups: ["authip.io"]
   resources: ["authorizedippolicies"]
   verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["authip.io"]
   resources: ["authorizedippolicies/status"]
-  verbs: ["patch"]
+  verbs: ["update"]
 - apiGroups: ["authip.io"]
   resources: ["iprangesets"]
   verbs: ["list", "watch"]

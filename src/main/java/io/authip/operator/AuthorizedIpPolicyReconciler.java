@@ -169,11 +169,16 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
       if (status.equals(policy.getStatus())) {
         return ErrorStatusUpdateControl.noStatusUpdate();
       }
-      AuthorizedIpPolicy updated = new AuthorizedIpPolicy();
-      updated.setMetadata(policy.getMetadata());
-      updated.setSpec(policy.getSpec());
+      // Written as every status is: an update with the resourceVersion of the policy JOSDK handed over, so that a newer
+      // status (a recorded intent) is never overwritten by this stale copy; a conflict just leaves it to the retry.
+      AuthorizedIpPolicy updated = ctx.getClient().getKubernetesSerialization().clone(policy);
       updated.setStatus(status);
-      return ErrorStatusUpdateControl.patchStatus(updated);
+      try {
+        ctx.getClient().resource(updated).updateStatus();
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException conflict) {
+        LOG.info("could not record InternalError in status (HTTP {}); retrying", conflict.getCode());
+      }
+      return ErrorStatusUpdateControl.noStatusUpdate();
     } finally {
       LogContext.clear();
     }

@@ -30,7 +30,7 @@ final class OperatorManifests {
       "list authip.io/authorizedippolicies",
       "watch authip.io/authorizedippolicies",
       "patch authip.io/authorizedippolicies",
-      "patch authip.io/authorizedippolicies/status",
+      "update authip.io/authorizedippolicies/status",
       "list authip.io/iprangesets",
       "watch authip.io/iprangesets",
       "patch authip.io/iprangesets/status",

@@ -58,7 +58,7 @@ class SandboxTest {
     var rbac = sandbox.environment().kube().rbac();
     assertThat(rbac.authorizedCount()).isPositive();
     assertThat(rbac.used().keySet()).extracting(Object::toString)
-        .contains("watch authip.io/authorizedippolicies", "patch authip.io/authorizedippolicies/status in platform");
+        .contains("watch authip.io/authorizedippolicies", "update authip.io/authorizedippolicies/status in platform");
     assertThat(rbac.forbidden()).isEmpty();
     Kubectl kubectl = new Kubectl(sandbox.kubeconfig(), Files.createDirectories(dir.resolve("kube-cache-rbac")), dir);
     assertThat(kubectl.ok("get", "secrets", "-A")).doesNotContain("Forbidden");

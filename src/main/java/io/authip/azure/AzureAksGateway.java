@@ -191,7 +191,7 @@ public final class AzureAksGateway implements AksGateway {
           r.getHeaderValue(HttpHeaderName.LOCATION));
       LOG.info("{}: authorizedIPRanges {} -> {}, operation {}", target, snapshot.access().describe(),
           desired.describe(), pathOnly(pollUrl));
-      return Outcome.ok(new OperationHandle(pollUrl, target.resourceId()));
+      return Outcome.ok(new OperationHandle(pollUrl, snapshot.clusterId()));
     } catch (IOException | RuntimeException e) {
       return failed(what, e);
     }
@@ -238,11 +238,18 @@ public final class AzureAksGateway implements AksGateway {
       if (r.getStatusCode() == 401 || r.getStatusCode() == 403) {
         Failure refused = ArmErrors.fromResponse(r.getStatusCode(), r.getHeaders(), body, what);
         LOG.warn("{}; reading the cluster's provisioningState instead", refused.message());
+        if (r.getStatusCode() == 401) {
+          return fromCluster(cluster.orElseThrow(), "OperationUnauthenticated: Azure did not accept polling " + what
+              + " (" + refused.message().substring(what.length() + 2) + "); authip follows the cluster's "
+              + "provisioningState instead. When the cluster read works, the token is fine and the URL's signature "
+              + "was refused: the URL was changed after Azure gave it");
+        }
         return fromCluster(cluster.orElseThrow(), "OperationForbidden: Azure refused polling " + what + " ("
-            + r.getStatusCode() + "); authip follows the cluster's provisioningState instead. AKS operations live "
-            + "at subscription scope (/subscriptions/" + url.subscription() + "/providers/Microsoft.ContainerService/"
-            + "locations/...): grant Microsoft.ContainerService/locations/operations/read and "
-            + "locations/operationresults/read on the subscription, not only on the cluster's resource group");
+            + refused.message().substring(what.length() + 2) + "); authip follows the cluster's provisioningState "
+            + "instead. AKS operations live at subscription scope (/subscriptions/" + url.subscription()
+            + "/providers/Microsoft.ContainerService/locations/...): grant Microsoft.ContainerService/locations/"
+            + "operations/read and locations/operationresults/read on the subscription, not only on the cluster's "
+            + "resource group");
       }
       if (!success(r.getStatusCode())) {
         return Outcome.failed(ArmErrors.fromResponse(r.getStatusCode(), r.getHeaders(), body, what));

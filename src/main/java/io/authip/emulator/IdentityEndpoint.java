@@ -20,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class IdentityEndpoint {
 
+  /** The object ID ARM's authorization errors name for the caller (the emulator does not tell callers apart). */
+  static final String OBJECT_ID = "5a3c1e9f-2b4d-4f6a-8c0e-1d2f3a4b5c6d";
   private static final Set<String> SECRET_FORM_FIELDS = Set.of("client_secret", "client_assertion");
   private static final ObjectMapper MAPPER = ArmHttpHandler.MAPPER;
 

@@ -287,7 +287,7 @@ public final class AzureAksGateway implements AksGateway {
    * {@code Location}, each only as {@link OperationUrl} rebuilds it; else (none given, or both refused) the
    * cluster's own URL, whose {@code provisioningState} then tells when the change is done.
    */
-  private String operationUrl(ClusterTarget target, String asyncOperation, String location) {
+  String operationUrl(ClusterTarget target, String asyncOperation, String location) {
     for (String header : new String[] {asyncOperation, location}) {
       if (header == null || header.isBlank()) {
         continue;

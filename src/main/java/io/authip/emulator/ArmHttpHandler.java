@@ -125,9 +125,12 @@ final class ArmHttpHandler implements HttpHandler {
 
   private void dispatch(Incoming in) {
     RequestKind kind = in.route().kind();
-    if (!kind.isIdentity() && !identity.authorized(in.header("authorization"))) {
-      answer(in, identity.unauthorized());
-      return;
+    if (!kind.isIdentity()) {
+      Optional<ResourceStore.Answer> refused = identity.refusal(in.header("authorization"));
+      if (refused.isPresent()) {
+        answer(in, refused.get());
+        return;
+      }
     }
     if (kind == RequestKind.CLUSTER_PUT) {
       rememberPutBody(in);

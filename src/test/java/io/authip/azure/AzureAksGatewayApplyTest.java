@@ -96,6 +96,9 @@ class AzureAksGatewayApplyTest {
     assertThat(sent.at("/properties/apiServerAccessProfile/authorizedIPRanges").toString())
         .isEqualTo("[\"20.30.40.0/24\",\"52.1.2.3/32\"]");
     assertThat(withoutRanges(sent)).as("every other field goes back exactly as read").isEqualTo(withoutRanges(asRead));
+    assertThat(sent.at("/properties/futureProfile/modes/1").asText()).as("a field the SDK model does not know")
+        .isEqualTo("Managed");
+    assertThat(sent.get("futureTopLevelField").asText()).isEqualTo("kept");
     assertThat(asRead.at("/properties/apiServerAccessProfile/authorizedIPRanges").toString())
         .isEqualTo("[\"20.1.2.3/32\"]");
     assertThat(puts(f)).singleElement().satisfies(put -> assertThat(put.header("If-Match")).contains(s.eTag()));

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * <p>Accepted paths (after the endpoint's own path, literal segments case-insensitive):
  * <ul>
  *   <li>{@code /subscriptions/{sub}/providers/Microsoft.ContainerService/locations/{location}/operations/{id}}</li>
- *   <li>{@code /subscriptions/{sub}/providers/Microsoft.ContainerService/locations/{location}/operationresults/{id}}</li>
+ *   <li>{@code .../locations/{location}/operationresults/{id}}</li>
  *   <li>the managed cluster's own path (what authip stores when ARM names no operation)</li>
  * </ul>
  * with {@code sub} the subscription of the cluster being changed. Query: {@code api-version} (required) and ARM's

@@ -74,6 +74,14 @@ final class IdentityEndpoint {
     return Optional.empty();
   }
 
+  ResourceStore.Answer unauthorized() {
+    String challenge = "Bearer authorization_uri=\"" + baseUrl + "/" + tenantId + "\", error=\"invalid_token\", "
+        + "error_description=\"The access token is missing or was not issued by this emulator.\"";
+    return ResourceStore.Answer.error(401, "InvalidAuthenticationToken",
+        "The access token is missing or invalid: send 'Authorization: Bearer <token>' with a token from "
+            + baseUrl + "/" + tenantId + "/oauth2/v2.0/token.", Map.of("WWW-Authenticate", challenge));
+  }
+
   /** {@code POST /{tenant}/oauth2/v2.0/token}: the client credentials grant, with a secret or an assertion. */
   ResourceStore.Answer token(String path, byte[] requestBody) {
     String tenant = ResourceIds.path(path).split("/")[1];

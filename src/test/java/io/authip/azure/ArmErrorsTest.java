@@ -53,7 +53,8 @@ class ArmErrorsTest {
     assertThat(of(409, "etagmismatch")).isInstanceOf(Failure.PreconditionFailed.class);
     // The unwrapped shape some tools print (no "error" envelope) classifies the same.
     JsonNode bare = ClusterJson.parse("{\"code\":\"EtagMismatch\",\"message\":\"x\"}".getBytes());
-    assertThat(ArmErrors.fromResponse(409, new HttpHeaders(), bare, WHAT)).isInstanceOf(Failure.PreconditionFailed.class);
+    assertThat(ArmErrors.fromResponse(409, new HttpHeaders(), bare, WHAT))
+        .isInstanceOf(Failure.PreconditionFailed.class);
   }
 
   @Test

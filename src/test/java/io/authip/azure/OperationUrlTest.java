@@ -49,7 +49,8 @@ class OperationUrlTest {
     URI arm = URI.create("https://management.azure.com/");
     String input = "https://Management.Azure.COM:443/SUBSCRIPTIONS/" + SUB.toUpperCase()
         + "/PROVIDERS/microsoft.containerservice/Locations/WestEurope/OPERATIONS/abc-123" + SIGNED;
-    assertThat(OperationUrl.parse(input, arm, CLUSTER).toUrl(arm)).isEqualTo("https://management.azure.com/subscriptions/"
+    assertThat(OperationUrl.parse(input, arm, CLUSTER).toUrl(arm))
+        .isEqualTo("https://management.azure.com/subscriptions/"
         + SUB.toUpperCase() + "/providers/Microsoft.ContainerService/locations/WestEurope/operations/abc-123" + SIGNED);
   }
 
@@ -178,7 +179,17 @@ class OperationUrlTest {
     assertThat(OperationUrl.cluster(null)).isEmpty();
   }
 
-  /** The parser answers for the whole corpus and java.net.URI's view never matters. */
+  /** Why java.net.URI was not enough: it approves what the old check approved, host and port as configured. */
+  @Test
+  void javaNetUriApprovesTheFragmentTrickWhichThisParserRefuses() throws Exception {
+    URI u = new URI("https://127.0.0.1:18444#@127.0.0.1:19999/p3");
+    assertThat(u.getHost()).isEqualTo("127.0.0.1");
+    assertThat(u.getPort()).isEqualTo(18444);
+    assertThat(u.getUserInfo()).isNull();
+    assertThatThrownBy(() -> OperationUrl.parse(u.toString(), ARM, CLUSTER)).hasMessageContaining("fragment");
+  }
+
+  /** The corpus stays large and has no case twice. */
   @Test
   void theCorpusIsLargeAndEveryCaseDiffers() {
     List<String> urls = hostile().map(a -> (String) a.get()[1]).toList();

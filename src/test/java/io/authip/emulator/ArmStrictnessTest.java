@@ -25,7 +25,8 @@ class ArmStrictnessTest {
   void start() {
     arm = ArmEmulator.builder().clock(clock).operationDuration(Duration.ofSeconds(30)).start();
     client = new ArmTestClient(arm);
-    fixture = ClusterFixture.loadBalancerManagedOutbound(SUB, "rg-strict", "aks").withAuthorizedIpRanges("20.30.40.0/24");
+    fixture = ClusterFixture.loadBalancerManagedOutbound(SUB, "rg-strict", "aks")
+        .withAuthorizedIpRanges("20.30.40.0/24");
     arm.seed(fixture);
   }
 
@@ -131,10 +132,12 @@ class ArmStrictnessTest {
 
     assertThat(op.status()).isEqualTo(403);
     assertThat(op.body().at("/error/code").asText()).isEqualTo("AuthorizationFailed");
-    assertThat(op.body().at("/error/message").asText()).contains("Microsoft.ContainerService/locations/operations/read");
+    assertThat(op.body().at("/error/message").asText())
+        .contains("Microsoft.ContainerService/locations/operations/read");
     assertThat(result.status()).isEqualTo(403);
     assertThat(result.body().at("/error/message").asText()).contains("locations/operationresults/read");
-    assertThat(client.get(fixture.clusterId()).status()).as("the cluster itself is in the resource group").isEqualTo(200);
+    assertThat(client.get(fixture.clusterId()).status()).as("the cluster itself is in the resource group")
+        .isEqualTo(200);
 
     arm.roleScope(RoleScope.SUBSCRIPTION);
     assertThat(client.get(put.header("Azure-AsyncOperation")).status()).isEqualTo(200);

@@ -22,6 +22,8 @@ final class ArmErrors {
   static final Duration DEFAULT_THROTTLE = Duration.ofSeconds(60);
   private static final Set<String> BUSY_CODES = Set.of("operationnotallowed", "anotheroperationinprogress",
       "conflict", "");
+  /** The code of AKS's 409 answer to a PUT whose If-Match no longer names the cluster's eTag. */
+  static final String ETAG_MISMATCH = "EtagMismatch";
   private static final int MAX_CAUSES = 16;
   private static final int MAX_MESSAGE = 500;
 
@@ -96,6 +98,11 @@ final class ArmErrors {
       return new Failure.Forbidden(detail);
     }
     if (status == 409) {
+      if (ETAG_MISMATCH.equalsIgnoreCase(code)) {
+        // AKS answers a stale If-Match with 409 EtagMismatch as well as with 412; its message ("Operation is not
+        // allowed: Another operation is in progress") reads like busy, but the cluster changed: re-read, re-plan.
+        return new Failure.PreconditionFailed(detail);
+      }
       if (BUSY_CODES.contains(code.toLowerCase(java.util.Locale.ROOT))) {
         return new Failure.Busy(detail);
       }

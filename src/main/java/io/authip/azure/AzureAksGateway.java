@@ -17,8 +17,6 @@ import io.authip.azure.Outcome.Failure;
 import io.authip.policy.ApiServerAccess;
 import io.authip.ranges.Cidr;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Locale;
@@ -189,14 +187,8 @@ public final class AzureAksGateway implements AksGateway {
       if (!success(r.getStatusCode())) {
         return Outcome.failed(ArmErrors.fromResponse(r.getStatusCode(), r.getHeaders(), body(r), what));
       }
-      String pollUrl = r.getHeaderValue(AZURE_ASYNC_OPERATION);
-      if (pollUrl == null || pollUrl.isBlank()) {
-        pollUrl = r.getHeaderValue(HttpHeaderName.LOCATION);
-      }
-      if (pollUrl == null || pollUrl.isBlank()) {
-        // No operation to follow: the cluster's own provisioningState tells when the change is done.
-        pollUrl = url;
-      }
+      String pollUrl = operationUrl(target, r.getHeaderValue(AZURE_ASYNC_OPERATION),
+          r.getHeaderValue(HttpHeaderName.LOCATION));
       LOG.info("{}: authorizedIPRanges {} -> {}, operation {}", target, snapshot.access().describe(),
           desired.describe(), pathOnly(pollUrl));
       return Outcome.ok(new OperationHandle(pollUrl, snapshot.clusterId()));
@@ -205,19 +197,60 @@ public final class AzureAksGateway implements AksGateway {
     }
   }
 
+  /**
+   * Polls the operation's URL, rebuilt on the configured endpoint by {@link OperationUrl}. When there is no URL
+   * authip may call (none recorded, or one {@link OperationUrl} refuses) or Azure refuses the poll with 401/403, the
+   * state is read from the cluster's {@code provisioningState} instead (see {@link #fromCluster}).
+   */
   @Override
   public Outcome<OperationStatus> poll(OperationHandle handle) {
-    if (handle == null || handle.pollUrl() == null || handle.pollUrl().isBlank()) {
-      return Outcome.failed(new Failure.Rejected("InvalidOperationHandle", "the operation handle has no poll URL"));
+    if (handle == null) {
+      return Outcome.failed(new Failure.Rejected("InvalidOperationHandle", "no operation handle"));
     }
-    Optional<Failure> untrusted = checkPollUrl(handle.pollUrl());
-    if (untrusted.isPresent()) {
-      return Outcome.failed(untrusted.get());
+    Optional<ClusterTarget> cluster = OperationUrl.cluster(handle.clusterId());
+    OperationUrl url;
+    try {
+      if (handle.pollUrl() == null || handle.pollUrl().isBlank()) {
+        throw new OperationUrl.Refused("there is none");
+      }
+      url = OperationUrl.parse(handle.pollUrl(), config.armEndpoint(), handle.clusterId());
+    } catch (OperationUrl.Refused e) {
+      String problem = "the operation URL recorded for this change was not called: " + e.getMessage();
+      if (cluster.isEmpty()) {
+        return Outcome.failed(new Failure.Rejected("UntrustedPollUrl", problem + "; nor does the handle name a "
+            + "managed cluster ('" + abbreviate(handle.clusterId()) + "') whose provisioningState could tell"));
+      }
+      LOG.warn("{}: {}; reading the cluster's provisioningState instead", cluster.get(), problem);
+      return fromCluster(cluster.get(), "UntrustedPollUrl: " + problem + ". authip follows the cluster's "
+          + "provisioningState instead. authip records only operation URLs it rebuilt on the Resource Manager "
+          + "endpoint " + config.armEndpoint() + ": unless that endpoint was changed, someone else wrote this one into "
+          + "status.targets[].pendingOperation.pollUrl; check who may write the status of AuthorizedIpPolicy "
+          + "resources");
     }
-    String what = "operation " + pathOnly(handle.pollUrl());
-    try (HttpResponse r = pipeline.sendSync(new HttpRequest(HttpMethod.GET, handle.pollUrl()),
+    if (url.kind() == OperationUrl.Kind.CLUSTER) {
+      // ARM named no operation: the cluster's own state is the designed way to follow the change.
+      return fromCluster(cluster.orElseThrow(), null);
+    }
+    String what = "operation " + url.path();
+    try (HttpResponse r = pipeline.sendSync(new HttpRequest(HttpMethod.GET, url.toUrl(config.armEndpoint())),
         CallRecordingPolicy.operation(AzureCallListener.OPERATION_GET))) {
       JsonNode body = body(r);
+      if (r.getStatusCode() == 401 || r.getStatusCode() == 403) {
+        Failure refused = ArmErrors.fromResponse(r.getStatusCode(), r.getHeaders(), body, what);
+        LOG.warn("{}; reading the cluster's provisioningState instead", refused.message());
+        if (r.getStatusCode() == 401) {
+          return fromCluster(cluster.orElseThrow(), "OperationUnauthenticated: Azure did not accept polling " + what
+              + " (" + refused.message().substring(what.length() + 2) + "); authip follows the cluster's "
+              + "provisioningState instead. When the cluster read works, the token is fine and the URL's signature "
+              + "was refused: the URL was changed after Azure gave it");
+        }
+        return fromCluster(cluster.orElseThrow(), "OperationForbidden: Azure refused polling " + what + " ("
+            + refused.message().substring(what.length() + 2) + "); authip follows the cluster's provisioningState "
+            + "instead. AKS operations live at subscription scope (/subscriptions/" + url.subscription()
+            + "/providers/Microsoft.ContainerService/locations/...): grant Microsoft.ContainerService/locations/"
+            + "operations/read and locations/operationresults/read on the subscription, not only on the cluster's "
+            + "resource group");
+      }
       if (!success(r.getStatusCode())) {
         return Outcome.failed(ArmErrors.fromResponse(r.getStatusCode(), r.getHeaders(), body, what));
       }
@@ -225,6 +258,47 @@ public final class AzureAksGateway implements AksGateway {
     } catch (IOException | RuntimeException e) {
       return failed(what, e);
     }
+  }
+
+  /**
+   * The operation's state as the cluster shows it: Succeeded is Succeeded, Failed and Canceled are Failed (as
+   * {@link OperationStatuses} reports them), any other state (Updating, Creating, Upgrading, ...) is InProgress; no
+   * state at all means nothing runs. A change AKS accepted sets the cluster's state before the PUT is answered, so
+   * a terminal state here is the change's own end, or a later one's.
+   */
+  private Outcome<OperationStatus> fromCluster(ClusterTarget target, String fallback) {
+    Outcome<ClusterSnapshot> read = read(target);
+    if (read instanceof Outcome.Failed<ClusterSnapshot> f) {
+      return Outcome.failed(f.failure());
+    }
+    String state = ((Outcome.Ok<ClusterSnapshot>) read).value().provisioningState();
+    String s = state == null ? "" : state.toLowerCase(Locale.ROOT);
+    return Outcome.ok(switch (s) {
+      case "", "succeeded" -> new OperationStatus.Succeeded(fallback);
+      case "failed" -> new OperationStatus.Failed("Failed", "the cluster's provisioningState is Failed", fallback);
+      case "canceled", "cancelled" -> new OperationStatus.Failed("Canceled", "the cluster's provisioningState is "
+          + state, fallback);
+      default -> new OperationStatus.InProgress(fallback);
+    });
+  }
+
+  /**
+   * What {@link #poll} will call for a change ARM accepted: its {@code Azure-AsyncOperation} URL, else its
+   * {@code Location}, each only as {@link OperationUrl} rebuilds it; else (none given, or both refused) the
+   * cluster's own URL, whose {@code provisioningState} then tells when the change is done.
+   */
+  String operationUrl(ClusterTarget target, String asyncOperation, String location) {
+    for (String header : new String[] {asyncOperation, location}) {
+      if (header == null || header.isBlank()) {
+        continue;
+      }
+      try {
+        return OperationUrl.parse(header, config.armEndpoint(), target.resourceId()).toUrl(config.armEndpoint());
+      } catch (OperationUrl.Refused e) {
+        LOG.warn("{}: not following the operation URL Azure answered: {}", target, e.getMessage());
+      }
+    }
+    return clusterUrl(target);
   }
 
   private Outcome<Cidr> lookup(ArmAddressId id) {
@@ -272,30 +346,8 @@ public final class AzureAksGateway implements AksGateway {
         + CLUSTER_API_VERSION;
   }
 
-  /**
-   * A poll URL comes back from status, which users can edit: the bearer token must only ever go to the configured
-   * Resource Manager endpoint.
-   */
-  private Optional<Failure> checkPollUrl(String pollUrl) {
-    try {
-      URI u = new URI(pollUrl);
-      URI arm = config.armEndpoint();
-      boolean same = "https".equalsIgnoreCase(u.getScheme())
-          && u.getHost() != null && u.getHost().equalsIgnoreCase(arm.getHost())
-          && port(u) == port(arm)
-          && u.getUserInfo() == null;
-      if (same) {
-        return Optional.empty();
-      }
-    } catch (URISyntaxException e) {
-      // reported below
-    }
-    return Optional.of(new Failure.Rejected("UntrustedPollUrl", "the poll URL " + pathOnly(pollUrl)
-        + " is not on the Resource Manager endpoint " + config.armEndpoint() + "; not sending a token there"));
-  }
-
-  private static int port(URI u) {
-    return u.getPort() == -1 ? 443 : u.getPort();
+  private static String abbreviate(String s) {
+    return s == null ? "null" : s.length() <= 200 ? s : s.substring(0, 200) + "...";
   }
 
   private static Optional<Failure> checkTarget(ClusterTarget t) {

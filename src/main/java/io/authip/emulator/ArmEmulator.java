@@ -81,7 +81,7 @@ public final class ArmEmulator implements AutoCloseable {
     this.clock = b.clock;
     this.tenantId = b.tenantId;
     this.certificate = SelfSignedCertificate.generate(b.certificateValidity);
-    this.store = new ResourceStore(b.operationDuration, b.rangeOrder);
+    this.store = new ResourceStore(b.operationDuration, b.rangeOrder, b.staleETagAnswer);
     this.stats = new RequestStats(b.requestLogCapacity, b.requestListener);
     this.faults = new FaultPlan();
     this.executor = new ThreadPoolExecutor(b.threads, b.threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -220,7 +220,28 @@ public final class ArmEmulator implements AutoCloseable {
     return store.beginExternalOperation(clusterId, duration, clock.instant());
   }
 
+  /**
+   * {@code path} (an operation's, which need not exist) as a URL signed the way ARM signs operation URLs: for tests
+   * of what an unknown operation answers once its signature is right, or of a {@code Location} URL.
+   */
+  public String signedUrl(String path) {
+    return store.signedUrl(path, clock.instant());
+  }
+
   // ---------------------------------------------------------------- faults and concurrent changes
+
+  /**
+   * Where the caller's role is assigned: {@link RoleScope#RESOURCE_GROUP} makes every operation poll answer 403
+   * {@code AuthorizationFailed}, as when the role is assigned on the clusters' resource groups only.
+   */
+  public void roleScope(RoleScope scope) {
+    handler.roleScope(Objects.requireNonNull(scope, "scope"));
+  }
+
+  /** How a write with a stale {@code If-Match} is answered from now on (the builder's, by default ALTERNATE). */
+  public void staleETagAnswer(StaleETagAnswer answer) {
+    store.staleETagAnswer(Objects.requireNonNull(answer, "answer"));
+  }
 
   /** The next {@code times} requests matching {@code target} get {@code fault}; rules fire in the order added. */
   public void injectFault(FaultTarget target, Fault fault, int times) {
@@ -355,6 +376,7 @@ public final class ArmEmulator implements AutoCloseable {
     private Consumer<RecordedRequest> requestListener = r -> { };
     private Throttling throttling = Throttling.none();
     private RangeOrder rangeOrder = RangeOrder.AS_SENT;
+    private StaleETagAnswer staleETagAnswer = StaleETagAnswer.ALTERNATE;
 
     private Builder() {
     }
@@ -423,6 +445,12 @@ public final class ArmEmulator implements AutoCloseable {
     /** How stored authorizedIPRanges are ordered; {@link RangeOrder#AS_SENT} by default. */
     public Builder rangeOrder(RangeOrder order) {
       this.rangeOrder = Objects.requireNonNull(order, "order");
+      return this;
+    }
+
+    /** How a write with a stale {@code If-Match} is answered; {@link StaleETagAnswer#ALTERNATE} by default. */
+    public Builder staleETagAnswer(StaleETagAnswer answer) {
+      this.staleETagAnswer = Objects.requireNonNull(answer, "answer");
       return this;
     }
 

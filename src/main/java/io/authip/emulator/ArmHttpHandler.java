@@ -43,6 +43,7 @@ final class ArmHttpHandler implements HttpHandler {
   private final Executor executor;
   private final ScheduledExecutorService scheduler;
   private final IdentityEndpoint identity;
+  private volatile RoleScope roleScope = RoleScope.SUBSCRIPTION;
 
   ArmHttpHandler(ResourceStore store, RequestStats stats, FaultPlan faults, Throttler throttler, Clock clock,
       String tenantId, Executor executor, ScheduledExecutorService scheduler) {
@@ -58,6 +59,10 @@ final class ArmHttpHandler implements HttpHandler {
 
   void baseUrl(String url) {
     identity.baseUrl(url);
+  }
+
+  void roleScope(RoleScope scope) {
+    this.roleScope = scope;
   }
 
   /** Forgets every token issued so far: their holders get 401 until they ask for a new one. */
@@ -120,9 +125,12 @@ final class ArmHttpHandler implements HttpHandler {
 
   private void dispatch(Incoming in) {
     RequestKind kind = in.route().kind();
-    if (!kind.isIdentity() && !identity.authorized(in.header("authorization"))) {
-      answer(in, identity.unauthorized());
-      return;
+    if (!kind.isIdentity()) {
+      Optional<ResourceStore.Answer> refused = identity.refusal(in.header("authorization"));
+      if (refused.isPresent()) {
+        answer(in, refused.get());
+        return;
+      }
     }
     if (kind == RequestKind.CLUSTER_PUT) {
       rememberPutBody(in);
@@ -212,9 +220,23 @@ final class ArmHttpHandler implements HttpHandler {
         return store.getPublicIp(route.ref());
       case PUBLIC_IP_PREFIX_GET:
         return store.getPublicIpPrefix(route.ref());
-      case OPERATION_GET:
+      case OPERATION_GET: {
+        if (roleScope == RoleScope.RESOURCE_GROUP) {
+          return ResourceStore.Answer.error(403, "AuthorizationFailed", "The client '" + IdentityEndpoint.OBJECT_ID
+              + "' with object id '" + IdentityEndpoint.OBJECT_ID + "' does not have authorization to perform "
+              + "action 'Microsoft.ContainerService/locations/" + (route.operationResult() ? "operationresults"
+              : "operations") + "/read' over scope '" + in.path() + "' or the scope is invalid. If access was "
+              + "recently granted, please refresh your credentials.", Map.of());
+        }
+        String unsigned = store.signer().problem(in.path(), in.query());
+        if (unsigned != null) {
+          // Plausible, not copied from ARM: an authentication error naming the signature.
+          return ResourceStore.Answer.error(401, "AuthenticationFailed", "Authentication failed: " + unsigned
+              + ". Use the operation URL exactly as the Azure-AsyncOperation or Location header gave it.", Map.of());
+        }
         return route.operationResult() ? store.getOperationResult(route.operationId(), now)
             : store.getOperation(route.operationId(), now);
+      }
       default:
         return route.ref() != null && isServedType(route.ref())
             ? ResourceStore.Answer.error(405, "MethodNotAllowed", "The emulator does not serve " + in.method()

@@ -330,6 +330,11 @@ public final class ClusterFixture {
     p.put("resourceUID", hash + "0123456789abcdef");
     p.putObject("nodeProvisioningProfile").put("mode", "Manual").put("defaultNodePools", "Auto");
     p.putObject("bootstrapProfile").put("artifactSource", "Direct");
+    // Fields of a newer api-version than the SDK's model (AKS returns them): a client must send them back as read.
+    ObjectNode future = p.putObject("futureProfile");
+    future.put("enabled", true);
+    future.putArray("modes").add("Preview").add("Managed");
+    c.put("futureTopLevelField", "kept");
     return c;
   }
 

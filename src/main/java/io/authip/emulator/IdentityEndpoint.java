@@ -8,7 +8,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,12 +22,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class IdentityEndpoint {
 
+  /** The object ID ARM's authorization errors name for the caller (the emulator does not tell callers apart). */
+  static final String OBJECT_ID = "5a3c1e9f-2b4d-4f6a-8c0e-1d2f3a4b5c6d";
   private static final Set<String> SECRET_FORM_FIELDS = Set.of("client_secret", "client_assertion");
   private static final ObjectMapper MAPPER = ArmHttpHandler.MAPPER;
 
   private final String tenantId;
   private final Clock clock;
-  private final Set<String> issuedTokens = ConcurrentHashMap.newKeySet();
+  /** Issued token → the audience (resource) it was issued for. */
+  private final Map<String, String> issuedTokens = new ConcurrentHashMap<>();
+  /** The audiences ARM accepts, as its InvalidAuthenticationTokenAudience message lists them. */
+  static final List<String> ARM_AUDIENCES = List.of("https://management.core.windows.net/",
+      "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com");
   private final SecureRandom random = new SecureRandom();
   private volatile String baseUrl = "https://127.0.0.1";
 
@@ -43,12 +51,27 @@ final class IdentityEndpoint {
     issuedTokens.clear();
   }
 
-  /** Whether an {@code Authorization} header carries a token this emulator issued. */
-  boolean authorized(String header) {
+  /**
+   * Why ARM refuses the {@code Authorization} header: no token, one not issued here (401
+   * {@code InvalidAuthenticationToken}), or one issued for another audience (401
+   * {@code InvalidAuthenticationTokenAudience}, as ARM answers a token for, say, Microsoft Graph).
+   */
+  Optional<ResourceStore.Answer> refusal(String header) {
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return false;
+      return Optional.of(unauthorized());
     }
-    return issuedTokens.contains(header.substring(7).trim());
+    String audience = issuedTokens.get(header.substring(7).trim());
+    if (audience == null) {
+      return Optional.of(unauthorized());
+    }
+    if (!ARM_AUDIENCES.contains(audience)) {
+      return Optional.of(ResourceStore.Answer.error(401, "InvalidAuthenticationTokenAudience", "The access token "
+          + "has been obtained for wrong audience or resource '" + audience + "'. It should exactly match with one "
+          + "of the allowed audiences '" + String.join("','", ARM_AUDIENCES) + "'.", Map.of("WWW-Authenticate",
+          "Bearer authorization_uri=\"" + baseUrl + "/" + tenantId + "\", error=\"invalid_token\", "
+              + "error_description=\"The access token has an audience Resource Manager does not accept.\"")));
+    }
+    return Optional.empty();
   }
 
   ResourceStore.Answer unauthorized() {
@@ -78,10 +101,31 @@ final class IdentityEndpoint {
       return aadError(401, "invalid_client", 7000216,
           "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.");
     }
+    String scope = form.get("scope");
+    if (isBlank(scope)) {
+      return aadError(400, "invalid_request", 900144, "The request body must contain the following parameter: "
+          + "'scope'.");
+    }
+    String resource = null;
+    for (String s : scope.trim().split("\\s+")) {
+      if (Set.of("openid", "profile", "offline_access").contains(s)) {
+        continue;
+      }
+      if (resource != null || !s.endsWith("/.default") || s.length() == "/.default".length()) {
+        return aadError(400, "invalid_scope", 1002012, "The provided value for scope " + scope + " is not valid. "
+            + "Client credential flows must have a scope value with /.default suffixed to the resource identifier "
+            + "(application ID URI).");
+      }
+      resource = s.substring(0, s.length() - "/.default".length());
+    }
+    if (resource == null) {
+      return aadError(400, "invalid_scope", 1002012, "The provided value for scope " + scope + " is not valid: it "
+          + "names no resource.");
+    }
     byte[] bytes = new byte[32];
     random.nextBytes(bytes);
     String token = "emulator." + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    issuedTokens.add(token);
+    issuedTokens.put(token, resource);
     ObjectNode body = MAPPER.createObjectNode();
     body.put("token_type", "Bearer");
     body.put("expires_in", 3599);

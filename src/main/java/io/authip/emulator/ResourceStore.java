@@ -116,6 +116,7 @@ final class ResourceStore {
     Operation running;
     final Queue<Consumer<ObjectNode>> afterNextGet = new ArrayDeque<>();
     final Queue<Ending> nextEndings = new ArrayDeque<>();
+    int staleWrites;
 
     Cluster(String id, ObjectNode body, String eTag) {
       this.id = id;
@@ -132,10 +133,26 @@ final class ResourceStore {
   private String baseUrl = "https://127.0.0.1";
   private Duration operationDuration;
   private final RangeOrder rangeOrder;
+  private final OperationSigner signer = new OperationSigner();
+  private StaleETagAnswer staleETagAnswer;
 
-  ResourceStore(Duration operationDuration, RangeOrder rangeOrder) {
+  ResourceStore(Duration operationDuration, RangeOrder rangeOrder, StaleETagAnswer staleETagAnswer) {
     this.operationDuration = checkDuration(operationDuration);
     this.rangeOrder = rangeOrder;
+    this.staleETagAnswer = staleETagAnswer;
+  }
+
+  synchronized void staleETagAnswer(StaleETagAnswer answer) {
+    this.staleETagAnswer = answer;
+  }
+
+  OperationSigner signer() {
+    return signer;
+  }
+
+  /** {@code path} as an operation URL signed by this emulator. */
+  synchronized String signedUrl(String path, Instant now) {
+    return baseUrl + signer.sign(ResourceIds.path(path), now);
   }
 
   synchronized void baseUrl(String url) {
@@ -271,7 +288,7 @@ final class ResourceStore {
     settle(c, now);
     Operation op = startOperation(c, DEFAULT_API_VERSION, now, duration);
     c.eTag = newETag();
-    return baseUrl + op.path() + "?api-version=" + op.apiVersion;
+    return baseUrl + signer.sign(op.path(), now);
   }
 
   private Cluster requireCluster(String id) {
@@ -371,8 +388,8 @@ final class ResourceStore {
     Operation op = startOperation(c, apiVersion, now, operationDuration);
     ((ObjectNode) c.body.get("properties")).put("provisioningState", created ? "Creating" : "Updating");
     Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Azure-AsyncOperation", baseUrl + op.path() + "?api-version=" + op.apiVersion);
-    headers.put("Location", baseUrl + op.resultPath() + "?api-version=" + op.apiVersion);
+    headers.put("Azure-AsyncOperation", baseUrl + signer.sign(op.path(), now));
+    headers.put("Location", baseUrl + signer.sign(op.resultPath(), now));
     headers.put("Retry-After", retryAfter(op, now));
     return new Answer(created ? 201 : 200, headers, view(c));
   }
@@ -444,7 +461,7 @@ final class ResourceStore {
       settle(c, now);
     }
     if (op.running(now)) {
-      return new Answer(202, Map.of("Location", baseUrl + op.resultPath() + "?api-version=" + op.apiVersion,
+      return new Answer(202, Map.of("Location", baseUrl + signer.sign(op.resultPath(), now),
           "Retry-After", retryAfter(op, now)), null);
     }
     if (op.ending.status().equals("Succeeded")) {
@@ -503,12 +520,27 @@ final class ResourceStore {
   private Optional<Answer> precondition(Cluster c, String ifMatch, String ifNoneMatch) {
     if (ifMatch != null) {
       String wanted = unquote(ifMatch);
-      if (c == null || !(wanted.equals("*") || wanted.equals(c.eTag))) {
-        return Optional.of(Answer.error(412, "PreconditionFailed", c == null
-            ? "Operation failed with status: 'Precondition Failed'. Details: If-Match was given but the resource "
-                + "does not exist."
-            : "Operation failed with status: 'Precondition Failed'. Details: the If-Match eTag '" + wanted
-                + "' does not match the current eTag '" + c.eTag + "' of the managed cluster.", Map.of()));
+      if (c == null) {
+        return Optional.of(Answer.error(412, "PreconditionFailed", "Operation failed with status: 'Precondition "
+            + "Failed'. Details: If-Match was given but the resource does not exist.", Map.of()));
+      }
+      if (!(wanted.equals("*") || wanted.equals(c.eTag))) {
+        c.staleWrites++;
+        boolean mismatch = staleETagAnswer == StaleETagAnswer.ETAG_MISMATCH
+            || staleETagAnswer == StaleETagAnswer.ALTERNATE && c.staleWrites % 2 == 0;
+        if (mismatch) {
+          // As AKS answers it: a 409 whose message reads like "busy", the precondition only in the details.
+          ObjectNode body = JSON.objectNode();
+          ObjectNode error = body.putObject("error");
+          error.put("code", "EtagMismatch");
+          error.put("message", "Operation is not allowed: Another operation is in progress");
+          error.putArray("details").addObject().put("code", "Unspecified")
+              .put("message", "rpc error: code = FailedPrecondition desc = Etag mismatched");
+          return Optional.of(new Answer(409, Map.of(), body));
+        }
+        return Optional.of(Answer.error(412, "PreconditionFailed", "Operation failed with status: 'Precondition "
+            + "Failed'. Details: the If-Match eTag '" + wanted + "' does not match the current eTag '" + c.eTag
+            + "' of the managed cluster.", Map.of()));
       }
     }
     if (ifNoneMatch != null && c != null) {

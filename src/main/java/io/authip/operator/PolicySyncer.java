@@ -553,6 +553,10 @@ public final class PolicySyncer {
       return Polled.RUNNING;
     }
     OperationStatus op = ((Outcome.Ok<OperationStatus>) polled).value();
+    if (op.fallback() != null) {
+      // The gateway followed the cluster's provisioningState instead of the operation: say why (de-duplicated).
+      step.event(EventReason.AzureError, op.fallback());
+    }
     if (op instanceof OperationStatus.InProgress) {
       step.state(TargetState.Updating, "OperationInProgress", "Azure is applying " + pending.getRanges().size()
           + " entries (started " + pending.getStartedAt() + ")");

@@ -42,6 +42,21 @@ class ArmErrorsTest {
     assertThat(of(408, "RequestTimeout")).isInstanceOf(Failure.Transient.class);
   }
 
+  /** AKS answers a stale If-Match with 409 EtagMismatch too; its message reads like "busy", but it is not. */
+  @Test
+  void etagMismatchIsAPreconditionFailureNotBusyNorRejected() throws Exception {
+    JsonNode body = ClusterJson.parse(("{\"error\":{\"code\":\"EtagMismatch\",\"message\":\"Operation is not "
+        + "allowed: Another operation is in progress\",\"details\":[{\"code\":\"Unspecified\",\"message\":"
+        + "\"rpc error: code = FailedPrecondition desc = Etag mismatched\"}]}}").getBytes());
+    assertThat(ArmErrors.fromResponse(409, new HttpHeaders(), body, WHAT))
+        .isInstanceOf(Failure.PreconditionFailed.class);
+    assertThat(of(409, "etagmismatch")).isInstanceOf(Failure.PreconditionFailed.class);
+    // The unwrapped shape some tools print (no "error" envelope) classifies the same.
+    JsonNode bare = ClusterJson.parse("{\"code\":\"EtagMismatch\",\"message\":\"x\"}".getBytes());
+    assertThat(ArmErrors.fromResponse(409, new HttpHeaders(), bare, WHAT))
+        .isInstanceOf(Failure.PreconditionFailed.class);
+  }
+
   @Test
   void throttlingCarriesRetryAfter() throws Exception {
     HttpHeaders h = new HttpHeaders().set(HttpHeaderName.RETRY_AFTER, "37");

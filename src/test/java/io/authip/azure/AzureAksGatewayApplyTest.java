@@ -96,6 +96,9 @@ class AzureAksGatewayApplyTest {
     assertThat(sent.at("/properties/apiServerAccessProfile/authorizedIPRanges").toString())
         .isEqualTo("[\"20.30.40.0/24\",\"52.1.2.3/32\"]");
     assertThat(withoutRanges(sent)).as("every other field goes back exactly as read").isEqualTo(withoutRanges(asRead));
+    assertThat(sent.at("/properties/futureProfile/modes/1").asText()).as("a field the SDK model does not know")
+        .isEqualTo("Managed");
+    assertThat(sent.get("futureTopLevelField").asText()).isEqualTo("kept");
     assertThat(asRead.at("/properties/apiServerAccessProfile/authorizedIPRanges").toString())
         .isEqualTo("[\"20.1.2.3/32\"]");
     assertThat(puts(f)).singleElement().satisfies(put -> assertThat(put.header("If-Match")).contains(s.eTag()));
@@ -265,18 +268,37 @@ class AzureAksGatewayApplyTest {
   void aLocationUrlIsPolledToo() {
     ClusterFixture f = seed("aks-location");
     OperationHandle handle = ok(gateway.apply(read(f), OFFICE));
-    OperationHandle location = new OperationHandle(handle.pollUrl().replace("/operations/", "/operationresults/"),
+    String path = handle.pollUrl().substring(h.arm.baseUrl().length(), handle.pollUrl().indexOf('?'));
+    OperationHandle location = new OperationHandle(h.arm.signedUrl(path.replace("/operations/", "/operationresults/")),
         handle.clusterId());
     assertThat(ok(gateway.poll(location))).isEqualTo(new OperationStatus.InProgress());
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
         .until(() -> ok(gateway.poll(location)), st -> st instanceof OperationStatus.Succeeded);
     assertThat(h.calls.statuses(AzureCallListener.OPERATION_GET)).startsWith(202).endsWith(204);
+    assertThat(h.calls.count(AzureCallListener.CLUSTER_GET)).as("no fallback to the cluster was needed").isEqualTo(1);
+  }
+
+  /** Rewriting a signed URL (here: operations to operationresults) breaks its signature, as at ARM. */
+  @Test
+  void anEditedOperationUrlIsRefusedByTheEmulatorAndTheClusterTellsInstead() {
+    ClusterFixture f = seed("aks-edited-url");
+    OperationHandle handle = ok(gateway.apply(read(f), OFFICE));
+    OperationHandle edited = new OperationHandle(handle.pollUrl().replace("/operations/", "/operationresults/"),
+        handle.clusterId());
+    h.calls.clear();
+    OperationStatus st = ok(gateway.poll(edited));
+    assertThat(st).isInstanceOf(OperationStatus.InProgress.class);
+    assertThat(st.fallback()).startsWith("OperationUnauthenticated").contains("AuthenticationFailed", "signature");
+    assertThat(h.calls.statuses(AzureCallListener.OPERATION_GET)).containsExactly(401);
+    assertThat(h.calls.statuses(AzureCallListener.CLUSTER_GET)).containsExactly(200);
   }
 
   @Test
   void anUnknownOperationIsNotFound() {
-    String url = h.arm.baseUrl() + "/subscriptions/" + SUB + "/providers/Microsoft.ContainerService/locations/"
-        + "westeurope/operations/00000000-0000-0000-0000-000000000000?api-version=2025-07-01";
-    assertThat(failure(gateway.poll(new OperationHandle(url, "x")))).isInstanceOf(Failure.NotFound.class);
+    String url = h.arm.signedUrl("/subscriptions/" + SUB + "/providers/Microsoft.ContainerService/locations/"
+        + "westeurope/operations/00000000-0000-0000-0000-000000000000");
+    String cluster = "/subscriptions/" + SUB + "/resourceGroups/rg-apply/providers/Microsoft.ContainerService/"
+        + "managedClusters/aks-none";
+    assertThat(failure(gateway.poll(new OperationHandle(url, cluster)))).isInstanceOf(Failure.NotFound.class);
   }
 }

@@ -96,7 +96,9 @@ class ArmEmulatorTest {
     assertThat(put.header("x-ms-ratelimit-remaining-subscription-writes")).isEqualTo("1199");
     String pollUrl = put.header("Azure-AsyncOperation");
     assertThat(pollUrl).startsWith(arm.baseUrl() + "/subscriptions/" + SUB
-        + "/providers/Microsoft.ContainerService/locations/westeurope/operations/").endsWith("?api-version=2025-07-01");
+        + "/providers/Microsoft.ContainerService/locations/westeurope/operations/")
+        .matches(".*/operations/[0-9a-f-]{36}\\?api-version=2016-03-30&t=[0-9]+&c=[A-Za-z0-9_-]+&s=[A-Za-z0-9_-]+"
+            + "&h=[A-Za-z0-9_-]+");
     assertThat(put.header("Location")).contains("/operationresults/");
 
     Reply polled = client.get(pollUrl);

@@ -62,6 +62,41 @@ class IdentityEndpointTest {
         .isNotEqualTo(secret.body().get("access_token").asText());
   }
 
+  /** ARM checks a token's audience: one asked for another resource (Graph, say) gets 401, as from ARM. */
+  @Test
+  void scopesAreCheckedAndATokenForAnotherAudienceIsRefusedByArm() {
+    Map<String, String> none = clientCredentials("client_secret", "s");
+    none.remove("scope");
+    Map<String, String> noDefault = clientCredentials("client_secret", "s");
+    noDefault.put("scope", "https://management.core.windows.net/");
+    Map<String, String> graph = clientCredentials("client_secret", "s");
+    graph.put("scope", "https://graph.microsoft.com/.default");
+    Map<String, String> msal = clientCredentials("client_secret", "s");
+    msal.put("scope", "https://management.core.windows.net//.default openid profile offline_access");
+    Map<String, String> azure = clientCredentials("client_secret", "s");
+    azure.put("scope", "https://management.azure.com/.default");
+
+    assertThat(token("contoso.onmicrosoft.com", none).body().get("error_description").asText())
+        .startsWith("AADSTS900144:").contains("'scope'");
+    assertThat(token("contoso.onmicrosoft.com", noDefault).body().get("error").asText()).isEqualTo("invalid_scope");
+    String graphToken = token("contoso.onmicrosoft.com", graph).body().get("access_token").asText();
+    String msalToken = token("contoso.onmicrosoft.com", msal).body().get("access_token").asText();
+    String azureToken = token("contoso.onmicrosoft.com", azure).body().get("access_token").asText();
+    String cluster = "/subscriptions/" + ClusterFixture.DEFAULT_SUBSCRIPTION + "/resourceGroups/rg/providers/"
+        + "Microsoft.ContainerService/managedClusters/none?api-version=2025-07-01";
+
+    Reply refused = client.send(HttpRequest.newBuilder(client.uri(cluster)).header("Authorization", "Bearer "
+        + graphToken).GET());
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.body().at("/error/code").asText()).isEqualTo("InvalidAuthenticationTokenAudience");
+    assertThat(refused.body().at("/error/message").asText()).contains("https://graph.microsoft.com",
+        "https://management.core.windows.net/");
+    for (String ok : new String[] {msalToken, azureToken}) {
+      assertThat(client.send(HttpRequest.newBuilder(client.uri(cluster)).header("Authorization", "Bearer " + ok)
+          .GET()).status()).isEqualTo(404);
+    }
+  }
+
   @Test
   void refusesWhatEntraIdRefuses() {
     Reply wrongTenant = token("other-tenant", clientCredentials("client_secret", "s"));

@@ -19,6 +19,7 @@ class PrometheusAlertsTest {
   /** The metrics the operator exports (the operator contract); an alert on any other name would never fire. */
   static final Set<String> OPERATOR_METRICS = Set.of(
       "authip_policy_ready", "authip_target_in_sync", "authip_target_drifted", "authip_target_ranges",
+      "authip_target_contested",
       "authip_drift_corrections_total", "authip_azure_requests_total",
       "authip_azure_request_duration_seconds_bucket", "authip_azure_request_duration_seconds_count",
       "authip_azure_request_duration_seconds_sum", "authip_reconcile_duration_seconds_bucket",
@@ -55,7 +56,26 @@ class PrometheusAlertsTest {
   void everyAlertOfTheBriefExists() {
     assertThat(alerts).containsOnlyKeys("AuthipTargetDrifted", "AuthipPolicyNotReady", "AuthipAzureThrottling",
         "AuthipAzureErrors", "AuthipRangesNearLimit", "AuthipMetricsAbsent", "AuthipNoLeader",
-        "AuthipLeaderNotReconciling");
+        "AuthipLeaderNotReconciling", "AuthipTargetContested");
+  }
+
+  @Test
+  void targetContestedFiresAfterAMinuteOfAContestedClusterAndNamesIt() {
+    assertThat(expr(alerts.get("AuthipTargetContested")))
+        .isEqualTo("max by (namespace, policy, cluster) (authip_target_contested) == 1");
+    Map<String, String> series = new java.util.HashMap<>(REPLICA_A);
+    series.putAll(Map.of("namespace", "platform", "policy", "production", "cluster", "sub/rg/aks-prod"));
+    Map<String, String> calm = new java.util.HashMap<>(series);
+    calm.put("cluster", "sub/rg/aks-calm");
+    // Contested from minute 10 to minute 40 (the flap window), then corrected again; another cluster never.
+    PromQl.Tsdb db = new PromQl.Tsdb()
+        .scrape("authip_target_contested", series, 0, 60 * MINUTE, t -> t >= 10 * MINUTE && t < 40 * MINUTE ? 1.0 : 0.0)
+        .scrape("authip_target_contested", calm, 0, 60 * MINUTE, t -> 0.0);
+    var firing = run("AuthipTargetContested", db, 60 * MINUTE);
+    assertThat(firing.floorEntry(11 * MINUTE - 1).getValue()).as("within the hold time").isEmpty();
+    assertThat(firing.get(11 * MINUTE)).containsExactly(
+        Map.of("namespace", "platform", "policy", "production", "cluster", "sub/rg/aks-prod"));
+    assertThat(firing.get(45 * MINUTE)).as("corrected again after the window").isEmpty();
   }
 
   @Test

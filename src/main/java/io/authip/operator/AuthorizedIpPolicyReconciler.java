@@ -123,7 +123,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
         boolean specChanged = current.getStatus() != null
             && !Objects.equals(current.getStatus().getObservedGeneration(), current.getMetadata().getGeneration());
         PolicySyncer.Result result = syncer.sync(current, validation.staticRanges(),
-            t -> otherOwner(ctx, validator, current, t), writer::beforeWrite, specChanged);
+            t -> otherOwner(ctx, validator, current, t), writer::record, specChanged);
         status = PolicyStatusBuilder.of(writer.latest(), result.targets(), clock.instant());
         for (PolicyEvent e : result.events()) {
           if (events.emit(current, e.reason(), e.message()) || e.reason() == EventReason.DriftCorrected) {
@@ -267,8 +267,8 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
       return latest;
     }
 
-    /** The intent of a change, before the Azure write: the status with the targets as they stand. */
-    void beforeWrite(List<TargetStatus> targets) {
+    /** The intent of a change before the Azure write, or its poll URL after it: the targets as they stand. */
+    void record(List<TargetStatus> targets) {
       write(PolicyStatusBuilder.of(latest, targets, clock.instant()));
     }
 

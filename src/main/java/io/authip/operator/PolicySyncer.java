@@ -48,13 +48,14 @@ public final class PolicySyncer {
   }
 
   /**
-   * Durably records what a restart or another replica must know before authip writes to Azure: the status with the
-   * intended change of a target (its {@code pendingOperation} without poll URL yet). Implementations write with
-   * optimistic concurrency and throw when the write is refused (the pass must then stop: no Azure write follows).
+   * Durably records what a restart or another replica must know: before authip writes to Azure, the status with the
+   * intended change of a target (its {@code pendingOperation} without poll URL yet); after Azure accepted it, the
+   * operation's poll URL. Implementations write with optimistic concurrency and throw when the write is refused (the
+   * pass must then stop: no Azure write follows).
    */
   @FunctionalInterface
   public interface IntentLog {
-    void beforeWrite(List<TargetStatus> targets);
+    void record(List<TargetStatus> targets);
   }
 
   /**
@@ -139,7 +140,7 @@ public final class PolicySyncer {
         }
         return all;
       };
-      Step step = new Step(target, status, prev, resync, events, policy, intents, sofar);
+      Step step = new Step(target, status, prev, resync, events, policy, intents, sofar, i == targets.size() - 1);
       // Only a valid Enforce policy owns a cluster: an Observe policy neither blocks another nor is blocked.
       Optional<String> owner = spec.effectiveMode() == Mode.Enforce ? owners.otherOwner(target) : Optional.empty();
       if (owner.isPresent()) {
@@ -184,10 +185,12 @@ public final class PolicySyncer {
     final AuthorizedIpPolicy policy;
     final IntentLog intents;
     final Supplier<List<TargetStatus>> sofar;
+    /** The last target of the pass: the status write that ends the pass follows at once. */
+    final boolean last;
     Duration after;
 
     Step(ClusterTarget target, TargetStatus status, TargetStatus prev, Duration resync, List<PolicyEvent> events,
-        AuthorizedIpPolicy policy, IntentLog intents, Supplier<List<TargetStatus>> sofar) {
+        AuthorizedIpPolicy policy, IntentLog intents, Supplier<List<TargetStatus>> sofar, boolean last) {
       this.target = target;
       this.status = status;
       this.prev = prev;
@@ -196,6 +199,7 @@ public final class PolicySyncer {
       this.policy = policy;
       this.intents = intents;
       this.sofar = sofar;
+      this.last = last;
     }
 
     void state(TargetState state, String reason, String message) {
@@ -353,7 +357,7 @@ public final class PolicySyncer {
           + " after it)" : "changing " + diff.summary();
       String reason = correction ? "CorrectingDrift" : resend ? "Retrying" : "Applying";
       step.state(TargetState.Pending, reason, "about to send: " + change);
-      step.intents.beforeWrite(step.sofar.get());
+      step.intents.record(step.sofar.get());
       Outcome<OperationHandle> applied = gateway.apply(snapshot, desired);
       if (applied instanceof Outcome.Ok<OperationHandle> ok) {
         failures.remove(key);
@@ -370,6 +374,10 @@ public final class PolicySyncer {
         step.event(correction ? EventReason.DriftCorrected : EventReason.Updating,
             (correction ? "drift corrected, " : "") + change);
         step.retryIn(config.pollInterval());
+        if (!step.last) {
+          // The poll URL goes to status at once; for the last target of the pass the pass's own status write does it.
+          step.intents.record(step.sofar.get());
+        }
         return;
       }
       Outcome.Failure failure = ((Outcome.Failed<OperationHandle>) applied).failure();

@@ -209,4 +209,23 @@ class PolicySyncerTest {
     assertThat(record.captured().getAccess()).isEqualTo(io.authip.api.v1alpha1.Access.Unrestricted);
     assertThat(record.sent()).containsExactly(List.of("20.50.1.7/32", "73.140.245.0/24"));
   }
+
+  @Test
+  void aPollUrlIsRecordedRightAfterItsPutWhenMoreTargetsFollow() {
+    AuthorizedIpPolicy p = policy("73.140.245.0/24");
+    p.getSpec().getTargets().add(new ClusterTarget(SUB, "rg", "aks2"));
+    List<List<TargetStatus>> recorded = new ArrayList<>();
+    List<Integer> putsWhenRecorded = new ArrayList<>();
+    syncer.sync(p, CidrSet.parse(List.of("73.140.245.0/24")), t -> Optional.empty(), targets -> {
+      recorded.add(targets.stream().map(TargetStatus::copy).toList());
+      putsWhenRecorded.add(azure.applies);
+    }, false);
+
+    // The fake gateway is one cluster under two names: the first target's intent, its PUT, at once its poll URL; the
+    // second then finds the ranges in place (no PUT, so nothing more to record before the pass's own status write).
+    assertThat(putsWhenRecorded).containsExactly(0, 1);
+    assertThat(recorded.get(0).get(0).getPendingOperation().getPollUrl()).isNull();
+    assertThat(recorded.get(1).get(0).getPendingOperation().getPollUrl()).isEqualTo("https://127.0.0.1/op/1");
+    assertThat(azure.applies).isEqualTo(1);
+  }
 }

@@ -472,6 +472,11 @@ public final class PolicySyncer {
     return recent;
   }
 
+  /** Entries of a recorded change; status is tenant input, so a missing list counts as none. */
+  private static int entries(PendingOperation pending) {
+    return pending.getRanges() == null ? 0 : pending.getRanges().size();
+  }
+
   private static boolean sameList(PendingOperation intent, ApiServerAccess desired) {
     return intent.getAccess() == desired.access() && intent.getRanges() != null
         && ApiServerAccess.fromAks(intent.getRanges()).ranges().equals(desired.ranges());
@@ -566,7 +571,7 @@ public final class PolicySyncer {
       step.event(EventReason.AzureError, op.fallback());
     }
     if (op instanceof OperationStatus.InProgress) {
-      step.state(TargetState.Updating, "OperationInProgress", "Azure is applying " + pending.getRanges().size()
+      step.state(TargetState.Updating, "OperationInProgress", "Azure is applying " + entries(pending)
           + " entries (started " + pending.getStartedAt() + ")");
       step.retryIn(config.pollInterval());
       return Polled.RUNNING;
@@ -581,7 +586,7 @@ public final class PolicySyncer {
       return Polled.FAILED;
     }
     ts.setLastChangeTime(now().toString());
-    step.event(EventReason.Applied, "Azure finished applying " + pending.getRanges().size() + " entries");
+    step.event(EventReason.Applied, "Azure finished applying " + entries(pending) + " entries");
     return Polled.SUCCEEDED;
   }
 

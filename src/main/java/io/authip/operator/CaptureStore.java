@@ -122,7 +122,12 @@ public final class CaptureStore {
       ApiServerAccess intended, String now) {
     String uid = uid(policy);
     for (int attempt = 1; ; attempt++) {
-      Cached cached = cache.computeIfAbsent(uid, this::read);
+      Cached cached = cache.get(uid);
+      if (cached == null) {
+        // read outside the map's lock: a GET must not hold up the other policies' entries
+        cached = read(uid);
+        cache.put(uid, cached);
+      }
       Map<String, Entry> entries = new LinkedHashMap<>(cached.entries());
       Entry old = entries.get(clusterKey);
       CapturedAccess captured = old != null ? old.captured()
@@ -160,11 +165,6 @@ public final class CaptureStore {
   public void forget(String policyUid) {
     cache.remove(policyUid);
     client.configMaps().inNamespace(namespace).withName(configMapName(policyUid)).delete();
-  }
-
-  /** Drops the cached copy, e.g. after a write of another process may have happened. */
-  public void invalidate(String policyUid) {
-    cache.remove(policyUid);
   }
 
   private Cached read(String uid) {

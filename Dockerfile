@@ -1,24 +1,24 @@
 # syntax=docker/dockerfile:1
 # authip operator image. Build from the repository root:
 #   docker build -t myregistry.azurecr.io/authip:0.1.0 .
-# The build stage runs the same command as a developer (./mvnw -DskipTests package); tests run in CI, not here.
+# The build stage packages the operator's module and what it needs (-pl authip-operator -am); tests run in CI, not
+# here. The other modules' poms are in the context only because the parent lists them.
 
 ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
 ARG RUNTIME_IMAGE=eclipse-temurin:17-jre
 
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
-COPY mvnw pom.xml ./
-COPY src ./src
+COPY . ./
 # The cache mount keeps ~/.m2 between builds without putting it into a layer.
-RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -ntp -DskipTests package
+RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -ntp -DskipTests -pl authip-operator -am package
 
 FROM ${RUNTIME_IMAGE}
 # A fixed numeric user, so that Kubernetes can verify runAsNonRoot without a passwd lookup; the chart and the
 # kustomize base run the pod as the same UID and GID.
 RUN groupadd --system --gid 65532 authip \
  && useradd --system --uid 65532 --gid 65532 --home-dir /tmp --no-create-home --shell /usr/sbin/nologin authip
-COPY --from=build --chown=0:0 --chmod=0444 /src/target/authip.jar /app/authip.jar
+COPY --from=build --chown=0:0 --chmod=0444 /src/authip-operator/target/authip.jar /app/authip.jar
 USER 65532:65532
 WORKDIR /tmp
 EXPOSE 8080

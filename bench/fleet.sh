@@ -9,5 +9,6 @@
 # Figures, the machine and what each column means: docs/benchmarks.md.
 set -eu
 cd "$(dirname "$0")/.."
-exec ./mvnw -B -q test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
+./mvnw -B -q -DskipTests install
+exec ./mvnw -B -q -pl authip-it test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
   "-Dexec.args=-Xmx1g -cp %classpath io.authip.bench.FleetBenchmark $*"

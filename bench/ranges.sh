@@ -8,5 +8,6 @@
 # which other people's load on a shared machine hardly changes. Figures and the machine: docs/benchmarks.md.
 set -eu
 cd "$(dirname "$0")/.."
-exec ./mvnw -B -q test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
+./mvnw -B -q -DskipTests install
+exec ./mvnw -B -q -pl authip-it test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
   "-Dexec.args=-cp %classpath org.openjdk.jmh.Main io.authip.bench.CidrSetBenchmark -prof io.authip.bench.CpuTimeProfiler $*"

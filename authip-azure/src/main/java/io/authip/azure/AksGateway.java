@@ -2,6 +2,7 @@ package io.authip.azure;
 
 import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.policy.ApiServerAccess;
+import io.authip.policy.ClusterSnapshot;
 import io.authip.ranges.Cidr;
 import java.util.Collection;
 import java.util.Map;

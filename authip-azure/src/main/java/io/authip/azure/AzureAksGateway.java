@@ -15,6 +15,7 @@ import io.authip.api.v1alpha1.Access;
 import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.azure.Outcome.Failure;
 import io.authip.policy.ApiServerAccess;
+import io.authip.policy.ClusterSnapshot;
 import io.authip.ranges.Cidr;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

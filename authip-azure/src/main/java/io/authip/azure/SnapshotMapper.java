@@ -8,6 +8,7 @@ import com.azure.resourcemanager.containerservice.models.ManagedClusterLoadBalan
 import com.azure.resourcemanager.containerservice.models.ResourceReference;
 import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.policy.ApiServerAccess;
+import io.authip.policy.ClusterSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -11,6 +11,7 @@ import io.authip.emulator.ClusterFixture;
 import io.authip.emulator.RecordedRequest;
 import io.authip.emulator.RequestKind;
 import io.authip.policy.ApiServerAccess;
+import io.authip.policy.ClusterSnapshot;
 import io.authip.ranges.Cidr;
 import io.authip.ranges.CidrSet;
 import java.nio.file.Path;

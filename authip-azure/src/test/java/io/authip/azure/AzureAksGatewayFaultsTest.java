@@ -10,6 +10,7 @@ import io.authip.emulator.Fault;
 import io.authip.emulator.FaultTarget;
 import io.authip.emulator.RequestKind;
 import io.authip.policy.ApiServerAccess;
+import io.authip.policy.ClusterSnapshot;
 import io.authip.ranges.Cidr;
 import io.authip.ranges.CidrSet;
 import java.nio.file.Path;

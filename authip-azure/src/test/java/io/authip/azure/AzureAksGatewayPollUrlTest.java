@@ -10,6 +10,7 @@ import io.authip.emulator.RequestKind;
 import io.authip.emulator.RoleScope;
 import io.authip.emulator.StaleETagAnswer;
 import io.authip.policy.ApiServerAccess;
+import io.authip.policy.ClusterSnapshot;
 import io.authip.ranges.Cidr;
 import io.authip.ranges.CidrSet;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.authip.azure;
+package io.authip.policy;
 
 import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.policy.ApiServerAccess;

@@ -1,4 +1,4 @@
-package io.authip.cli;
+package io.authip.resources;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
@@ -254,7 +254,7 @@ public final class ResourceFiles {
     return n.isEmpty() ? null : n;
   }
 
-  static String firstLine(String s) {
+  public static String firstLine(String s) {
     if (s == null) {
       return "";
     }

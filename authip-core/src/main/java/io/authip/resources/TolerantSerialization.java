@@ -1,4 +1,4 @@
-package io.authip.operator;
+package io.authip.resources;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -24,7 +24,6 @@ import io.authip.ranges.RangeParser;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.javaoperatorsdk.operator.api.config.Cloner;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,22 +61,6 @@ public final class TolerantSerialization {
     });
     mapper.registerModule(module);
     return new KubernetesSerialization(mapper, true);
-  }
-
-  /** JOSDK clones resources through JSON; keep the recorded problems across the copy. */
-  public static Cloner cloner(KubernetesSerialization serialization) {
-    return new Cloner() {
-      @Override
-      public <R extends HasMetadata> R clone(R object) {
-        R copy = serialization.clone(object);
-        if (object instanceof AuthorizedIpPolicy p && copy instanceof AuthorizedIpPolicy c) {
-          c.setReadProblems(p.getReadProblems());
-        } else if (object instanceof IpRangeSet s && copy instanceof IpRangeSet c) {
-          c.setReadProblems(s.getReadProblems());
-        }
-        return copy;
-      }
-    };
   }
 
   private static JsonParser parser(DeserializationContext ctxt) {

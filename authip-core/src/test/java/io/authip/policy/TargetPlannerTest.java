@@ -6,7 +6,7 @@ import io.authip.api.v1alpha1.Access;
 import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
 import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.api.v1alpha1.Egress;
-import io.authip.azure.ClusterSnapshot;
+import io.authip.policy.ClusterSnapshot;
 import io.authip.ranges.Cidr;
 import io.authip.ranges.CidrSet;
 import java.util.ArrayList;

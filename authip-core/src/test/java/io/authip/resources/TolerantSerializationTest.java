@@ -1,4 +1,4 @@
-package io.authip.operator;
+package io.authip.resources;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -117,7 +117,7 @@ class TolerantSerializationTest {
   }
 
   @Test
-  void validResourcesHaveNoProblemsAndTheClonerKeepsProblems() {
+  void validResourcesHaveNoProblems() {
     AuthorizedIpPolicy ok = serialization.unmarshal(HEADER + "{\"access\":\"LoadBalancerOnly\"}}",
         AuthorizedIpPolicy.class);
     assertThat(ok.getReadProblems()).isEmpty();
@@ -125,9 +125,6 @@ class TolerantSerializationTest {
     IpRangeSet bad = serialization.unmarshal("{\"apiVersion\":\"authip.io/v1alpha1\",\"kind\":\"IpRangeSet\","
         + "\"metadata\":{\"name\":\"s\"},\"spec\":{\"ranges\":{}}}", IpRangeSet.class);
     assertThat(bad.getReadProblems()).hasSize(1);
-    IpRangeSet copy = TolerantSerialization.cloner(serialization).clone(bad);
-    assertThat(copy).isNotSameAs(bad);
-    assertThat(copy.getReadProblems()).isEqualTo(bad.getReadProblems());
-    assertThat(new PolicyValidator().validateRangeSet(copy)).isNotEmpty();
+    assertThat(new PolicyValidator().validateRangeSet(bad)).isNotEmpty();
   }
 }

@@ -56,7 +56,7 @@ public final class OperatorChild implements AutoCloseable {
       Path jfr) {
     return start(xmx, jvmArgs, env, List.of("-Dkubernetes.master=" + kubeUrl, "-Dkubernetes.namespace=default",
         // the operator's ServiceAccount: every request is authorized by the shipped RBAC (env.kube().rbac())
-        "-Dkubernetes.auth.token=" + io.authip.sandbox.Rbac.OPERATOR_TOKEN,
+        "-Dkubernetes.auth.token=" + io.authip.kubeapi.Rbac.OPERATOR_TOKEN,
         "-Dkubernetes.auth.tryKubeConfig=false"), log, jfr);
   }
 

@@ -3,7 +3,7 @@ package io.authip.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
-import io.authip.sandbox.EmbeddedKubernetes;
+import io.authip.kubeapi.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;

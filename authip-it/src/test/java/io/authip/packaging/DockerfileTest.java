@@ -23,8 +23,8 @@ class DockerfileTest {
     assertThat(arg("BUILD_IMAGE")).matches("maven:[0-9.]+-eclipse-temurin-17");
     assertThat(arg("RUNTIME_IMAGE")).matches("eclipse-temurin:17-jre");
     assertThat(instructions("FROM")).containsExactly("${BUILD_IMAGE} AS build", "${RUNTIME_IMAGE}");
-    assertThat(instructions("RUN")).anyMatch(run -> run.contains("./mvnw -B -ntp -DskipTests package"));
-    assertThat(instructions("COPY")).contains("--from=build --chown=0:0 --chmod=0444 /src/target/authip.jar "
+    assertThat(instructions("RUN")).anyMatch(run -> run.contains("./mvnw -B -ntp -DskipTests -pl authip-operator -am package"));
+    assertThat(instructions("COPY")).contains("--from=build --chown=0:0 --chmod=0444 /src/authip-operator/target/authip.jar "
         + "/app/authip.jar");
   }
 
@@ -48,8 +48,8 @@ class DockerfileTest {
     assertThat(entrypoint.subList(entrypoint.size() - 2, entrypoint.size())).containsExactly("-jar", "/app/authip.jar");
     assertThat(entrypoint).contains("-XX:-UsePerfData", "-Djava.io.tmpdir=/tmp");
     assertThat(List.of(json.readValue(instructions("CMD").get(0), String[].class))).containsExactly("run");
-    assertThat(Project.read(Project.DIR.resolve("pom.xml")))
-        .contains("<finalName>authip</finalName>")
+    assertThat(Project.read(Project.DIR.resolve("authip-operator/pom.xml")))
+        .contains("<outputFile>${project.build.directory}/authip.jar</outputFile>")
         .contains("<mainClass>io.authip.cli.Main</mainClass>");
   }
 
@@ -57,7 +57,9 @@ class DockerfileTest {
   void buildContextHoldsOnlyWhatTheBuildNeeds() {
     assertThat(Project.read(Project.DIR.resolve(".dockerignore")).lines()
         .filter(l -> !l.isBlank() && !l.startsWith("#")).toList())
-        .containsExactly("*", "!pom.xml", "!mvnw", "!src/");
+        .containsExactly("*", "!pom.xml", "!mvnw", "!authip-*/pom.xml", "!authip-api/src/main/",
+            "!authip-core/src/main/", "!authip-azure/src/main/", "!authip-testkit/src/main/",
+            "!authip-operator/src/main/");
   }
 
   private static String arg(String name) {

@@ -6,7 +6,7 @@ import io.authip.emulator.ArmEmulator;
 import io.authip.emulator.ClusterFixture;
 import io.authip.emulator.Fault;
 import io.authip.emulator.FaultTarget;
-import io.authip.operator.PutInvariants;
+import io.authip.emulator.PutInvariants;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

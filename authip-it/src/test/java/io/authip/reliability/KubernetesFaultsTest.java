@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.authip.emulator.ClusterFixture;
-import io.authip.operator.PutInvariants;
-import io.authip.sandbox.KubeFaults;
+import io.authip.emulator.PutInvariants;
+import io.authip.kubeapi.KubeFaults;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

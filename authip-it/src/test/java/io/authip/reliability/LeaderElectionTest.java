@@ -9,10 +9,10 @@ import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.TargetState;
 import io.authip.bench.OperatorChild;
 import io.authip.emulator.ClusterFixture;
+import io.authip.emulator.PutInvariants;
 import io.authip.emulator.RecordedRequest;
 import io.authip.emulator.RequestKind;
 import io.authip.emulator.ResourceIds;
-import io.authip.operator.PutInvariants;
 import io.authip.sandbox.LocalEnvironment;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -64,7 +64,7 @@ class LeaderElectionTest {
    * The bearer token of the operator's ServiceAccount in the test world: the embedded API authorizes it with the
    * shipped RBAC (deploy/base/rbac.yaml), SelfSubjectRulesReviews included.
    */
-  static final String SERVICE_ACCOUNT_TOKEN = io.authip.sandbox.Rbac.OPERATOR_TOKEN;
+  static final String SERVICE_ACCOUNT_TOKEN = io.authip.kubeapi.Rbac.OPERATOR_TOKEN;
   static final String LEASE_NAMESPACE = "authip-system";
   static final String LEASE_NAME = "authip-leader";
   static final String NS = "platform";

@@ -3,9 +3,9 @@ package io.authip.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.authip.emulator.ClusterFixture;
+import io.authip.emulator.PutInvariants;
 import io.authip.emulator.RoleScope;
 import io.authip.emulator.StaleETagAnswer;
-import io.authip.operator.PutInvariants;
 import io.fabric8.kubernetes.api.model.Event;
 import java.time.Duration;
 import java.util.List;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.TargetState;
 import io.authip.emulator.ClusterFixture;
-import io.authip.operator.PutInvariants;
+import io.authip.emulator.PutInvariants;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

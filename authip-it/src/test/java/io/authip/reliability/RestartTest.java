@@ -9,7 +9,7 @@ import io.authip.api.v1alpha1.TargetStatus;
 import io.authip.emulator.ClusterFixture;
 import io.authip.emulator.Fault;
 import io.authip.emulator.FaultTarget;
-import io.authip.operator.PutInvariants;
+import io.authip.emulator.PutInvariants;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -7,8 +7,8 @@ import io.authip.emulator.ArmEmulator;
 import io.authip.emulator.ClusterFixture;
 import io.authip.emulator.Fault;
 import io.authip.emulator.FaultTarget;
-import io.authip.operator.PutInvariants;
-import io.authip.sandbox.KubeFaults;
+import io.authip.emulator.PutInvariants;
+import io.authip.kubeapi.KubeFaults;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,9 +31,11 @@ import org.junit.jupiter.api.Test;
  * end every cluster holds exactly what its policy says, no tag written by "someone else" was lost, the PUT
  * invariants held for every PUT, and no cluster got more PUTs than the changes and faults that touched it.
  *
- * <p>{@code -Dauthip.soak.seed=N} replays a run's sequence of actions (the operator's timing still varies);
- * {@code -Dauthip.soak.seconds=N} sets its length (default 20, what CI runs). For a long run:
- * {@code mvn -o test -Dtest=SoakTest -Dauthip.soak.seconds=600}.
+ * <p>The build runs it with a fixed seed (the {@code authip.soak.seed} property of authip-it/pom.xml), printed at the
+ * start; {@code -Dauthip.soak.seed=N} replays another run's sequence of actions (the operator's timing still varies),
+ * {@code -Dauthip.soak.seed=random} draws a new one; {@code -Dauthip.soak.seconds=N} sets its length (default 20,
+ * what CI runs). For a long run: {@code ./mvnw verify -pl authip-it -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dit.test=SoakTest -Dauthip.soak.seconds=600 -Dauthip.soak.seed=random}.
  */
 class SoakTest {
 
@@ -82,7 +84,7 @@ class SoakTest {
 
   @Test
   void everythingConvergesAndTheInvariantsHeldThroughout() throws Exception {
-    long seed = Long.getLong("authip.soak.seed", new Random().nextLong());
+    long seed = seed(System.getProperty("authip.soak.seed"));
     int seconds = Integer.getInteger("authip.soak.seconds", 20);
     System.out.printf("authip soak: seed=%d seconds=%d (replay: -Dauthip.soak.seed=%d -Dauthip.soak.seconds=%d)%n",
         seed, seconds, seed, seconds);
@@ -283,5 +285,21 @@ class SoakTest {
           kubernetesCall.run();
           return true;
         });
+  }
+
+  /**
+   * The build passes a fixed seed (authip-it/pom.xml), so CI runs the same sequence every time; {@code random} (or no
+   * property, as in an IDE) draws one, and the seed is printed either way.
+   */
+  static long seed(String property) {
+    if (property == null || property.isBlank() || property.equals("random")) {
+      return new Random().nextLong();
+    }
+    try {
+      return Long.parseLong(property.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("authip.soak.seed: '" + property + "' is not a number; expected a long such as "
+          + "20261201, or 'random'", e);
+    }
   }
 }

@@ -1,4 +1,4 @@
-package io.authip.cli;
+package io.authip.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,7 +17,7 @@ class EmulatorCommandTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    return Main.execute(java.io.InputStream.nullInputStream(), new PrintWriter(out, true), new PrintWriter(err, true),
+    return SandboxMain.execute(java.io.InputStream.nullInputStream(), new PrintWriter(out, true), new PrintWriter(err, true),
         args);
   }
 

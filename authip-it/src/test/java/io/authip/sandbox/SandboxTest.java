@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.authip.emulator.ClusterFixture;
+import io.authip.kubeapi.Kubectl;
 import io.authip.operator.OperatorConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

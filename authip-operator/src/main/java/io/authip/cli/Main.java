@@ -2,13 +2,12 @@ package io.authip.cli;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 @Command(name = "authip", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Owns the API server authorized IP ranges of AKS clusters.",
-    subcommands = {RunCommand.class, SandboxCommand.class, ValidateCommand.class, RangesCommand.class, EmulatorCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, ValidateCommand.class, RangesCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
   /** The JDK's name for the size of the common ForkJoinPool. */
@@ -32,7 +31,7 @@ public final class Main {
    * (11,686 in four minutes of the 1,000-policy benchmark). Two common-pool threads avoid it. Only effective before
    * anything uses the common pool, hence here; an explicit -D setting wins.
    */
-  static void widenCommonPool() {
+  public static void widenCommonPool() {
     if (System.getProperty(COMMON_POOL_PARALLELISM) == null && Runtime.getRuntime().availableProcessors() < 3) {
       System.setProperty(COMMON_POOL_PARALLELISM, "2");
     }
@@ -40,12 +39,18 @@ public final class Main {
 
   /** Runs a command line on the process's standard streams and returns its exit code. */
   public static int execute(String... args) {
-    return run(new CommandLine(new Main(System.in)), args);
+    return run(commandLine(System.in), args);
   }
 
-  /** Runs a command line on the given streams (tests, embedding) and returns its exit code. */
-  public static int execute(InputStream in, PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new Main(in));
+  /**
+   * The command line with the operator's commands; the sandbox's jar adds {@code sandbox} and {@code emulator} to it.
+   */
+  public static CommandLine commandLine(InputStream in) {
+    return new CommandLine(new Main(in));
+  }
+
+  /** Runs a command line (this one, or one with more subcommands) and returns its exit code. */
+  public static int execute(CommandLine cli, PrintWriter out, PrintWriter err, String... args) {
     cli.setOut(out);
     cli.setErr(err);
     try {
@@ -56,7 +61,13 @@ public final class Main {
     }
   }
 
-  private static int run(CommandLine cli, String... args) {
+  /** Runs a command line on the given streams (tests, embedding) and returns its exit code. */
+  public static int execute(InputStream in, PrintWriter out, PrintWriter err, String... args) {
+    return execute(commandLine(in), out, err, args);
+  }
+
+  /** Runs a command line on the process's standard streams and returns its exit code. */
+  public static int run(CommandLine cli, String... args) {
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("authip: " + e.getMessage());
       return 2;

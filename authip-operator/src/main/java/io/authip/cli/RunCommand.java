@@ -6,7 +6,7 @@ import io.authip.logging.Logging;
 import io.authip.metrics.AuthipMetrics;
 import io.authip.operator.AuthipOperator;
 import io.authip.operator.OperatorConfig;
-import io.authip.operator.TolerantSerialization;
+import io.authip.resources.TolerantSerialization;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;

@@ -7,6 +7,7 @@ import io.authip.api.v1alpha1.IpRangeSet;
 import io.authip.policy.FieldError;
 import io.authip.policy.PolicyValidator;
 import io.authip.ranges.RangeRules;
+import io.authip.resources.ResourceFiles;
 import io.fabric8.kubernetes.client.CustomResource;
 import java.io.IOException;
 import java.io.PrintWriter;

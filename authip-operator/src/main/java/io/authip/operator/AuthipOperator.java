@@ -56,7 +56,7 @@ public final class AuthipOperator implements AutoCloseable {
     this.operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
-          .withResourceCloner(TolerantSerialization.cloner(client.getKubernetesSerialization()))
+          .withResourceCloner(new ReadProblemsCloner(client.getKubernetesSerialization()))
           // The fabric8 mock server (tests, sandbox) has no server-side apply; plain patches work everywhere.
           .withUseSSAToPatchPrimaryResource(false)
           .withSSABasedCreateUpdateMatchForDependentResources(false)

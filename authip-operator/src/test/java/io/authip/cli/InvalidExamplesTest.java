@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class InvalidExamplesTest {
 
-  static final Path DIR = CrdSchema.PROJECT.resolve("src/test/resources/invalid");
+  static final Path DIR = CrdSchema.PROJECT.resolve("authip-operator/src/test/resources/invalid");
 
   static Stream<Path> files() throws IOException {
     List<Path> files;

@@ -9,14 +9,16 @@ import io.authip.api.v1alpha1.RangeEntry;
 import io.authip.api.v1alpha1.TargetState;
 import io.authip.api.v1alpha1.TargetStatus;
 import io.authip.azure.AksGateway;
-import io.authip.azure.ClusterSnapshot;
 import io.authip.azure.OperationHandle;
 import io.authip.azure.OperationStatus;
 import io.authip.azure.Outcome;
 import io.authip.emulator.SettableClock;
 import io.authip.policy.ApiServerAccess;
+import io.authip.policy.ClusterSnapshot;
 import io.authip.ranges.Cidr;
 import io.authip.ranges.CidrSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,8 +26,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import org.junit.jupiter.api.Test;
 
 /** PolicySyncer against a hand-written gateway that counts what it is asked: the ARM calls a pass costs. */

@@ -1,4 +1,4 @@
-package io.authip.cli;
+package io.authip.sandbox;
 
 import io.authip.emulator.ArmEmulator;
 import io.authip.emulator.RangeOrder;

@@ -3,6 +3,7 @@ package io.authip.sandbox;
 import io.authip.azure.AzureAksGateway;
 import io.authip.azure.AzureConfig;
 import io.authip.emulator.ArmEmulator;
+import io.authip.kubeapi.EmbeddedKubernetes;
 import io.authip.metrics.AuthipMetrics;
 import io.authip.operator.AuthipOperator;
 import io.authip.operator.OperatorConfig;

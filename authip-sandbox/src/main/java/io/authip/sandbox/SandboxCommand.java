@@ -1,9 +1,7 @@
-package io.authip.cli;
+package io.authip.sandbox;
 
 import io.authip.logging.Logging;
 import io.authip.operator.OperatorConfig;
-import io.authip.sandbox.LocalEnvironment;
-import io.authip.sandbox.Sandbox;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

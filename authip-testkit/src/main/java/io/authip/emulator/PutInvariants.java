@@ -1,4 +1,4 @@
-package io.authip.operator;
+package io.authip.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

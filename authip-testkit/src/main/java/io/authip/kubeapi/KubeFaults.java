@@ -1,4 +1,4 @@
-package io.authip.sandbox;
+package io.authip.kubeapi;
 
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;

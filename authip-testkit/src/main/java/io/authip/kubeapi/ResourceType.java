@@ -1,4 +1,4 @@
-package io.authip.sandbox;
+package io.authip.kubeapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;

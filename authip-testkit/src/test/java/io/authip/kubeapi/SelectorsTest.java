@@ -1,4 +1,4 @@
-package io.authip.sandbox;
+package io.authip.kubeapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.authip.operator.PutInvariants;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package io.authip.sandbox;
+package io.authip.kubeapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real kubectl binary against a kubeconfig, with its own discovery cache. */
-final class Kubectl {
+public final class Kubectl {
 
-  record Result(int exit, String out, String err) {
+  public record Result(int exit, String out, String err) {
   }
 
   private final Path binary;
@@ -24,7 +24,7 @@ final class Kubectl {
   private final Path cacheDir;
   private final Path scratch;
 
-  Kubectl(Path kubeconfig, Path cacheDir, Path scratch) {
+  public Kubectl(Path kubeconfig, Path cacheDir, Path scratch) {
     this.binary = binary();
     this.kubeconfig = kubeconfig;
     this.cacheDir = cacheDir;
@@ -32,7 +32,7 @@ final class Kubectl {
   }
 
   /** Fails (does not skip) when kubectl is missing: these tests exist to prove the real binary works. */
-  static Path binary() {
+  public static Path binary() {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       Path candidate = Path.of(dir, "kubectl");
       if (!dir.isEmpty() && Files.isExecutable(candidate)) {
@@ -50,11 +50,11 @@ final class Kubectl {
     return cmd;
   }
 
-  Result run(String... args) {
+  public Result run(String... args) {
     return run(Map.of(), args);
   }
 
-  Result run(Map<String, String> environment, String... args) {
+  public Result run(Map<String, String> environment, String... args) {
     try {
       Path out = Files.createTempFile(scratch, "kubectl", ".out");
       Path err = Files.createTempFile(scratch, "kubectl", ".err");
@@ -77,11 +77,11 @@ final class Kubectl {
   }
 
   /** Runs and requires exit status 0; returns stdout. */
-  String ok(String... args) {
+  public String ok(String... args) {
     return ok(Map.of(), args);
   }
 
-  String ok(Map<String, String> environment, String... args) {
+  public String ok(Map<String, String> environment, String... args) {
     Result r = run(environment, args);
     assertThat(r.exit()).as("kubectl %s%nstdout: %s%nstderr: %s", String.join(" ", args), r.out(), r.err())
         .isZero();
@@ -89,7 +89,7 @@ final class Kubectl {
   }
 
   /** Starts kubectl in the background with stdout and stderr in {@code output}. */
-  Process start(Path output, String... args) {
+  public Process start(Path output, String... args) {
     try {
       return new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(output.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();

@@ -1,7 +1,7 @@
 package io.authip.sandbox;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.authip.operator.TolerantSerialization;
+import io.authip.resources.ResourceSerialization;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -81,7 +81,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     this.hub = hub;
     this.expectations = expectations;
     this.client = server.createClient(b -> b.withHttpClientFactory(new JdkHttpClientFactory())
-        .withKubernetesSerialization(TolerantSerialization.create()));
+        .withKubernetesSerialization(ResourceSerialization.create()));
     this.operatorClient = newOperatorClient();
   }
 
@@ -232,7 +232,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
         rbac.operator())).build();
     return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config)
         .withHttpClientFactory(new JdkHttpClientFactory())
-        .withKubernetesSerialization(TolerantSerialization.create()).build();
+        .withKubernetesSerialization(ResourceSerialization.create()).build();
   }
 
   /** The RBAC front: what the operator's requests used, and which were forbidden. */

@@ -335,7 +335,8 @@ public final class ResourceSerialization {
       }
       String at = path(context);
       if (at.equals("spec") || at.startsWith("spec.") || at.startsWith("spec[")) {
-        problems(ctxt).add(at + ": unknown field " + RangeParser.quote(propertyName) + suggestion(propertyName, deserializer.getKnownPropertyNames()));
+        problems(ctxt).add(at + ": unknown field " + RangeParser.quote(propertyName)
+            + suggestion(propertyName, deserializer.getKnownPropertyNames()));
       }
       p.skipChildren();
       return true;

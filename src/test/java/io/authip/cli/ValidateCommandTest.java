@@ -318,7 +318,8 @@ class ValidateCommandTest {
     String file = write("big.yaml", yaml.toString());
     Cli strict = Cli.run("validate", file);
     assertThat(strict.exitCode()).isEqualTo(1);
-    assertThat(strict.outLines()).contains("  6:1: spec: 201 ranges after merging duplicates, overlaps and adjacent ranges; "
+    assertThat(strict.outLines()).contains("  6:1: spec: 201 ranges after merging duplicates, overlaps and adjacent "
+        + "ranges; "
         + "1 over the limit of 200 (literal and referenced ranges, before egress is added)");
     assertThat(Cli.run("validate", "--max-ranges", "201", file).exitCode()).isZero();
     assertThat(Cli.run("validate", "--max-ranges", "0", file).exitCode()).isEqualTo(2);

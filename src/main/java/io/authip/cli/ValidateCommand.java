@@ -115,12 +115,14 @@ final class ValidateCommand implements Callable<Integer> {
   static List<Map<String, Object>> rows(List<ResourceReader.ResourceFile> files,
       List<ResourceReader.Verdict> verdicts) {
     List<Map<String, Object>> rows = new ArrayList<>();
+    int next = 0;
     for (ResourceReader.ResourceFile f : files) {
       f.failure().ifPresent(p -> rows.add(row(f.file(), null, null, null, List.of(p))));
-      for (ResourceReader.Verdict v : verdicts) {
-        if (v.file().equals(f.file())) {
-          rows.add(row(v.file(), v.kind(), v.namespace(), v.name(), v.problems()));
-        }
+      // Verdicts come in file order, one per authip document (a file given twice is reported twice).
+      long ours = f.documents().stream().filter(d -> !(d instanceof ResourceReader.Document.Other)).count();
+      for (long i = 0; i < ours; i++) {
+        ResourceReader.Verdict v = verdicts.get(next++);
+        rows.add(row(v.file(), v.kind(), v.namespace(), v.name(), v.problems()));
       }
     }
     return rows;

@@ -438,6 +438,14 @@ class ValidateCommandTest {
   }
 
   @Test
+  void aFileGivenTwiceIsReportedTwiceNotFourTimes() throws IOException {
+    String good = write("good.yaml", RANGE_SET);
+    Cli cli = Cli.run("validate", "-o", "json", good, good);
+    assertThat(cli.exitCode()).isZero();
+    assertThat(new ObjectMapper().readTree(cli.out())).hasSize(2);
+  }
+
+  @Test
   void aDashMixesWithFiles() throws IOException {
     String policy = write("policy.yaml", POLICY_HEAD + """
           rangeSetRefs:

@@ -125,7 +125,8 @@ public final class PolicyValidator {
     errors.addAll(check.errors());
     RangeRules.limitProblem(check.ranges().size(), maxRanges)
         .ifPresent(m -> errors.add(new FieldError("spec.ranges", m)));
-    return new RangeCheck(errors.isEmpty() ? check.ranges() : CidrSet.empty(), errors);
+    List<FieldError> found = withoutEchoes(set.getReadProblems(), errors);
+    return new RangeCheck(found.isEmpty() ? check.ranges() : CidrSet.empty(), found);
   }
 
 
@@ -244,7 +245,29 @@ public final class PolicyValidator {
       }
       default -> throw new IllegalStateException("unknown access " + access);
     }
-    return new Result(all, List.copyOf(errors));
+    return new Result(all, withoutEchoes(policy.getReadProblems(), errors));
+  }
+
+  /**
+   * A field that could not be read is null afterwards; "is missing" or "is null" on it (or on a field inside it)
+   * would only repeat the read problem in other words. The read problem itself always stays.
+   */
+  private static List<FieldError> withoutEchoes(List<String> readProblems, List<FieldError> errors) {
+    if (readProblems == null || readProblems.isEmpty()) {
+      return List.copyOf(errors);
+    }
+    List<FieldError> read = new ArrayList<>();
+    readProblems(readProblems, read);
+    List<FieldError> out = new ArrayList<>();
+    for (FieldError e : errors) {
+      boolean echo = !read.contains(e) && read.stream().anyMatch(r -> !r.field().isEmpty()
+          && (e.field().equals(r.field()) || e.field().startsWith(r.field() + ".")
+          || e.field().startsWith(r.field() + "[")));
+      if (!echo) {
+        out.add(e);
+      }
+    }
+    return List.copyOf(out);
   }
 
   private static void validateTargets(List<ClusterTarget> targets, List<FieldError> errors) {

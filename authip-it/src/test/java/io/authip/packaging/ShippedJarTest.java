@@ -46,7 +46,7 @@ class ShippedJarTest {
     }
     assertThat(entries).contains("io/authip/cli/Main.class", "io/authip/operator/AuthipOperator.class",
         "io/authip/azure/AzureAksGateway.class", "io/authip/policy/TargetPlanner.class",
-        "io/authip/resources/TolerantSerialization.class", "io/authip/api/v1alpha1/AuthorizedIpPolicy.class",
+        "io/authip/resources/ResourceSerialization.class", "io/authip/resources/ResourceReader.class", "io/authip/api/v1alpha1/AuthorizedIpPolicy.class",
         "META-INF/fabric8/authorizedippolicies.authip.io-v1.yml");
     try (JarFile jar = new JarFile(OPERATOR_JAR.toFile())) {
       Attributes main = jar.getManifest().getMainAttributes();

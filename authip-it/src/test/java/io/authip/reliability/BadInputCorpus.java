@@ -233,8 +233,10 @@ final class BadInputCorpus {
     policy(c, "\"ranges\":[{\"cidr\":{\"a\":1}}]", "spec.ranges[0].cidr: has the wrong type (an object); expected a "
         + "string");
     policy(c, "\"ranges\":[{\"cidr\":[\"20.1.2.0/24\"]}]", "spec.ranges[0].cidr: has the wrong type (a list)");
-    policy(c, "\"ranges\":[{\"cidr\":1234}]", "'1234' is not an IPv4 address or CIDR");
-    policy(c, "\"ranges\":[{\"cidr\":true}]", "'true' is not an IPv4 address or CIDR");
+    policy(c, "\"ranges\":[{\"cidr\":1234}]", "spec.ranges[0].cidr: has the wrong type (the number 1234); expected "
+        + "a string");
+    policy(c, "\"ranges\":[{\"cidr\":true}]", "spec.ranges[0].cidr: has the wrong type (the boolean true); expected "
+        + "a string");
     policy(c, "\"ranges\":[null]", "spec.ranges[0]: is null; expected an object with a cidr");
     policy(c, "\"ranges\":[{\"cidr\":\"20.1.2.0/24\",\"description\":{\"a\":1}}]",
         "spec.ranges[0].description: has the wrong type (an object); expected a string");
@@ -291,14 +293,14 @@ final class BadInputCorpus {
     String r = "\"ranges\":[{\"cidr\":\"20.1.2.0/24\"}],";
     policy(c, r + "\"access\":\"Unrestrictd\"", "spec.access: 'Unrestrictd' is not a valid value; allowed: Restricted, "
         + "LoadBalancerOnly, Unrestricted");
-    policy(c, "\"access\":2", "spec.access: 2 is not a valid value; allowed: Restricted, LoadBalancerOnly, "
+    policy(c, "\"access\":2", "spec.access: '2' is not a valid value; allowed: Restricted, LoadBalancerOnly, "
         + "Unrestricted");
     policy(c, r + "\"access\":true", "spec.access: has the wrong type (a boolean); expected one of Restricted, "
         + "LoadBalancerOnly, Unrestricted");
     policy(c, r + "\"access\":\"restricted\"", "spec.access: 'restricted' is not a valid value");
     policy(c, r + "\"mode\":\"observe\"", "spec.mode: 'observe' is not a valid value; allowed: Enforce, Observe");
     policy(c, r + "\"mode\":[1]", "spec.mode: has the wrong type (a list); expected one of Enforce, Observe");
-    policy(c, r + "\"mode\":1", "spec.mode: 1 is not a valid value; allowed: Enforce, Observe");
+    policy(c, r + "\"mode\":1", "spec.mode: '1' is not a valid value; allowed: Enforce, Observe");
     policy(c, r + "\"deletionPolicy\":\"Delete\"", "spec.deletionPolicy: 'Delete' is not a valid value; allowed: "
         + "Retain, Restore");
   }
@@ -307,7 +309,8 @@ final class BadInputCorpus {
     String c = "bad egress";
     String r = "\"ranges\":[{\"cidr\":\"20.1.2.0/24\"}],";
     policy(c, r + "\"egress\":\"yes\"", "spec.egress: has the wrong type (a string); expected an object");
-    policy(c, r + "\"egress\":{\"natGateway\":\"perhaps\"}", "spec.egress.natGateway: 'perhaps' is not true or false");
+    policy(c, r + "\"egress\":{\"natGateway\":\"perhaps\"}", "spec.egress.natGateway: has the wrong type (the string "
+        + "'perhaps'); expected true or false");
     policy(c, r + "\"egress\":{\"loadBalancer\":{\"x\":1}}",
         "spec.egress.loadBalancer: has the wrong type (an object); expected true or false");
     policy(c, r + "\"egress\":{\"publicIpResourceIds\":[\"/subscriptions/x/resourceGroups/rg/providers/Microsoft"
@@ -329,7 +332,8 @@ final class BadInputCorpus {
         + "between 1m and 24h");
     policy(c, r + "\"resyncInterval\":\"25h\"", "'25h' is out of range");
     policy(c, r + "\"resyncInterval\":\"5 minutes\"", "'5 minutes' is not a duration; write it like 30m, 2h or 1h30m");
-    policy(c, r + "\"resyncInterval\":300", "spec.resyncInterval: '300' is not a duration");
+    policy(c, r + "\"resyncInterval\":300", "spec.resyncInterval: has the wrong type (the number 300); expected a "
+        + "string");
     policy(c, r + "\"resyncInterval\":\"99999999999999999999h\"", "'99999999999999999999h' is not a duration");
   }
 
@@ -396,7 +400,7 @@ final class BadInputCorpus {
         "spec.ranges: has the wrong type (a string); expected a list"));
     add(Kind.RANGE_SET, c, "", "spec: is missing; an IpRangeSet needs spec.ranges");
     add(Kind.RANGE_SET, c, "\"spec\":{\"rnages\":[{\"cidr\":\"20.1.2.0/24\"}]}",
-        "spec.rnages: unknown field; did you mean 'ranges'?");
+        "spec.rnages: unknown field 'rnages'; did you mean 'ranges'?");
     add(Kind.RANGE_SET, c, "\"spec\":{\"ranges\":[{\"cidr\":\"2001:db8::/32\"},{\"cidr\":\"20.1.2.3/24\"}]}",
         "spec.ranges[1].cidr: 20.1.2.3/24 is not the first address of its range");
     add(Kind.RANGE_SET, c, "\"spec\":[]", "spec: has the wrong type (a list); expected an object");
@@ -408,15 +412,15 @@ final class BadInputCorpus {
     add(Kind.POLICY, c, "\"spec\":[1,2]", "spec: has the wrong type (a list); expected an object");
     add(Kind.POLICY, c, "\"spec\":null", "spec: is missing; a policy needs at least spec.targets");
     add(Kind.POLICY, c, "", "spec: is missing; a policy needs at least spec.targets");
-    policy(c, "\"rnages\":[{\"cidr\":\"20.1.2.0/24\"}]", "spec.rnages: unknown field; did you mean 'ranges'?");
+    policy(c, "\"rnages\":[{\"cidr\":\"20.1.2.0/24\"}]", "spec.rnages: unknown field 'rnages'; did you mean 'ranges'?");
     add(Kind.POLICY, c, "\"spec\":{\"targetz\":[" + TARGET + "],\"ranges\":[{\"cidr\":\"20.1.2.0/24\"}]}",
-        "spec.targetz: unknown field; did you mean 'targets'?");
+        "spec.targetz: unknown field 'targetz'; did you mean 'targets'?");
     policy(c, "\"ranges\":[{\"cidr\":\"20.1.2.0/24\"}],\"egress\":{\"loadbalancer\":false}",
-        "spec.egress.loadbalancer: unknown field; did you mean 'loadBalancer'?");
+        "spec.egress.loadbalancer: unknown field 'loadbalancer'; did you mean 'loadBalancer'?");
     policy(c, "\"ranges\":[{\"cidr\":\"20.1.2.0/24\",\"except\":\"20.1.2.128/25\"}]",
         "spec.ranges[0].except: unknown field");
     policy(c, "\"ranges\":[{\"cidr\":\"20.1.2.0/24\"}],\"junk\":" + nested(900, "{\"a\":", "}"),
-        "spec.junk: unknown field; known fields:");
+        "spec.junk: unknown field 'junk'; known fields:");
     add(Kind.POLICY, c, "\"spec\":{\"targets\":[{\"subscriptionId\":" + nested(900, "{\"a\":", "}") + "}],\"ranges\":"
         + "[{\"cidr\":\"20.1.2.0/24\"}]}", "spec.targets[0].subscriptionId: has the wrong type (an object); expected a "
         + "string");

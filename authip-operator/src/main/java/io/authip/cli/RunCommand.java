@@ -6,7 +6,7 @@ import io.authip.logging.Logging;
 import io.authip.metrics.AuthipMetrics;
 import io.authip.operator.AuthipOperator;
 import io.authip.operator.OperatorConfig;
-import io.authip.resources.TolerantSerialization;
+import io.authip.resources.ResourceSerialization;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
@@ -46,7 +46,7 @@ final class RunCommand implements Callable<Integer> {
     Logging.configure(config.logLevel(), logFormat);
     org.slf4j.LoggerFactory.getLogger(RunCommand.class).info("Azure: {}", azure.describe());
     KubernetesClient client = new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory())
-        .withKubernetesSerialization(TolerantSerialization.create()).build();
+        .withKubernetesSerialization(ResourceSerialization.create()).build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AuthipMetrics metrics = new AuthipMetrics(registry);
     AzureAksGateway gateway = AzureAksGateway.create(azure,

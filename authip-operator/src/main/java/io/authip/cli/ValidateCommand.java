@@ -4,41 +4,43 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.IpRangeSet;
-import io.authip.policy.FieldError;
 import io.authip.policy.PolicyValidator;
 import io.authip.ranges.RangeRules;
-import io.authip.resources.ResourceFiles;
-import io.fabric8.kubernetes.client.CustomResource;
+import io.authip.resources.ResourceReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "validate", mixinStandardHelpOptions = true,
-    description = {"Checks AuthorizedIpPolicy and IpRangeSet resources offline, e.g. in a GitOps pipeline.",
-        "rangeSetRefs resolve among all the given files. Other kinds are skipped with a note.",
-        "Exit status: 0 all valid, 1 some resource invalid, 2 usage or read error."})
+    description = {"Checks AuthorizedIpPolicy and IpRangeSet resources offline, e.g. in a GitOps pipeline:",
+        "every problem of every file in one run, each with its field and line, read by the same code",
+        "as the operator's. rangeSetRefs resolve among all the given files. Other kinds are skipped with",
+        "a note. '-' reads standard input.",
+        "Exit status: 0 all valid, 1 some resource invalid, 2 usage error or a file that cannot be read",
+        "(the other files are still checked and reported)."})
 final class ValidateCommand implements Callable<Integer> {
 
   enum Output { text, json }
 
-  /** One line of the report. */
-  record Report(String file, String kind, String namespace, String name, boolean valid, List<FieldError> errors) {
-  }
+  /** What standard input is called in reports. */
+  static final String STDIN = "-";
 
   @Spec
   CommandSpec spec;
+
+  @ParentCommand
+  Main main;
 
   @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: text)")
   Output output;
@@ -47,8 +49,9 @@ final class ValidateCommand implements Callable<Integer> {
       description = "Entry limit per cluster (default: ${DEFAULT-VALUE}, AKS's limit)")
   int maxRanges;
 
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "YAML files, multi-document allowed")
-  List<Path> files;
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "YAML files, multi-document allowed; - for "
+      + "standard input")
+  List<String> files;
 
   @Override
   public Integer call() throws IOException {
@@ -58,91 +61,91 @@ final class ValidateCommand implements Callable<Integer> {
       err.println("authip validate: --max-ranges must be at least 1");
       return 2;
     }
-    List<ResourceFiles.Document> docs = new ArrayList<>();
-    for (Path file : files) {
-      try {
-        docs.addAll(ResourceFiles.read(file));
-      } catch (IOException e) {
-        err.println("authip validate: cannot read " + file + ": " + ResourceFiles.firstLine(
-            e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
-        return 2;
-      }
+    if (files.stream().filter(STDIN::equals).count() > 1) {
+      err.println("authip validate: '-' (standard input) can be given once");
+      return 2;
     }
-    List<Report> reports = validate(docs, new PolicyValidator(maxRanges), err);
-    if (output == Output.json) {
-      ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      List<Map<String, Object>> rows = new ArrayList<>();
-      for (Report r : reports) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("file", r.file());
-        row.put("kind", r.kind());
-        row.put("namespace", r.namespace());
-        row.put("name", r.name());
-        row.put("valid", r.valid());
-        row.put("errors", r.errors().stream().map(ValidateCommand::jsonError).toList());
-        rows.add(row);
-      }
-      out.println(json.writeValueAsString(rows));
-    } else {
-      for (Report r : reports) {
-        String who = r.kind() + " " + r.namespace() + "/" + (r.name() == null ? "(no name)" : r.name());
-        if (r.valid()) {
-          out.println(r.file() + ": " + who + ": valid");
-        } else {
-          out.println(r.file() + ": " + who + ": " + r.errors().size() + (r.errors().size() == 1 ? " error" : " errors"));
-          r.errors().forEach(e -> out.println("  " + e));
+    List<ResourceReader.ResourceFile> read = new ArrayList<>();
+    for (String file : files) {
+      read.add(file.equals(STDIN) ? ResourceReader.read(STDIN, main.stdin()) : ResourceReader.read(Path.of(file)));
+    }
+    List<ResourceReader.Verdict> verdicts = ResourceReader.check(read, new PolicyValidator(maxRanges));
+    for (ResourceReader.ResourceFile f : read) {
+      f.failure().ifPresent(p -> err.println("authip validate: cannot read " + f.file() + ": " + p.message()));
+      for (ResourceReader.Document d : f.documents()) {
+        if (d instanceof ResourceReader.Document.Other o) {
+          err.println("note: " + o.file() + ": document " + (o.index() + 1) + ": skipped "
+              + (o.kind().isEmpty() ? "a resource without kind" : o.kind()) + " (not an authip resource)");
         }
       }
-      long invalid = reports.stream().filter(r -> !r.valid()).count();
-      out.println(reports.size() + " resources checked, " + (reports.size() - invalid) + " valid, " + invalid
-          + " invalid");
+    }
+    long unreadable = read.stream().filter(f -> f.failure().isPresent()).count();
+    if (output == Output.json) {
+      out.println(JSON.writeValueAsString(rows(read, verdicts)));
+    } else {
+      for (ResourceReader.Verdict v : verdicts) {
+        String who = v.kind() + " " + v.namespace() + "/" + (v.name() == null ? "(no name)" : v.name());
+        if (v.valid()) {
+          out.println(v.file() + ": " + who + ": valid");
+        } else {
+          out.println(v.file() + ": " + who + ": " + v.problems().size() + (v.problems().size() == 1 ? " error"
+              : " errors"));
+          v.problems().forEach(p -> out.println("  " + (p.location() == null ? "" : p.location() + ": ") + p));
+        }
+      }
+      long invalid = verdicts.stream().filter(v -> !v.valid()).count();
+      out.println(verdicts.size() + " resources checked, " + (verdicts.size() - invalid) + " valid, " + invalid
+          + " invalid" + (unreadable == 0 ? "" : ", " + unreadable + (unreadable == 1 ? " file" : " files")
+          + " not readable"));
     }
     out.flush();
-    return reports.stream().allMatch(Report::valid) ? 0 : 1;
+    err.flush();
+    if (unreadable > 0) {
+      return 2;
+    }
+    return verdicts.stream().allMatch(ResourceReader.Verdict::valid) ? 0 : 1;
   }
 
-  /** Keys in a fixed order: {@code Map.of} iterates in an order that changes from run to run. */
-  private static Map<String, String> jsonError(FieldError e) {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("field", e.field());
-    m.put("message", e.message());
-    return m;
-  }
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  static List<Report> validate(List<ResourceFiles.Document> docs, PolicyValidator validator, PrintWriter notes) {
-    Map<String, IpRangeSet> sets = new HashMap<>();
-    for (ResourceFiles.Document d : docs) {
-      if (d instanceof ResourceFiles.Document.Authip a && a.resource() instanceof IpRangeSet s
-          && s.getMetadata() != null && s.getMetadata().getName() != null) {
-        sets.put(key(s.getMetadata().getNamespace(), s.getMetadata().getName()), s);
+  /**
+   * One entry per authip resource and one per file that could not be read, in the order of the files; keys in a
+   * fixed order ({@code Map.of} iterates in an order that changes from run to run).
+   */
+  static List<Map<String, Object>> rows(List<ResourceReader.ResourceFile> files,
+      List<ResourceReader.Verdict> verdicts) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    int next = 0;
+    for (ResourceReader.ResourceFile f : files) {
+      f.failure().ifPresent(p -> rows.add(row(f.file(), null, null, null, List.of(p))));
+      // Verdicts come in file order, one per authip document (a file given twice is reported twice).
+      long ours = f.documents().stream().filter(d -> !(d instanceof ResourceReader.Document.Other)).count();
+      for (long i = 0; i < ours; i++) {
+        ResourceReader.Verdict v = verdicts.get(next++);
+        rows.add(row(v.file(), v.kind(), v.namespace(), v.name(), v.problems()));
       }
     }
-    PolicyValidator.RangeSetLookup lookup = (ns, name) -> Optional.ofNullable(sets.get(key(ns, name)));
-    List<Report> reports = new ArrayList<>();
-    for (ResourceFiles.Document d : docs) {
-      if (d instanceof ResourceFiles.Document.Other o) {
-        notes.println("note: " + o.file() + ": document " + (o.index() + 1) + ": skipped "
-            + (o.kind().isEmpty() ? "a resource without kind" : o.kind()) + " (not an authip resource)");
-      } else if (d instanceof ResourceFiles.Document.Unreadable u) {
-        reports.add(new Report(u.file(), u.kind(), ns(u.namespace()), u.name(), false, u.errors()));
-      } else if (d instanceof ResourceFiles.Document.Authip a) {
-        CustomResource<?, ?> r = (CustomResource<?, ?>) a.resource();
-        List<FieldError> errors = r instanceof AuthorizedIpPolicy p
-            ? validator.validatePolicy(p, lookup).errors()
-            : validator.validateRangeSet((IpRangeSet) r);
-        String namespace = r.getMetadata() == null ? null : r.getMetadata().getNamespace();
-        String name = r.getMetadata() == null ? null : r.getMetadata().getName();
-        reports.add(new Report(a.file(), r.getKind(), ns(namespace), name, errors.isEmpty(), errors));
-      }
+    return rows;
+  }
+
+  private static Map<String, Object> row(String file, String kind, String namespace, String name,
+      List<ResourceReader.Problem> problems) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("file", file);
+    row.put("kind", kind);
+    row.put("namespace", namespace);
+    row.put("name", name);
+    row.put("valid", problems.isEmpty());
+    List<Map<String, Object>> errors = new ArrayList<>();
+    for (ResourceReader.Problem p : problems) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("field", p.field());
+      m.put("message", p.message());
+      m.put("line", p.location() == null ? null : p.location().line());
+      m.put("column", p.location() == null ? null : p.location().column());
+      errors.add(m);
     }
-    return reports;
-  }
-
-  private static String ns(String namespace) {
-    return namespace == null || namespace.isEmpty() ? "default" : namespace;
-  }
-
-  private static String key(String namespace, String name) {
-    return ns(namespace) + "/" + name;
+    row.put("errors", errors);
+    return row;
   }
 }

@@ -4,10 +4,14 @@ import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.azure.AksGateway;
 import io.authip.metrics.AuthipMetrics;
 import io.authip.policy.PolicyValidator;
+import io.authip.resources.ResourceSerialization;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RegisteredController;
+import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -56,7 +60,7 @@ public final class AuthipOperator implements AutoCloseable {
     this.operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
-          .withResourceCloner(new ReadProblemsCloner(client.getKubernetesSerialization()))
+          .withResourceCloner(cloner(client.getKubernetesSerialization()))
           // The fabric8 mock server (tests, sandbox) has no server-side apply; plain patches work everywhere.
           .withUseSSAToPatchPrimaryResource(false)
           .withSSABasedCreateUpdateMatchForDependentResources(false)
@@ -174,5 +178,15 @@ public final class AuthipOperator implements AutoCloseable {
         http.close();
       }
     }
+  }
+
+  /** JOSDK clones resources through JSON; keep the recorded read problems across the copy. */
+  static Cloner cloner(KubernetesSerialization serialization) {
+    return new Cloner() {
+      @Override
+      public <R extends HasMetadata> R clone(R object) {
+        return ResourceSerialization.copy(serialization, object);
+      }
+    };
   }
 }

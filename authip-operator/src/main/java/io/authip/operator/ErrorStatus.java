@@ -4,7 +4,7 @@ import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.AuthorizedIpPolicyStatus;
 import io.authip.api.v1alpha1.IpRangeSet;
 import io.authip.api.v1alpha1.IpRangeSetStatus;
-import io.authip.resources.TolerantSerialization;
+import io.authip.resources.ResourceSerialization;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.OperatorException;
@@ -33,7 +33,7 @@ final class ErrorStatus {
   private static final int MAX_CAUSES = 3;
   /** Longest part taken from one exception's message, so that a cause still fits after a long message. */
   private static final int MAX_PART = 240;
-  private static final KubernetesSerialization COPIER = TolerantSerialization.create();
+  private static final KubernetesSerialization COPIER = ResourceSerialization.create();
 
   private ErrorStatus() {
   }

@@ -50,8 +50,7 @@ public final class IpRangeSetReconciler implements Reconciler<IpRangeSet> {
         status.setConditions(Conditions.set(old == null ? null : old.getConditions(), Conditions.VALID, true, "Valid",
             count + " ranges after merging", generation, clock.instant()));
       } else {
-        String message = errors.stream().limit(5).map(FieldError::toString).collect(Collectors.joining("; "))
-            + (errors.size() > 5 ? "; and " + (errors.size() - 5) + " more" : "");
+        String message = invalidMessage(errors);
         status.setConditions(Conditions.set(old == null ? null : old.getConditions(), Conditions.VALID, false,
             "InvalidSpec", message, generation, clock.instant()));
         events.emit(set, EventReason.InvalidSpec, message);
@@ -89,5 +88,11 @@ public final class IpRangeSetReconciler implements Reconciler<IpRangeSet> {
       updated.setStatus(status);
       return ErrorStatusUpdateControl.patchStatus(updated);
     }
+  }
+
+  /** The {@code Valid=False} message of a set with these errors: the first five, then how many more. */
+  public static String invalidMessage(List<FieldError> errors) {
+    return errors.stream().limit(5).map(FieldError::toString).collect(Collectors.joining("; "))
+        + (errors.size() > 5 ? "; and " + (errors.size() - 5) + " more" : "");
   }
 }

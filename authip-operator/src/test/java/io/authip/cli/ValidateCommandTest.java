@@ -79,11 +79,11 @@ class ValidateCommandTest {
     assertThat(cli.exitCode()).isEqualTo(1);
     assertThat(cli.outLines()).containsExactly(
         file + ": AuthorizedIpPolicy platform/production: 3 errors",
-        "  spec.ranges[1].cidr: 10.0.0.0/8 is not a public range: it lies in 10.0.0.0/8 (private-use, RFC 1918); "
+        "  13:7: spec.ranges[1].cidr: 10.0.0.0/8 is not a public range: it lies in 10.0.0.0/8 (private-use, RFC 1918); "
             + "only globally reachable addresses can reach a public API server",
-        "  spec.ranges[3].cidr: 137.117.106.90/29 is not the first address of its range; did you mean "
+        "  15:7: spec.ranges[3].cidr: 137.117.106.90/29 is not the first address of its range; did you mean "
             + "137.117.106.88/29?",
-        "  spec.resyncInterval: '10s' is out of range; the interval must be between 1m and 24h",
+        "  16:3: spec.resyncInterval: '10s' is out of range; the interval must be between 1m and 24h",
         "1 resources checked, 0 valid, 1 invalid");
   }
 
@@ -117,8 +117,10 @@ class ValidateCommandTest {
     assertThat(policy.get("valid").asBoolean()).isFalse();
     assertThat(policy.get("errors")).hasSize(1);
     JsonNode error = policy.get("errors").get(0);
-    assertThat(fieldNames(error)).containsExactly("field", "message");
+    assertThat(fieldNames(error)).containsExactly("field", "message", "line", "column");
     assertThat(error.get("field").asText()).isEqualTo("spec.ranges[0].cidr");
+    assertThat(error.get("line").asInt()).isEqualTo(12);
+    assertThat(error.get("column").asInt()).isEqualTo(7);
     assertThat(error.get("message").asText())
         .isEqualTo("137.117.106.90/29 is not the first address of its range; did you mean 137.117.106.88/29?");
     assertThat(cli.err()).isEmpty();
@@ -140,7 +142,7 @@ class ValidateCommandTest {
     assertThat(Cli.run("validate", set, policy).exitCode()).isZero();
     Cli alone = Cli.run("validate", policy, otherNamespace);
     assertThat(alone.exitCode()).isEqualTo(1);
-    assertThat(alone.outLines()).contains("  spec.rangeSetRefs[0].name: IpRangeSet 'ci-runners' not found in "
+    assertThat(alone.outLines()).contains("  12:7: spec.rangeSetRefs[0].name: IpRangeSet 'ci-runners' not found in "
         + "namespace 'platform'");
   }
 
@@ -188,8 +190,9 @@ class ValidateCommandTest {
     assertThat(cli.exitCode()).isEqualTo(1);
     JsonNode error = new ObjectMapper().readTree(cli.out()).get(0).get("errors").get(0);
     assertThat(error.get("field").asText()).isEqualTo("spec.rnages");
-    assertThat(error.get("message").asText()).isEqualTo("unknown field 'rnages'; known fields: access, deletionPolicy, "
-        + "egress, mode, rangeSetRefs, ranges, resyncInterval, serviceTag, targets");
+    assertThat(error.get("message").asText()).isEqualTo("unknown field 'rnages'; did you mean 'ranges'?");
+    assertThat(error.get("line").asInt()).isEqualTo(11);
+    assertThat(error.get("column").asInt()).isEqualTo(3);
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -198,16 +201,19 @@ class ValidateCommandTest {
       access: Open|spec.access|'Open' is not a valid value; allowed: Restricted, LoadBalancerOnly, Unrestricted
       access: restricted|spec.access|'restricted' is not a valid value; allowed: Restricted, LoadBalancerOnly, Unrestricted
       mode: 1|spec.mode|'1' is not a valid value; allowed: Enforce, Observe
-      ranges: 73.140.245.0/24|spec.ranges|has the wrong type; expected a list
-      ranges: [73.140.245.0/24]|spec.ranges[0]|has the wrong type; expected an object
-      ranges: [{cidr: 1}]|spec.ranges[0].cidr|has the wrong type; expected a string, got 1
-      egress: {loadBalancer: maybe}|spec.egress.loadBalancer|has the wrong type; expected a boolean (true or false)
-      egress: {natGateway: 'false'}|spec.egress.natGateway|has the wrong type; expected a boolean (true or false)
-      egress: {publicIpResourceIds: pip}|spec.egress.publicIpResourceIds|has the wrong type; expected a list
-      egress: true|spec.egress|has the wrong type; expected an object
-      rangeSetRefs: [ci-runners]|spec.rangeSetRefs[0]|has the wrong type; expected an object
-      resyncInterval: 5|spec.resyncInterval|has the wrong type; expected a string, got 5
-      serviceTag: true|spec.serviceTag|has the wrong type; expected a string, got true
+      ranges: 73.140.245.0/24|spec.ranges|has the wrong type (a string); expected a list
+      ranges: [73.140.245.0/24]|spec.ranges[0]|has the wrong type (a string); expected an object
+      ranges: [{cidr: 1}]|spec.ranges[0].cidr|has the wrong type (the number 1); expected a string
+      egress: {loadBalancer: maybe}|spec.egress.loadBalancer|has the wrong type (the string 'maybe'); expected true or false
+      egress: {natGateway: 'false'}|spec.egress.natGateway|has the wrong type (the string 'false'); expected true or false
+      egress: {natGateway: {a: 1}}|spec.egress.natGateway|has the wrong type (an object); expected true or false
+      egress: {publicIpResourceIds: pip}|spec.egress.publicIpResourceIds|has the wrong type (a string); expected a list
+      egress: {publicIpResourceIds: [7]}|spec.egress.publicIpResourceIds[0]|has the wrong type (the number 7); expected a string
+      egress: true|spec.egress|has the wrong type (a boolean); expected an object
+      rangeSetRefs: [ci-runners]|spec.rangeSetRefs[0]|has the wrong type (a string); expected an object
+      resyncInterval: 5|spec.resyncInterval|has the wrong type (the number 5); expected a string
+      serviceTag: true|spec.serviceTag|has the wrong type (the boolean true); expected a string
+      serviceTag: [a, b]|spec.serviceTag|has the wrong type (a list); expected a string
       """)
   void wrongTypesAreReportedWithTheirPath(String line, String field, String message) throws IOException {
     String file = write("types.yaml", POLICY_HEAD + "  " + line + "\n");
@@ -224,8 +230,8 @@ class ValidateCommandTest {
     String file = write("number.yaml", POLICY_HEAD.replace("resourceGroup: prod-weu", "resourceGroup: 2024"));
     Cli cli = Cli.run("validate", file);
     assertThat(cli.exitCode()).isEqualTo(1);
-    assertThat(cli.outLines()).contains("  spec.targets[0].resourceGroup: has the wrong type; expected a string, "
-        + "got 2024");
+    assertThat(cli.outLines()).contains("  9:7: spec.targets[0].resourceGroup: has the wrong type (the number 2024); "
+        + "expected a string");
   }
 
   /** What {@code kubectl get -o yaml} prints: full metadata, status. */
@@ -312,20 +318,157 @@ class ValidateCommandTest {
     String file = write("big.yaml", yaml.toString());
     Cli strict = Cli.run("validate", file);
     assertThat(strict.exitCode()).isEqualTo(1);
-    assertThat(strict.outLines()).contains("  spec: 201 ranges after merging duplicates, overlaps and adjacent ranges; "
+    assertThat(strict.outLines()).contains("  6:1: spec: 201 ranges after merging duplicates, overlaps and adjacent "
+        + "ranges; "
         + "1 over the limit of 200 (literal and referenced ranges, before egress is added)");
     assertThat(Cli.run("validate", "--max-ranges", "201", file).exitCode()).isZero();
     assertThat(Cli.run("validate", "--max-ranges", "0", file).exitCode()).isEqualTo(2);
   }
 
   @Test
-  void unreadableYamlExitsWith2() throws IOException {
+  void unreadableYamlExitsWith2AndTheOtherFilesAreStillChecked() throws IOException {
     String file = write("broken.yaml", "apiVersion: authip.io/v1alpha1\nkind: [IpRangeSet\n");
-    Cli cli = Cli.run("validate", file);
+    String good = write("good.yaml", RANGE_SET);
+    Cli cli = Cli.run("validate", file, good);
     assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.out()).isEmpty();
+    assertThat(cli.outLines()).containsExactly(good + ": IpRangeSet platform/ci-runners: valid",
+        "1 resources checked, 1 valid, 0 invalid, 1 file not readable");
     assertThat(cli.errLines()).singleElement().asString().startsWith("authip validate: cannot read " + file
-        + ": not valid YAML: ");
+        + ": not valid YAML: line 3, column 1: ");
+  }
+
+  /** The issue's case: one unreadable file made the JSON report print nothing at all. */
+  @Test
+  void jsonOutputHasAnEntryForAnUnreadableFileWithLineAndColumnAndForEveryOtherResource() throws IOException {
+    String bad = write("bad.yaml", RANGE_SET + "  - cidr: 20.42.1.0/24\n   description: x\n");
+    String good = write("good.yaml", POLICY_HEAD + """
+          rangeSetRefs:
+            - name: ci-runners
+        ---
+        """ + RANGE_SET);
+    Cli cli = Cli.run("validate", "--output", "json", bad, good);
+    assertThat(cli.exitCode()).isEqualTo(2);
+    JsonNode json = new ObjectMapper().readTree(cli.out());
+    assertThat(json).hasSize(3);
+    JsonNode unreadable = json.get(0);
+    assertThat(fieldNames(unreadable)).containsExactly("file", "kind", "namespace", "name", "valid", "errors");
+    assertThat(unreadable.get("file").asText()).isEqualTo(bad);
+    assertThat(unreadable.get("kind").isNull()).isTrue();
+    assertThat(unreadable.get("valid").asBoolean()).isFalse();
+    JsonNode error = unreadable.get("errors").get(0);
+    assertThat(error.get("field").isNull()).isTrue();
+    assertThat(error.get("message").asText()).startsWith("not valid YAML: line 9, column 3: ");
+    assertThat(error.get("line").asInt()).isEqualTo(9);
+    assertThat(error.get("column").asInt()).isEqualTo(3);
+    assertThat(json.get(1).get("file").asText()).isEqualTo(good);
+    assertThat(json.get(1).get("kind").asText()).isEqualTo("AuthorizedIpPolicy");
+    assertThat(json.get(1).get("valid").asBoolean()).isTrue();
+    assertThat(json.get(2).get("name").asText()).isEqualTo("ci-runners");
+    assertThat(cli.errLines()).singleElement().asString().startsWith("authip validate: cannot read " + bad);
+  }
+
+  /** Found by a new user: 14 problems needed four runs. All of them, in one run, text and JSON alike. */
+  @Test
+  void everyProblemOfAResourceIsReportedInOneRun() throws IOException {
+    String file = write("fourteen.yaml", """
+        apiVersion: authip.io/v1alpha1
+        kind: AuthorizedIpPolicy
+        metadata:
+          name: fourteen
+          namespace: platform
+        spec:
+          targets:
+            - subscriptionId: my-subscription
+              resourceGroup: 2024
+              clusterName: -aks
+          rnages:
+            - cidr: 73.140.245.0/24
+          ranges:
+            - cidr: 10.0.0.0/8
+            - cidr: 137.117.106.90/29
+            - cidr: 1
+            - 73.140.245.0/24
+          access: 2
+          mode: enforce
+          egress:
+            natGateway: "false"
+            loadBalancr: true
+            publicIpResourceIds: [firewall-pip]
+          serviceTag: AzureCloud,20.20.20.20
+        """);
+    Cli json = Cli.run("validate", "-o", "json", file);
+    assertThat(json.exitCode()).isEqualTo(1);
+    List<String> fields = new ArrayList<>();
+    List<String> lines = new ArrayList<>();
+    for (JsonNode e : new ObjectMapper().readTree(json.out()).get(0).get("errors")) {
+      fields.add(e.get("field").asText());
+      lines.add(e.get("field").asText() + "@" + e.get("line").asInt());
+    }
+    assertThat(fields).containsExactlyInAnyOrder("spec.targets[0].subscriptionId", "spec.targets[0].resourceGroup",
+        "spec.targets[0].clusterName", "spec.rnages", "spec.ranges[0].cidr", "spec.ranges[1].cidr",
+        "spec.ranges[2].cidr", "spec.ranges[3]", "spec.access", "spec.mode", "spec.egress.natGateway",
+        "spec.egress.loadBalancr", "spec.egress.publicIpResourceIds[0]", "spec.serviceTag");
+    assertThat(lines).contains("spec.targets[0].resourceGroup@9", "spec.rnages@11", "spec.ranges[3]@17",
+        "spec.access@18", "spec.egress.loadBalancr@22", "spec.serviceTag@24");
+    Cli text = Cli.run("validate", file);
+    assertThat(text.exitCode()).isEqualTo(1);
+    assertThat(text.outLines()).first().isEqualTo(file + ": AuthorizedIpPolicy platform/fourteen: 14 errors");
+    assertThat(text.outLines()).contains("  18:3: spec.access: '2' is not a valid value; allowed: Restricted, "
+        + "LoadBalancerOnly, Unrestricted", "  11:3: spec.rnages: unknown field 'rnages'; did you mean 'ranges'?",
+        "  22:5: spec.egress.loadBalancr: unknown field 'loadBalancr'; did you mean 'loadBalancer'?");
+  }
+
+  @Test
+  void aDashReadsStandardInput() {
+    Cli cli = Cli.runWithStdin(RANGE_SET, "validate", "-");
+    assertThat(cli.exitCode()).isZero();
+    assertThat(cli.outLines()).containsExactly("-: IpRangeSet platform/ci-runners: valid",
+        "1 resources checked, 1 valid, 0 invalid");
+
+    // References resolve between standard input and files; standard input is named '-' in reports.
+    Cli json = Cli.runWithStdin(POLICY_HEAD + "  rangeSetRefs:\n    - name: missing\n", "validate", "-o", "json", "-");
+    assertThat(json.exitCode()).isEqualTo(1);
+    assertThat(json.out()).contains("\"file\" : \"-\"", "IpRangeSet 'missing' not found");
+
+    Cli broken = Cli.runWithStdin("kind: [x\n", "validate", "-o", "json", "-");
+    assertThat(broken.exitCode()).isEqualTo(2);
+    assertThat(broken.out()).contains("\"valid\" : false", "\"line\" : 2");
+
+    assertThat(Cli.runWithStdin(RANGE_SET, "validate", "-", "-").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void aFileGivenTwiceIsReportedTwiceNotFourTimes() throws IOException {
+    String good = write("good.yaml", RANGE_SET);
+    Cli cli = Cli.run("validate", "-o", "json", good, good);
+    assertThat(cli.exitCode()).isZero();
+    assertThat(new ObjectMapper().readTree(cli.out())).hasSize(2);
+  }
+
+  @Test
+  void aDashMixesWithFiles() throws IOException {
+    String policy = write("policy.yaml", POLICY_HEAD + """
+          rangeSetRefs:
+            - name: ci-runners
+        """);
+    Cli cli = Cli.runWithStdin(RANGE_SET, "validate", policy, "-");
+    assertThat(cli.exitCode()).as(cli.out()).isZero();
+    assertThat(cli.outLines()).containsExactly(policy + ": AuthorizedIpPolicy platform/production: valid",
+        "-: IpRangeSet platform/ci-runners: valid", "2 resources checked, 2 valid, 0 invalid");
+  }
+
+  @Test
+  void anUnreadableFileOutranksAnInvalidResourceInTheExitStatus() throws IOException {
+    String invalid = write("invalid.yaml", POLICY_HEAD + "  access: Open\n");
+    Path missing = dir.resolve("missing.yaml");
+    assertThat(Cli.run("validate", invalid).exitCode()).isEqualTo(1);
+    Cli both = Cli.run("validate", "-o", "json", invalid, missing.toString());
+    assertThat(both.exitCode()).isEqualTo(2);
+    JsonNode json = new ObjectMapper().readTree(both.out());
+    assertThat(json).hasSize(2);
+    assertThat(json.get(1).get("file").asText()).isEqualTo(missing.toString());
+    assertThat(json.get(1).get("errors").get(0).get("message").asText()).isEqualTo("no such file");
+    assertThat(json.get(1).get("errors").get(0).get("line").isNull()).isTrue();
   }
 
   @Test
@@ -351,7 +494,8 @@ class ValidateCommandTest {
     Path missing = dir.resolve("missing.yaml");
     Cli cli = Cli.run("validate", good, missing.toString());
     assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.out()).isEmpty();
+    assertThat(cli.outLines()).containsExactly(good + ": IpRangeSet platform/ci-runners: valid",
+        "1 resources checked, 1 valid, 0 invalid, 1 file not readable");
     assertThat(cli.errLines()).containsExactly("authip validate: cannot read " + missing + ": no such file");
   }
 

@@ -4,15 +4,13 @@ import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.IpRangeSet;
 import io.authip.api.v1alpha1.TargetStatus;
 import io.authip.emulator.ClusterFixture;
-import io.authip.resources.ResourceFiles;
+import io.authip.resources.ResourceReader;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,7 +95,7 @@ public final class Sandbox implements AutoCloseable {
   }
 
   List<HasMetadata> loadExamples(Path folder) {
-    List<ResourceFiles.Document> docs = new ArrayList<>();
+    List<ResourceReader.ResourceFile> read = new ArrayList<>();
     try {
       if (folder == null) {
         for (String name : BUNDLED_EXAMPLES) {
@@ -105,14 +103,14 @@ public final class Sandbox implements AutoCloseable {
             if (in == null) {
               throw new IllegalStateException("examples/" + name + " is not in the jar; rebuild with ./mvnw package");
             }
-            docs.addAll(ResourceFiles.read(name, new InputStreamReader(in, StandardCharsets.UTF_8)));
+            read.add(ResourceReader.read(name, in));
           }
         }
       } else {
         try (Stream<Path> files = Files.list(folder)) {
           for (Path f : files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted()
               .toList()) {
-            docs.addAll(ResourceFiles.read(f));
+            read.add(ResourceReader.read(f));
           }
         }
       }
@@ -120,10 +118,11 @@ public final class Sandbox implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     List<HasMetadata> out = new ArrayList<>();
-    for (ResourceFiles.Document d : docs) {
-      if (d instanceof ResourceFiles.Document.Authip a) {
-        out.add((HasMetadata) a.resource());
+    for (ResourceReader.ResourceFile f : read) {
+      if (f.failure().isPresent()) {
+        throw new IllegalStateException("cannot read the example " + f.file() + ": " + f.failure().get().message());
       }
+      out.addAll(f.resources());
     }
     // Sets first, so that no policy is ever reconciled with a reference that does not exist yet.
     out.sort(Comparator.comparing(r -> r instanceof IpRangeSet ? 0 : 1));

@@ -1,7 +1,7 @@
 package io.authip.kubeapi;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.authip.resources.TolerantSerialization;
+import io.authip.resources.ResourceSerialization;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,12 +11,12 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.ByteString;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
-import io.fabric8.mockwebserver.http.ByteString;
-import io.fabric8.mockwebserver.http.Response;
-import io.fabric8.mockwebserver.http.WebSocket;
-import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -81,7 +81,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     this.hub = hub;
     this.expectations = expectations;
     this.client = server.createClient(b -> b.withHttpClientFactory(new JdkHttpClientFactory())
-        .withKubernetesSerialization(TolerantSerialization.create()));
+        .withKubernetesSerialization(ResourceSerialization.create()));
     this.operatorClient = newOperatorClient();
   }
 
@@ -232,7 +232,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
         rbac.operator())).build();
     return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config)
         .withHttpClientFactory(new JdkHttpClientFactory())
-        .withKubernetesSerialization(TolerantSerialization.create()).build();
+        .withKubernetesSerialization(ResourceSerialization.create()).build();
   }
 
   /** The RBAC front: what the operator's requests used, and which were forbidden. */

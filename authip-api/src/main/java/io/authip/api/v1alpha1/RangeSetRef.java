@@ -1,5 +1,6 @@
 package io.authip.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -14,6 +15,8 @@ public class RangeSetRef {
   public RangeSetRef() {
   }
 
+  /** Not a creator: Jackson would otherwise read {@code rangeSetRefs: [x]}, which the schema refuses. */
+  @JsonCreator(mode = JsonCreator.Mode.DISABLED)
   public RangeSetRef(String name) {
     this.name = name;
   }

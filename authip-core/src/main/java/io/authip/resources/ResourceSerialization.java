@@ -16,6 +16,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
+import com.fasterxml.jackson.databind.deser.std.NumberDeserializers;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
@@ -29,17 +32,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads authip resources without ever failing on a wrong type or an invalid enum value: the field becomes null and
- * the problem is recorded on the resource ({@code readProblems}), so that the reconciler reports it in status
- * instead of the informer stopping on one malformed object.
+ * The one way authip resources are read, by the operator's client and by {@code authip validate} alike: never failing
+ * on a wrong type or an invalid enum value. The field becomes null and the problem is recorded on the resource
+ * ({@code readProblems}, "path: message"), so that the reconciler reports it in status instead of the informer
+ * stopping on one malformed object, and every problem of a resource is found in one pass. As strict as the API
+ * server's schema: no coercion between scalar types (Jackson's defaults would read {@code access: 2} as the third
+ * enum constant, Unrestricted, {@code natGateway: "false"} as false and {@code resourceGroup: 2024} as a string).
  */
-public final class TolerantSerialization {
+public final class ResourceSerialization {
 
   private static final String PROBLEMS = "authip.readProblems";
   /** The parser of the buffered resource, for handlers that are given only the context. */
   private static final String PARSER = "authip.parser";
 
-  private TolerantSerialization() {
+  private ResourceSerialization() {
   }
 
   public static KubernetesSerialization create() {
@@ -47,7 +53,7 @@ public final class TolerantSerialization {
     // Jackson would read "access: 2" as the third constant, Unrestricted: an empty list, the API server open to all.
     mapper.enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
     mapper.addHandler(new Recorder());
-    SimpleModule module = new SimpleModule("authip-tolerant");
+    SimpleModule module = new SimpleModule("authip-resources");
     module.setDeserializerModifier(new BeanDeserializerModifier() {
       @Override
       public JsonDeserializer<?> modifyDeserializer(DeserializationConfig config, BeanDescription desc,
@@ -59,8 +65,95 @@ public final class TolerantSerialization {
         return deserializer;
       }
     });
+    module.addDeserializer(String.class, new StrictString());
+    module.addDeserializer(Boolean.class, new StrictBoolean(null));
+    module.addDeserializer(boolean.class, new StrictBoolean(false));
     mapper.registerModule(module);
     return new KubernetesSerialization(mapper, true);
+  }
+
+  /**
+   * A copy through JSON that keeps the recorded problems (JOSDK clones resources; the operator adapts this to its
+   * {@code Cloner}).
+   */
+  public static <R extends HasMetadata> R copy(KubernetesSerialization serialization, R object) {
+    R copy = serialization.clone(object);
+    if (object instanceof AuthorizedIpPolicy p && copy instanceof AuthorizedIpPolicy c) {
+      c.setReadProblems(p.getReadProblems());
+    } else if (object instanceof IpRangeSet s && copy instanceof IpRangeSet c) {
+      c.setReadProblems(s.getReadProblems());
+    }
+    return copy;
+  }
+
+  /** Whether an authip resource is being read (the strict scalars apply only there). */
+  private static boolean reading(DeserializationContext ctxt) {
+    return ctxt.getAttribute(PARSER) instanceof JsonParser;
+  }
+
+  /** A string only from a YAML/JSON string: the API server refuses a number or a boolean where a string belongs. */
+  private static final class StrictString extends StdScalarDeserializer<String> {
+    StrictString() {
+      super(String.class);
+    }
+
+    @Override
+    public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.currentToken() == JsonToken.VALUE_STRING) {
+        return p.getText();
+      }
+      if (!reading(ctxt)) {
+        return StringDeserializer.instance.deserialize(p, ctxt);
+      }
+      wrongType(p, ctxt, "a string");
+      return null;
+    }
+  }
+
+  /** true or false only: {@code "false"} or {@code no} read as false would quietly turn an egress source off. */
+  private static final class StrictBoolean extends StdScalarDeserializer<Boolean> {
+    private final Boolean nullValue;
+    private final JsonDeserializer<?> lenient;
+
+    StrictBoolean(Boolean nullValue) {
+      super(Boolean.class);
+      this.nullValue = nullValue;
+      this.lenient = NumberDeserializers.find(nullValue == null ? Boolean.class : boolean.class, null);
+    }
+
+    @Override
+    public Boolean deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      JsonToken t = p.currentToken();
+      if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+        return t == JsonToken.VALUE_TRUE;
+      }
+      if (!reading(ctxt)) {
+        return (Boolean) lenient.deserialize(p, ctxt);
+      }
+      wrongType(p, ctxt, "true or false");
+      return nullValue;
+    }
+
+    @Override
+    public Boolean getNullValue(DeserializationContext ctxt) {
+      return nullValue;
+    }
+  }
+
+  /** Records "path: has the wrong type (...); expected ..." and steps over the value. */
+  private static void wrongType(JsonParser p, DeserializationContext ctxt, String expected) throws IOException {
+    JsonToken t = p.currentToken();
+    String what = Recorder.describe(t);
+    if (t != null && t.isScalarValue() && t != JsonToken.VALUE_NULL) {
+      what = what.replaceFirst("^an? ", "the ") + " " + (t == JsonToken.VALUE_STRING ? RangeParser.quote(p.getText())
+          : RangeParser.abbreviate(p.getText()));
+    }
+    JsonStreamContext context = p.getParsingContext();
+    if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
+      context = context.getParent();
+    }
+    problems(ctxt).add(path(context) + ": has the wrong type (" + what + "); expected " + expected);
+    p.skipChildren();
   }
 
   private static JsonParser parser(DeserializationContext ctxt) {
@@ -242,7 +335,8 @@ public final class TolerantSerialization {
       }
       String at = path(context);
       if (at.equals("spec") || at.startsWith("spec.") || at.startsWith("spec[")) {
-        problems(ctxt).add(at + ": unknown field" + suggestion(propertyName, deserializer.getKnownPropertyNames()));
+        problems(ctxt).add(at + ": unknown field " + RangeParser.quote(propertyName)
+            + suggestion(propertyName, deserializer.getKnownPropertyNames()));
       }
       p.skipChildren();
       return true;
@@ -286,7 +380,8 @@ public final class TolerantSerialization {
     @Override
     public Object handleWeirdNumberValue(DeserializationContext ctxt, Class<?> targetType, Number value,
         String failureMsg) {
-      problems(ctxt).add(path(parser(ctxt).getParsingContext()) + ": " + value + " is not "
+      problems(ctxt).add(path(parser(ctxt).getParsingContext()) + ": " + RangeParser.quote(String.valueOf(value))
+          + " is not "
           + (targetType.isEnum() ? "a valid value; allowed: " + constants(targetType) : expected(targetType)));
       return null;
     }
@@ -347,7 +442,7 @@ public final class TolerantSerialization {
       return prev[b.length()];
     }
 
-    private static String describe(JsonToken t) {
+    static String describe(JsonToken t) {
       if (t == null) {
         return "nothing";
       }

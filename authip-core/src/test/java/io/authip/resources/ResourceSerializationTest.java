@@ -11,9 +11,9 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class TolerantSerializationTest {
+class ResourceSerializationTest {
 
-  final KubernetesSerialization serialization = TolerantSerialization.create();
+  final KubernetesSerialization serialization = ResourceSerialization.create();
 
   static final String HEADER = "{\"apiVersion\":\"authip.io/v1alpha1\",\"kind\":\"AuthorizedIpPolicy\","
       + "\"metadata\":{\"name\":\"p\",\"namespace\":\"n\"},\"spec\":";
@@ -26,7 +26,7 @@ class TolerantSerializationTest {
         "spec.targets: has the wrong type (a number); expected a list",
         "spec.access: 'Unrestrictd' is not a valid value; allowed: Restricted, LoadBalancerOnly, Unrestricted",
         "spec.ranges: has the wrong type (a string); expected a list",
-        "spec.egress.natGateway: 'perhaps' is not true or false",
+        "spec.egress.natGateway: has the wrong type (the string 'perhaps'); expected true or false",
         "spec.mode: has the wrong type (a list); expected one of Enforce, Observe");
     assertThat(p.getSpec().getAccess()).isNull();
     var errors = new PolicyValidator().validatePolicy(p, (ns, n) -> Optional.empty()).errors();
@@ -50,8 +50,8 @@ class TolerantSerializationTest {
         + "\"1.2.3.4\"}],\"egress\":{\"loadBalancer\":true,\"zzz\":{\"a\":[1]}}},\"status\":{\"future\":1}}",
         AuthorizedIpPolicy.class);
     assertThat(p.getReadProblems()).containsExactly(
-        "spec.rnages: unknown field; did you mean 'ranges'?",
-        "spec.egress.zzz: unknown field; known fields: loadBalancer, natGateway, nodePublicIpPrefixes, "
+        "spec.rnages: unknown field 'rnages'; did you mean 'ranges'?",
+        "spec.egress.zzz: unknown field 'zzz'; known fields: loadBalancer, natGateway, nodePublicIpPrefixes, "
             + "publicIpResourceIds");
     assertThat(p.getSpec().getEgress().getLoadBalancer()).isTrue();
   }
@@ -63,8 +63,8 @@ class TolerantSerializationTest {
     assertThat(p.getSpec().getAccess()).isNull();
     assertThat(p.getSpec().getMode()).isNull();
     assertThat(p.getReadProblems()).containsExactly(
-        "spec.access: 2 is not a valid value; allowed: Restricted, LoadBalancerOnly, Unrestricted",
-        "spec.mode: 0 is not a valid value; allowed: Enforce, Observe");
+        "spec.access: '2' is not a valid value; allowed: Restricted, LoadBalancerOnly, Unrestricted",
+        "spec.mode: '0' is not a valid value; allowed: Enforce, Observe");
   }
 
   @Test
@@ -76,14 +76,23 @@ class TolerantSerializationTest {
     assertThat(p.getMetadata().getNamespace()).isEqualTo("n");
     assertThat(p.getMetadata().getUid()).isEqualTo("u-1");
     assertThat(p.getMetadata().getGeneration()).isEqualTo(3L);
-    // Jackson fails after the handler was told (a NullPointerException of its own): the spec is lost, not the
-    // resource, and the problem the handler recorded is the one reported.
-    assertThat(p.getSpec()).isNull();
+    // Only the field is lost, not the spec: whatever else is wrong in it is found in the same pass.
+    assertThat(p.getSpec().getEgress().getLoadBalancer()).isNull();
     assertThat(p.getReadProblems()).containsExactly("spec.egress.loadBalancer: has the wrong type (an object); "
         + "expected true or false");
     assertThat(new PolicyValidator().validatePolicy(p, (ns, n) -> Optional.empty()).errors())
         .extracting(FieldError::toString)
-        .containsExactly("spec.egress.loadBalancer: has the wrong type (an object); expected true or false");
+        .contains("spec.egress.loadBalancer: has the wrong type (an object); expected true or false");
+
+    // An exception no handler can prevent (a number out of range): the resource keeps its identity, nothing else.
+    AuthorizedIpPolicy q = serialization.unmarshal("{\"apiVersion\":\"authip.io/v1alpha1\",\"kind\":"
+        + "\"AuthorizedIpPolicy\",\"metadata\":{\"name\":\"p\",\"namespace\":\"n\",\"uid\":\"u-1\","
+        + "\"generation\":99999999999999999999999},\"spec\":{\"access\":\"Unrestricted\"}}", AuthorizedIpPolicy.class);
+    assertThat(q.getMetadata().getName()).isEqualTo("p");
+    assertThat(q.getMetadata().getUid()).isEqualTo("u-1");
+    assertThat(q.getSpec()).isNull();
+    assertThat(q.getReadProblems()).singleElement().asString()
+        .startsWith("metadata.generation: cannot be read (Numeric value (99999999999999999999999) out of range");
   }
 
   @Test
@@ -117,7 +126,7 @@ class TolerantSerializationTest {
   }
 
   @Test
-  void validResourcesHaveNoProblems() {
+  void validResourcesHaveNoProblemsAndTheClonerKeepsProblems() {
     AuthorizedIpPolicy ok = serialization.unmarshal(HEADER + "{\"access\":\"LoadBalancerOnly\"}}",
         AuthorizedIpPolicy.class);
     assertThat(ok.getReadProblems()).isEmpty();
@@ -125,6 +134,9 @@ class TolerantSerializationTest {
     IpRangeSet bad = serialization.unmarshal("{\"apiVersion\":\"authip.io/v1alpha1\",\"kind\":\"IpRangeSet\","
         + "\"metadata\":{\"name\":\"s\"},\"spec\":{\"ranges\":{}}}", IpRangeSet.class);
     assertThat(bad.getReadProblems()).hasSize(1);
-    assertThat(new PolicyValidator().validateRangeSet(bad)).isNotEmpty();
+    IpRangeSet copy = ResourceSerialization.copy(serialization, bad);
+    assertThat(copy).isNotSameAs(bad);
+    assertThat(copy.getReadProblems()).isEqualTo(bad.getReadProblems());
+    assertThat(new PolicyValidator().validateRangeSet(copy)).isNotEmpty();
   }
 }

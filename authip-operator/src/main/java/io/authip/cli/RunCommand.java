@@ -26,11 +26,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Runs the operator: watches AuthorizedIpPolicy and IpRangeSet resources and drives the AKS",
-        "clusters they name. Configured by environment variables (see README: Configuration).",
-        "Serves /metrics, /healthz and /readyz on AUTHIP_HTTP_PORT (default 8080).",
-        "The Kubernetes API is found as kubectl finds it: --kubeconfig, else KUBECONFIG, else ~/.kube/config,",
-        "else the in-cluster ServiceAccount; authip exits with one line naming what it tried when it is unreachable."})
+    description = {"Runs the operator: watches AuthorizedIpPolicy and IpRangeSet resources and drives the AKS "
+        + "clusters they name.",
+        "Configured by environment variables (README, \"authip run\"). Serves /metrics, /healthz and /readyz on "
+        + "AUTHIP_HTTP_PORT (default 8080).",
+        "The Kubernetes API is found as kubectl finds it: --kubeconfig, else KUBECONFIG, else ~/.kube/config, else "
+        + "the in-cluster ServiceAccount. When it cannot be reached, authip exits (status 3) with one line naming "
+        + "what it tried."})
 final class RunCommand implements Callable<Integer> {
 
   /** Exit code when the Kubernetes API cannot be reached at start-up. */

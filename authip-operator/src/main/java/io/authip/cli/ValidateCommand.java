@@ -40,14 +40,14 @@ final class ValidateCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: text)")
+  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: text).")
   Output output;
 
   @Option(names = "--max-ranges", defaultValue = "" + RangeRules.AKS_MAX_ENTRIES,
-      description = "Entry limit per cluster (default: ${DEFAULT-VALUE}, AKS's limit)")
+      description = "Entry limit per cluster (default: ${DEFAULT-VALUE}, AKS's limit).")
   int maxRanges;
 
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "YAML files, multi-document allowed")
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "YAML files, multi-document allowed.")
   List<Path> files;
 
   @Override

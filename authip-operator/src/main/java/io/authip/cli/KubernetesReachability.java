@@ -34,21 +34,22 @@ final class KubernetesReachability {
       if (e.getCode() > 0) {
         return null;
       }
-      return describe(config, env, rootMessage(e));
+      return describe(config.getMasterUrl(), config.getFile(),
+          config.getCurrentContext() == null ? null : config.getCurrentContext().getName(), env, rootMessage(e));
     }
   }
 
-  static String describe(Config config, Map<String, String> env, String problem) {
+  static String describe(String url, java.io.File file, String context, Map<String, String> env, String problem) {
     String source;
-    if (config.getFile() != null) {
-      source = "kubeconfig " + config.getFile().getAbsolutePath();
+    if (file != null) {
+      source = "kubeconfig " + file.getAbsolutePath();
     } else if (env.get("KUBERNETES_SERVICE_HOST") != null) {
       source = "in-cluster configuration (KUBERNETES_SERVICE_HOST=" + env.get("KUBERNETES_SERVICE_HOST") + ")";
     } else {
       source = "no kubeconfig (KUBECONFIG unset, no ~/.kube/config) and not in a cluster";
     }
-    String context = config.getCurrentContext() == null ? "none" : config.getCurrentContext().getName();
-    return "cannot reach the Kubernetes API at " + config.getMasterUrl() + " (" + source + ", context " + context
+    return "cannot reach the Kubernetes API at " + url + " (" + source + ", context " + (context == null ? "none"
+        : context)
         + "): " + problem + ". Point authip at a reachable API server with KUBECONFIG=FILE or --kubeconfig FILE"
         + " (and --context NAME), or run it in a pod, where it uses the in-cluster ServiceAccount.";
   }
@@ -61,6 +62,9 @@ final class KubernetesReachability {
           || t instanceof javax.net.ssl.SSLException || t instanceof java.net.http.HttpTimeoutException) {
         break;
       }
+    }
+    if (t instanceof java.net.ConnectException && (t.getMessage() == null || t.getMessage().isBlank())) {
+      return "connection refused";
     }
     if (t instanceof java.nio.channels.ClosedChannelException) {
       return "no connection (refused or closed)";

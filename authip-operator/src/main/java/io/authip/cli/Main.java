@@ -80,11 +80,28 @@ public final class Main {
     return stdin;
   }
 
+  /** The version the build wrote into {@code version.properties}, else the jar manifest's, else "unknown". */
+  static String version() {
+    try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        java.util.Properties p = new java.util.Properties();
+        p.load(in);
+        String v = p.getProperty("version", "");
+        if (!v.isBlank() && !v.startsWith("${")) {
+          return v;
+        }
+      }
+    } catch (java.io.IOException e) {
+      // fall through to the manifest
+    }
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "unknown (not built by Maven)" : v;
+  }
+
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"authip " + (v == null ? "development build" : v)};
+      return new String[] {"authip " + version()};
     }
   }
 }

@@ -22,8 +22,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "ranges", mixinStandardHelpOptions = true,
-    description = {"Prints the canonical set of IPv4 ranges AKS would get: duplicates and overlaps removed,",
-        "adjacent ranges merged into the fewest CIDR blocks, one per line in address order.",
+    description = {"Prints the canonical set of IPv4 ranges AKS would get, one CIDR per line in address order.",
+        "Duplicates and overlaps are removed and adjacent ranges merged into the fewest CIDR blocks.",
         "Input: one entry per line or comma-separated; '#' starts a comment.",
         "Exit status: 0 ok, 1 invalid entries or over --max, 2 usage or read error."})
 final class RangesCommand implements Callable<Integer> {
@@ -35,10 +35,10 @@ final class RangesCommand implements Callable<Integer> {
   Main main;
 
   @Option(names = "--max", defaultValue = "" + RangeRules.AKS_MAX_ENTRIES,
-      description = "Largest allowed number of ranges after merging (default: ${DEFAULT-VALUE})")
+      description = "Largest allowed number of ranges after merging (default: ${DEFAULT-VALUE}).")
   int max;
 
-  @Parameters(arity = "0..1", paramLabel = "FILE", description = "File to read, or - for standard input (default)")
+  @Parameters(arity = "0..1", paramLabel = "FILE", description = "File to read, or - for standard input (default).")
   String file;
 
   @Override

@@ -23,12 +23,14 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "validate", mixinStandardHelpOptions = true,
-    description = {"Checks AuthorizedIpPolicy and IpRangeSet resources offline, e.g. in a GitOps pipeline:",
-        "every problem of every file in one run, each with its field and line, read by the same code",
-        "as the operator's. rangeSetRefs resolve among all the given files. Other kinds are skipped with",
-        "a note. '-' reads standard input.",
-        "Exit status: 0 all valid, 1 some resource invalid, 2 usage error or a file that cannot be read",
-        "(the other files are still checked and reported)."})
+    description = {
+        "Checks AuthorizedIpPolicy and IpRangeSet resources offline, e.g. in a GitOps pipeline.",
+        "Every problem of every file is reported in one run, each with its field and line, read by the same code as "
+            + "the operator's.",
+        "rangeSetRefs resolve among all the given files; other kinds are skipped with a note; '-' reads standard "
+            + "input.",
+        "Exit status: 0 all valid, 1 some resource invalid, 2 usage error or a file that cannot be read (the other "
+            + "files are still checked and reported)."})
 final class ValidateCommand implements Callable<Integer> {
 
   enum Output { text, json }
@@ -42,15 +44,15 @@ final class ValidateCommand implements Callable<Integer> {
   @ParentCommand
   Main main;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: text)")
+  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: text).")
   Output output;
 
   @Option(names = "--max-ranges", defaultValue = "" + RangeRules.AKS_MAX_ENTRIES,
-      description = "Entry limit per cluster (default: ${DEFAULT-VALUE}, AKS's limit)")
+      description = "Entry limit per cluster (default: ${DEFAULT-VALUE}, AKS's limit).")
   int maxRanges;
 
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "YAML files, multi-document allowed; - for "
-      + "standard input")
+      + "standard input.")
   List<String> files;
 
   @Override

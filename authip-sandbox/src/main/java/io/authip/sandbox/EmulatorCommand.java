@@ -19,9 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "emulator", mixinStandardHelpOptions = true,
-    description = {"Runs the local Azure Resource Manager emulator over HTTPS on 127.0.0.1",
-        "until Ctrl-C: managed clusters, public IPs, public IP prefixes and a token",
-        "endpoint. See docs/emulator.md.",
+    description = {"Runs the local Azure Resource Manager emulator over HTTPS on 127.0.0.1 until Ctrl-C.",
+        "It serves managed clusters, public IPs, public IP prefixes and a token endpoint (docs/emulator.md).",
         "Exit status: 0 stopped, 2 usage, seed or start-up error."})
 final class EmulatorCommand implements Callable<Integer> {
 
@@ -31,40 +30,40 @@ final class EmulatorCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Option(names = "--port", defaultValue = "8443", paramLabel = "N", description = "Port on 127.0.0.1; 0 picks a free one "
-      + "(default: ${DEFAULT-VALUE})")
+      + "(default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--seed", paramLabel = "FILE", description = "YAML or JSON seed file (e.g. deploy/emulator/seed.yaml)")
+  @Option(names = "--seed", paramLabel = "FILE", description = "YAML or JSON seed file (e.g. deploy/emulator/seed.yaml).")
   Path seed;
 
   @Option(names = "--operation-seconds", defaultValue = "2", paramLabel = "S",
       description = "How long a cluster update stays InProgress, decimals allowed; 0 ends at once "
-          + "(default: ${DEFAULT-VALUE})")
+          + "(default: ${DEFAULT-VALUE}).")
   double operationSeconds;
 
   @Option(names = "--cert-out", paramLabel = "FILE",
       description = "Where to write the certificate (PEM); a PKCS12 trust store goes beside it as FILE.p12 "
-          + "(default: a new file in the temporary directory)")
+          + "(default: a new file in the temporary directory).")
   Path certOut;
 
   @Option(names = "--tenant-id", defaultValue = ArmEmulator.DEFAULT_TENANT_ID, paramLabel = "ID",
-      description = "Tenant the token endpoint serves (default: ${DEFAULT-VALUE})")
+      description = "Tenant the token endpoint serves (default: ${DEFAULT-VALUE}).")
   String tenantId;
 
   enum ThrottlingChoice { none, azure }
 
   @Option(names = "--throttling", defaultValue = "none", paramLabel = "MODE", description = "none, or azure: 429 after 250 reads "
-      + "(+25/s) per subscription and 20 PUTs (+1/min) per cluster (default: ${DEFAULT-VALUE})")
+      + "(+25/s) per subscription and 20 PUTs (+1/min) per cluster (default: ${DEFAULT-VALUE}).")
   ThrottlingChoice throttling;
 
   @Option(names = "--range-order", defaultValue = "AS_SENT", paramLabel = "ORDER", description = "How stored authorizedIPRanges are "
-      + "ordered: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+      + "ordered: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   RangeOrder rangeOrder;
 
-  @Option(names = {"-v", "--verbose"}, description = "Print one line per request")
+  @Option(names = {"-v", "--verbose"}, description = "Print one line per request.")
   boolean verbose;
 
-  @Option(names = "--check", description = "Start, load the seed, print the summary and stop at once")
+  @Option(names = "--check", description = "Start, load the seed, print the summary and stop at once.")
   boolean check;
 
   @Override

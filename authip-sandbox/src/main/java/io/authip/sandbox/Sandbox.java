@@ -14,6 +14,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,12 +40,65 @@ public final class Sandbox implements AutoCloseable {
   public record Row(String policy, String target, String state, String reason, int ranges, boolean drifted) {
   }
 
+  /**
+   * Where the examples come from.
+   *
+   * @param folder the folder on disk, or null for the copy in the jar
+   * @param description what the progress output says about it
+   */
+  public record Examples(Path folder, String description) {
+  }
+
   private final LocalEnvironment env;
   private final Path kubeconfig;
+  private final Examples examples;
 
-  private Sandbox(LocalEnvironment env, Path kubeconfig) {
+  private Sandbox(LocalEnvironment env, Path kubeconfig, Examples examples) {
     this.env = env;
     this.kubeconfig = kubeconfig;
+    this.examples = examples;
+  }
+
+  /**
+   * The examples to apply: the given folder; else {@code deploy/examples} of the checkout that the working directory
+   * or the jar is in (found by walking up to a folder holding {@code pom.xml} and {@code deploy/examples}), as it is
+   * on disk, so that an edited example needs no rebuild; else the copy built into the jar.
+   */
+  public static Examples locateExamples(Path explicit, Path workingDirectory, Path codeLocation) {
+    if (explicit != null) {
+      return new Examples(explicit.toAbsolutePath().normalize(), explicit.toAbsolutePath().normalize()
+          + " (--examples)");
+    }
+    for (Path start : new Path[] {workingDirectory, codeLocation}) {
+      Path checkout = checkoutOf(start);
+      if (checkout != null) {
+        Path folder = checkout.resolve("deploy/examples");
+        return new Examples(folder, folder + " (from the checkout, as on disk)");
+      }
+    }
+    return new Examples(null, "the copy built into the jar (no checkout found)");
+  }
+
+  /** The repository root at or above {@code start}, or null. */
+  static Path checkoutOf(Path start) {
+    if (start == null) {
+      return null;
+    }
+    for (Path p = start.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve("pom.xml")) && Files.isDirectory(p.resolve("deploy/examples"))) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /** Where this class was loaded from (the jar, or target/classes), or null. */
+  public static Path codeLocation() {
+    try {
+      return Path.of(Sandbox.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** The clusters the examples name, each showing one interesting case. */
@@ -65,6 +120,16 @@ public final class Sandbox implements AutoCloseable {
    * @param examples a folder of YAML files to apply, or null for the bundled examples
    */
   public static Sandbox start(LocalEnvironment.Options options, Path examples, PrintStream progress) {
+    return start(options, new Examples(examples, examples == null ? "the copy built into the jar" : examples.toString()),
+        true, progress);
+  }
+
+  /**
+   * @param withOperator false for {@code --no-operator}: the emulator and the Kubernetes API only, for an
+   *     {@code authip run} started elsewhere ({@link #runEnvironment(int)})
+   */
+  public static Sandbox start(LocalEnvironment.Options options, Examples examples, boolean withOperator,
+      PrintStream progress) {
     progress.println("[1/4] starting the ARM emulator and the Kubernetes API...");
     LocalEnvironment env = LocalEnvironment.start(options);
     try {
@@ -78,12 +143,16 @@ public final class Sandbox implements AutoCloseable {
       }
       Path kubeconfig = options.workDir().resolve("kubeconfig");
       env.kube().writeKubeconfig(kubeconfig);
-      progress.println("[3/4] starting the operator...");
-      env.startOperator();
-      progress.println("      /metrics: http://127.0.0.1:" + env.operator().httpPort() + "/metrics");
-      Sandbox sandbox = new Sandbox(env, kubeconfig);
-      progress.println("[4/4] applying the example policies...");
-      for (HasMetadata r : sandbox.loadExamples(examples)) {
+      if (withOperator) {
+        progress.println("[3/4] starting the operator...");
+        env.startOperator();
+        progress.println("      /metrics: http://127.0.0.1:" + env.operator().httpPort() + "/metrics");
+      } else {
+        progress.println("[3/4] not starting the operator (--no-operator): start `authip run` with the lines below");
+      }
+      Sandbox sandbox = new Sandbox(env, kubeconfig, examples);
+      progress.println("[4/4] applying the example policies from " + examples.description() + "...");
+      for (HasMetadata r : sandbox.loadExamples(examples.folder())) {
         sandbox.apply(r);
         progress.println("      " + r.getKind() + " " + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName());
       }
@@ -179,6 +248,33 @@ public final class Sandbox implements AutoCloseable {
           r.drifted() ? "yes" : "no"));
     }
     return sb.toString();
+  }
+
+  /**
+   * What {@code authip run} needs to work against this sandbox from another process: the kubeconfig, the emulator as
+   * a {@code Custom} cloud with its certificate and a client secret, no leader election, the sandbox's short timings.
+   */
+  public Map<String, String> runEnvironment(int httpPort) {
+    Map<String, String> vars = new TreeMap<>(env.azureEnvironment());
+    vars.put("KUBECONFIG", kubeconfig.toString());
+    vars.put("AUTHIP_HTTP_PORT", String.valueOf(httpPort));
+    vars.put("AUTHIP_LEADER_ELECTION", "false");
+    vars.put("AUTHIP_POLL_INTERVAL", "1s");
+    vars.put("AUTHIP_PROPAGATION_DELAY", "10s");
+    vars.put("AUTHIP_BUSY_RETRY", "2s");
+    vars.put("AUTHIP_RESYNC_CAP", "10s");
+    return vars;
+  }
+
+  /** {@link #runEnvironment(int)} as shell lines ({@code export NAME='value'}). */
+  public static List<String> exportLines(Map<String, String> vars) {
+    List<String> lines = new ArrayList<>();
+    vars.forEach((k, v) -> lines.add("export " + k + "='" + v.replace("'", "'\\''") + "'"));
+    return lines;
+  }
+
+  public Examples examples() {
+    return examples;
   }
 
   public LocalEnvironment environment() {

@@ -3,8 +3,13 @@ package io.authip.emulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SeedFileTest {
 
   private static final String SUB = ClusterFixture.DEFAULT_SUBSCRIPTION;
+  /** The subscription every example under deploy/examples names. */
+  private static final String EXAMPLES_SUB = "6f1e8b2c-3d4a-4e5f-9a0b-1c2d3e4f5a6b";
 
   @TempDir
   Path dir;
@@ -125,11 +132,34 @@ class SeedFileTest {
 
     SeedFile.Summary summary = arm.seed(shipped);
 
-    assertThat(summary.clusters()).isEqualTo(9);
-    assertThat(arm.cluster(ResourceIds.managedClusterId(SUB, "rg-prod", "aks-prod-3")).orElseThrow()
+    assertThat(summary.clusters()).isEqualTo(14);
+    assertThat(arm.cluster(ResourceIds.managedClusterId(EXAMPLES_SUB, "rg-prod", "aks-prod-3")).orElseThrow()
         .at("/properties/apiServerAccessProfile/authorizedIPRanges").size()).isEqualTo(2);
-    assertThat(arm.cluster(ResourceIds.managedClusterId(SUB, "rg-legacy", "aks-basic")).orElseThrow()
+    assertThat(arm.cluster(ResourceIds.managedClusterId(EXAMPLES_SUB, "rg-legacy", "aks-basic")).orElseThrow()
         .at("/properties/networkProfile/loadBalancerSku").asText()).isEqualTo("basic");
+  }
+
+  @Test
+  void theShippedSeedHasTheExamplesSubscriptionAndEveryClusterTheExamplesName() throws Exception {
+    Path root = Path.of(System.getProperty("authip.projectDir", "."));
+    JsonNode seed = new YAMLMapper().readTree(root.resolve("deploy/emulator/seed.yaml").toFile());
+    List<JsonNode> targets = new ArrayList<>();
+    try (Stream<Path> files = Files.list(root.resolve("deploy/examples"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+        try (var docs = new YAMLMapper().readerFor(JsonNode.class).<JsonNode>readValues(f.toFile())) {
+          docs.readAll().forEach(d -> d.path("spec").path("targets").forEach(targets::add));
+        }
+      }
+    }
+    assertThat(targets).hasSizeGreaterThanOrEqualTo(5);
+    assertThat(targets).extracting(t -> t.path("subscriptionId").asText()).containsOnly(EXAMPLES_SUB);
+    assertThat(seed.path("subscription").asText()).isEqualTo(EXAMPLES_SUB);
+
+    arm.seed(root.resolve("deploy/emulator/seed.yaml"));
+    for (JsonNode t : targets) {
+      assertThat(arm.cluster(ResourceIds.managedClusterId(t.path("subscriptionId").asText(),
+          t.path("resourceGroup").asText(), t.path("clusterName").asText()))).as(t.toString()).isPresent();
+    }
   }
 
   @Test

@@ -205,7 +205,7 @@ public final class AzureAksGateway implements AksGateway {
   @Override
   public Outcome<OperationStatus> poll(OperationHandle handle) {
     if (handle == null) {
-      return Outcome.failed(new Failure.Rejected("InvalidOperationHandle", "no operation handle"));
+      return Outcome.failed(new Failure.Rejected(Failure.Rejected.INVALID_OPERATION_HANDLE, "no operation handle"));
     }
     Optional<ClusterTarget> cluster = OperationUrl.cluster(handle.clusterId());
     OperationUrl url;
@@ -217,11 +217,11 @@ public final class AzureAksGateway implements AksGateway {
     } catch (OperationUrl.Refused e) {
       String problem = "the operation URL recorded for this change was not called: " + e.getMessage();
       if (cluster.isEmpty()) {
-        return Outcome.failed(new Failure.Rejected("UntrustedPollUrl", problem + "; nor does the handle name a "
+        return Outcome.failed(new Failure.Rejected(Failure.Rejected.UNTRUSTED_POLL_URL, problem + "; nor does the handle name a "
             + "managed cluster ('" + abbreviate(handle.clusterId()) + "') whose provisioningState could tell"));
       }
       LOG.warn("{}: {}; reading the cluster's provisioningState instead", cluster.get(), problem);
-      return fromCluster(cluster.get(), "UntrustedPollUrl: " + problem + ". authip follows the cluster's "
+      return fromCluster(cluster.get(), Failure.Rejected.UNTRUSTED_POLL_URL + ": " + problem + ". authip follows the cluster's "
           + "provisioningState instead. authip records only operation URLs it rebuilt on the Resource Manager "
           + "endpoint " + config.armEndpoint() + ": unless that endpoint was changed, someone else wrote this one into "
           + "status.targets[].pendingOperation.pollUrl; check who may write the status of AuthorizedIpPolicy "

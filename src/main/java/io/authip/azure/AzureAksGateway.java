@@ -1,5 +1,6 @@
 package io.authip.azure;
 
+import io.authip.policy.ProvisioningState;
 import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpPipeline;
@@ -169,7 +170,7 @@ public final class AzureAksGateway implements AksGateway {
           + snapshot.eTag() + ", now " + eTag + "); read it again"));
     }
     String state = ClusterJson.provisioningState(current);
-    if (state != null && !isTerminal(state)) {
+    if (state != null && !ProvisioningState.isTerminal(state)) {
       return Outcome.failed(new Failure.Busy(what + ": provisioningState is " + state));
     }
 
@@ -272,14 +273,14 @@ public final class AzureAksGateway implements AksGateway {
       return Outcome.failed(f.failure());
     }
     String state = ((Outcome.Ok<ClusterSnapshot>) read).value().provisioningState();
-    String s = state == null ? "" : state.toLowerCase(Locale.ROOT);
-    return Outcome.ok(switch (s) {
-      case "", "succeeded" -> new OperationStatus.Succeeded(fallback);
-      case "failed" -> new OperationStatus.Failed("Failed", "the cluster's provisioningState is Failed", fallback);
-      case "canceled", "cancelled" -> new OperationStatus.Failed("Canceled", "the cluster's provisioningState is "
-          + state, fallback);
-      default -> new OperationStatus.InProgress(fallback);
-    });
+    if (state == null || state.isEmpty()) {
+      return Outcome.ok(new OperationStatus.Succeeded(fallback));
+    }
+    return Outcome.ok(ProvisioningState.terminal(state).<OperationStatus>map(t -> switch (t) {
+      case Succeeded -> new OperationStatus.Succeeded(fallback);
+      case Failed -> new OperationStatus.Failed(t.name(), "the cluster's provisioningState is Failed", fallback);
+      case Canceled -> new OperationStatus.Failed(t.name(), "the cluster's provisioningState is " + state, fallback);
+    }).orElseGet(() -> new OperationStatus.InProgress(fallback)));
   }
 
   /**
@@ -386,11 +387,6 @@ public final class AzureAksGateway implements AksGateway {
 
   private static boolean success(int status) {
     return status >= 200 && status < 300;
-  }
-
-  private static boolean isTerminal(String provisioningState) {
-    String s = provisioningState.toLowerCase(Locale.ROOT);
-    return s.equals("succeeded") || s.equals("failed") || s.equals("canceled");
   }
 
   /** Operation URLs may carry signed query parameters: logs and messages get the path only. */

@@ -1,5 +1,6 @@
 package io.authip.operator;
 
+import io.authip.policy.ProvisioningState;
 import io.authip.api.v1alpha1.TargetReason;
 import io.authip.api.v1alpha1.Access;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
@@ -502,8 +503,7 @@ public final class PolicySyncer {
     String state = snapshot.provisioningState();
     boolean ours = ownChange
         || prev != null && prev.getState() == TargetState.Error && TargetReason.OperationFailed.is(prev.getReason());
-    return spec.effectiveMode() == Mode.Enforce && ours && state != null
-        && (state.equalsIgnoreCase("Failed") || state.equalsIgnoreCase("Canceled"));
+    return spec.effectiveMode() == Mode.Enforce && ours && ProvisioningState.isFailure(state);
   }
 
   /** What polling a running change found. */

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.authip.policy.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -46,8 +47,10 @@ final class SandboxCommand implements Callable<Integer> {
   @Option(names = "--once", description = "Print the table once everything settled, then exit (for scripts)")
   boolean once;
 
-  @Option(names = "--timeout", defaultValue = "120", description = "With --once: give up after this many seconds")
-  int timeoutSeconds;
+  @Option(names = "--timeout", defaultValue = "2m", converter = DurationOption.class, paramLabel = "DURATION",
+      description = "With --once: give up after this long, e.g. 90s or 2m (a bare number is seconds; default: "
+          + "${DEFAULT-VALUE})")
+  Duration timeout;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
@@ -77,7 +80,7 @@ final class SandboxCommand implements Callable<Integer> {
     out.println("Metrics: curl http://127.0.0.1:" + sandbox.environment().operator().httpPort() + "/metrics");
     out.println();
     if (once) {
-      Instant deadline = started.plusSeconds(timeoutSeconds);
+      Instant deadline = started.plus(timeout);
       while (!sandbox.settled() && Instant.now().isBefore(deadline)) {
         if (stop.await(250, TimeUnit.MILLISECONDS)) {
           return 130;
@@ -86,7 +89,7 @@ final class SandboxCommand implements Callable<Integer> {
       out.print(Sandbox.render(sandbox.rows()));
       boolean settled = sandbox.settled();
       out.println(settled ? "All example targets settled in " + Duration.between(started, Instant.now()).toMillis()
-          + " ms." : "Not settled after " + timeoutSeconds + " s.");
+          + " ms." : "Not settled after " + Durations.format(timeout) + ".");
       sandbox.close();
       return settled ? 0 : 1;
     }

@@ -1,6 +1,5 @@
 package io.authip.azure;
 
-import io.authip.policy.ProvisioningState;
 import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpPipeline;
@@ -16,6 +15,7 @@ import io.authip.api.v1alpha1.Access;
 import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.azure.Outcome.Failure;
 import io.authip.policy.ApiServerAccess;
+import io.authip.policy.ProvisioningState;
 import io.authip.ranges.Cidr;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -2,11 +2,11 @@ package io.authip.azure;
 
 import com.azure.core.management.AzureEnvironment;
 import com.azure.identity.AzureAuthorityHosts;
+import io.authip.policy.Durations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.authip.policy.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

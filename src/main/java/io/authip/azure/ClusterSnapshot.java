@@ -1,8 +1,8 @@
 package io.authip.azure;
 
-import io.authip.policy.ProvisioningState;
 import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.policy.ApiServerAccess;
+import io.authip.policy.ProvisioningState;
 import java.util.List;
 
 /**

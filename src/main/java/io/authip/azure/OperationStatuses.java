@@ -1,7 +1,7 @@
 package io.authip.azure;
 
-import io.authip.policy.ProvisioningState;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.authip.policy.ProvisioningState;
 
 /** Reads a long-running operation's state from what its poll URL answered. Pure. */
 final class OperationStatuses {

@@ -2,13 +2,13 @@ package io.authip.cli;
 
 import io.authip.logging.Logging;
 import io.authip.operator.OperatorConfig;
+import io.authip.policy.Durations;
 import io.authip.sandbox.LocalEnvironment;
 import io.authip.sandbox.Sandbox;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.authip.policy.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

@@ -1,8 +1,8 @@
 package io.authip.operator;
 
-import io.authip.api.v1alpha1.ConditionReason;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.AuthorizedIpPolicyStatus;
+import io.authip.api.v1alpha1.ConditionReason;
 import io.authip.api.v1alpha1.IpRangeSet;
 import io.authip.api.v1alpha1.IpRangeSetStatus;
 import io.fabric8.kubernetes.client.KubernetesClientException;

@@ -1,7 +1,7 @@
 package io.authip.operator;
 
-import io.authip.ranges.RangeRules;
 import io.authip.policy.Durations;
+import io.authip.ranges.RangeRules;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

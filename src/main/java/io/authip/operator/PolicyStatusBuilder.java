@@ -1,9 +1,9 @@
 package io.authip.operator;
 
-import io.authip.api.v1alpha1.TargetReason;
-import io.authip.api.v1alpha1.ConditionReason;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.AuthorizedIpPolicyStatus;
+import io.authip.api.v1alpha1.ConditionReason;
+import io.authip.api.v1alpha1.TargetReason;
 import io.authip.api.v1alpha1.TargetState;
 import io.authip.api.v1alpha1.TargetStatus;
 import io.authip.policy.FieldError;

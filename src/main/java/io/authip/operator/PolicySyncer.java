@@ -1,7 +1,5 @@
 package io.authip.operator;
 
-import io.authip.policy.ProvisioningState;
-import io.authip.api.v1alpha1.TargetReason;
 import io.authip.api.v1alpha1.Access;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
@@ -9,6 +7,7 @@ import io.authip.api.v1alpha1.CapturedAccess;
 import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.api.v1alpha1.Mode;
 import io.authip.api.v1alpha1.PendingOperation;
+import io.authip.api.v1alpha1.TargetReason;
 import io.authip.api.v1alpha1.TargetState;
 import io.authip.api.v1alpha1.TargetStatus;
 import io.authip.azure.AksGateway;
@@ -18,6 +17,7 @@ import io.authip.azure.OperationStatus;
 import io.authip.azure.Outcome;
 import io.authip.policy.AccessDiff;
 import io.authip.policy.ApiServerAccess;
+import io.authip.policy.ProvisioningState;
 import io.authip.policy.ResyncInterval;
 import io.authip.policy.TargetPlan;
 import io.authip.policy.TargetPlanner;

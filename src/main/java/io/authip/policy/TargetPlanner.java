@@ -1,9 +1,9 @@
 package io.authip.policy;
 
-import io.authip.api.v1alpha1.TargetReason;
 import io.authip.api.v1alpha1.Access;
 import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
 import io.authip.api.v1alpha1.Egress;
+import io.authip.api.v1alpha1.TargetReason;
 import io.authip.azure.ClusterSnapshot;
 import io.authip.ranges.Cidr;
 import io.authip.ranges.CidrSet;

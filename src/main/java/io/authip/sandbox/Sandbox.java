@@ -1,15 +1,15 @@
 package io.authip.sandbox;
 
-import io.authip.operator.Conditions;
-import io.authip.api.v1alpha1.TargetState;
-import io.authip.api.v1alpha1.ConditionReason;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
+import io.authip.api.v1alpha1.ConditionReason;
 import io.authip.api.v1alpha1.IpRangeSet;
+import io.authip.api.v1alpha1.TargetState;
 import io.authip.api.v1alpha1.TargetStatus;
 import io.authip.cli.ResourceFiles;
 import io.authip.emulator.ClusterFixture;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.authip.operator.Conditions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;

@@ -16,6 +16,7 @@ import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.azure.Outcome.Failure;
 import io.authip.policy.ApiServerAccess;
 import io.authip.policy.ClusterSnapshot;
+import io.authip.policy.ProvisioningState;
 import io.authip.ranges.Cidr;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -170,7 +171,7 @@ public final class AzureAksGateway implements AksGateway {
           + snapshot.eTag() + ", now " + eTag + "); read it again"));
     }
     String state = ClusterJson.provisioningState(current);
-    if (state != null && !isTerminal(state)) {
+    if (state != null && !ProvisioningState.isTerminal(state)) {
       return Outcome.failed(new Failure.Busy(what + ": provisioningState is " + state));
     }
 
@@ -206,7 +207,7 @@ public final class AzureAksGateway implements AksGateway {
   @Override
   public Outcome<OperationStatus> poll(OperationHandle handle) {
     if (handle == null) {
-      return Outcome.failed(new Failure.Rejected("InvalidOperationHandle", "no operation handle"));
+      return Outcome.failed(new Failure.Rejected(Failure.Rejected.INVALID_OPERATION_HANDLE, "no operation handle"));
     }
     Optional<ClusterTarget> cluster = OperationUrl.cluster(handle.clusterId());
     OperationUrl url;
@@ -218,11 +219,11 @@ public final class AzureAksGateway implements AksGateway {
     } catch (OperationUrl.Refused e) {
       String problem = "the operation URL recorded for this change was not called: " + e.getMessage();
       if (cluster.isEmpty()) {
-        return Outcome.failed(new Failure.Rejected("UntrustedPollUrl", problem + "; nor does the handle name a "
+        return Outcome.failed(new Failure.Rejected(Failure.Rejected.UNTRUSTED_POLL_URL, problem + "; nor does the handle name a "
             + "managed cluster ('" + abbreviate(handle.clusterId()) + "') whose provisioningState could tell"));
       }
       LOG.warn("{}: {}; reading the cluster's provisioningState instead", cluster.get(), problem);
-      return fromCluster(cluster.get(), "UntrustedPollUrl: " + problem + ". authip follows the cluster's "
+      return fromCluster(cluster.get(), Failure.Rejected.UNTRUSTED_POLL_URL + ": " + problem + ". authip follows the cluster's "
           + "provisioningState instead. authip records only operation URLs it rebuilt on the Resource Manager "
           + "endpoint " + config.armEndpoint() + ": unless that endpoint was changed, someone else wrote this one into "
           + "status.targets[].pendingOperation.pollUrl; check who may write the status of AuthorizedIpPolicy "
@@ -273,14 +274,14 @@ public final class AzureAksGateway implements AksGateway {
       return Outcome.failed(f.failure());
     }
     String state = ((Outcome.Ok<ClusterSnapshot>) read).value().provisioningState();
-    String s = state == null ? "" : state.toLowerCase(Locale.ROOT);
-    return Outcome.ok(switch (s) {
-      case "", "succeeded" -> new OperationStatus.Succeeded(fallback);
-      case "failed" -> new OperationStatus.Failed("Failed", "the cluster's provisioningState is Failed", fallback);
-      case "canceled", "cancelled" -> new OperationStatus.Failed("Canceled", "the cluster's provisioningState is "
-          + state, fallback);
-      default -> new OperationStatus.InProgress(fallback);
-    });
+    if (state == null || state.isEmpty()) {
+      return Outcome.ok(new OperationStatus.Succeeded(fallback));
+    }
+    return Outcome.ok(ProvisioningState.terminal(state).<OperationStatus>map(t -> switch (t) {
+      case Succeeded -> new OperationStatus.Succeeded(fallback);
+      case Failed -> new OperationStatus.Failed(t.name(), "the cluster's provisioningState is Failed", fallback);
+      case Canceled -> new OperationStatus.Failed(t.name(), "the cluster's provisioningState is " + state, fallback);
+    }).orElseGet(() -> new OperationStatus.InProgress(fallback)));
   }
 
   /**
@@ -387,11 +388,6 @@ public final class AzureAksGateway implements AksGateway {
 
   private static boolean success(int status) {
     return status >= 200 && status < 300;
-  }
-
-  private static boolean isTerminal(String provisioningState) {
-    String s = provisioningState.toLowerCase(Locale.ROOT);
-    return s.equals("succeeded") || s.equals("failed") || s.equals("canceled");
   }
 
   /** Operation URLs may carry signed query parameters: logs and messages get the path only. */

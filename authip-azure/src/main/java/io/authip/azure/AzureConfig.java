@@ -2,6 +2,7 @@ package io.authip.azure;
 
 import com.azure.core.management.AzureEnvironment;
 import com.azure.identity.AzureAuthorityHosts;
+import io.authip.policy.Durations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -12,8 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How authip reaches Azure, read once at start-up from environment variables and checked before anything runs.
@@ -78,7 +77,6 @@ public record AzureConfig(
   /** The public cloud's Resource Manager audience; custom clouds (the emulator) use it unless told otherwise. */
   public static final String PUBLIC_ARM_AUDIENCE = "https://management.core.windows.net/";
 
-  private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m(?!s))?(?:(\\d+)s)?(?:(\\d+)ms)?");
 
   /** The clouds authip knows; {@code Custom} takes its endpoints from {@value #ARM_ENDPOINT} and {@value #AUTHORITY_HOST}. */
   public enum Cloud {
@@ -242,36 +240,9 @@ public record AzureConfig(
     return "AzureConfig[" + describe() + "]";
   }
 
-  /** Durations as {@code 10s}, {@code 5m}, {@code 1h30m}, {@code 250ms} or ISO-8601 ({@code PT10S}). */
+  /** Durations in the one grammar of {@link Durations} ({@code 10s}, {@code 1h30m}, {@code 250ms}; ISO-8601 too). */
   static Duration parseDuration(String text) {
-    if (text == null || text.isBlank()) {
-      throw new IllegalArgumentException("empty duration");
-    }
-    String t = text.strip();
-    if (t.startsWith("P") || t.startsWith("p")) {
-      try {
-        return Duration.parse(t);
-      } catch (java.time.format.DateTimeParseException ex) {
-        throw new IllegalArgumentException("'" + text + "' is not a duration", ex);
-      }
-    }
-    Matcher m = DURATION.matcher(t);
-    if (t.isEmpty() || !m.matches() || (m.group(1) == null && m.group(2) == null && m.group(3) == null
-        && m.group(4) == null)) {
-      throw new IllegalArgumentException("'" + text + "' is not a duration; write it like 10s, 5m, 1h30m or 250ms");
-    }
-    try {
-      return Duration.ofHours(number(m.group(1)))
-          .plusMinutes(number(m.group(2)))
-          .plusSeconds(number(m.group(3)))
-          .plusMillis(number(m.group(4)));
-    } catch (NumberFormatException | ArithmeticException ex) {
-      throw new IllegalArgumentException("'" + text + "' is out of range", ex);
-    }
-  }
-
-  private static long number(String group) {
-    return group == null ? 0 : Long.parseLong(group);
+    return Durations.parse(text);
   }
 
   private static Duration duration(String name, String value, Duration dflt, boolean zeroAllowed,
@@ -282,12 +253,13 @@ public record AzureConfig(
     try {
       Duration d = parseDuration(value);
       if (d.isNegative() || (!zeroAllowed && d.isZero())) {
-        problems.add(name + "='" + value + "' must be " + (zeroAllowed ? "zero or more" : "more than zero"));
+        problems.add(name + "='" + value + "' must be " + (zeroAllowed ? "zero or more" : "more than zero")
+            + ", e.g. " + Durations.format(dflt));
         return dflt;
       }
       return d;
     } catch (IllegalArgumentException ex) {
-      problems.add(name + ": " + ex.getMessage());
+      problems.add(name + "=" + ex.getMessage());
       return dflt;
     }
   }

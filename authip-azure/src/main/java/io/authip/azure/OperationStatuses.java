@@ -1,7 +1,7 @@
 package io.authip.azure;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Locale;
+import io.authip.policy.ProvisioningState;
 
 /** Reads a long-running operation's state from what its poll URL answered. Pure. */
 final class OperationStatuses {
@@ -32,18 +32,12 @@ final class OperationStatuses {
     JsonNode error = body.path("error");
     String code = error.path("code").asText("");
     String message = ArmErrors.abbreviate(error.path("message").asText(""));
-    switch (s.toLowerCase(Locale.ROOT)) {
-      case "succeeded":
-        return new OperationStatus.Succeeded();
-      case "failed":
-        return new OperationStatus.Failed(code.isEmpty() ? "Failed" : code,
-            message.isEmpty() ? "the operation failed without a message" : message);
-      case "canceled":
-      case "cancelled":
-        return new OperationStatus.Failed("Canceled", message.isEmpty() ? "the operation was canceled" : message);
-      default:
-        // ARM: every other state (InProgress, Updating, Accepted, ...) is not terminal.
-        return new OperationStatus.InProgress();
-    }
+    // ARM: every state but the terminal ones (InProgress, Updating, Accepted, ...) is not terminal.
+    return ProvisioningState.terminal(s).<OperationStatus>map(t -> switch (t) {
+      case Succeeded -> new OperationStatus.Succeeded();
+      case Failed -> new OperationStatus.Failed(code.isEmpty() ? t.name() : code,
+          message.isEmpty() ? "the operation failed without a message" : message);
+      case Canceled -> new OperationStatus.Failed(t.name(), message.isEmpty() ? "the operation was canceled" : message);
+    }).orElseGet(OperationStatus.InProgress::new);
   }
 }

@@ -62,6 +62,10 @@ public sealed interface Outcome<T> {
 
     /** 400 and other refusals by the service: the request itself is wrong. */
     record Rejected(String code, String message) implements Failure {
+      /** The gateway's own code: the operation handle is empty; no retry can make it pollable. */
+      public static final String INVALID_OPERATION_HANDLE = "InvalidOperationHandle";
+      /** The gateway's own code: the poll URL is not on the cloud's ARM endpoint; no retry makes it trusted. */
+      public static final String UNTRUSTED_POLL_URL = "UntrustedPollUrl";
     }
 
     /** 5xx, timeouts, connection resets: try again with backoff. */

@@ -140,8 +140,9 @@ class AzureConfigTest {
         .isInstanceOfSatisfying(AzureConfig.Invalid.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
             "AUTHIP_ARM_ENDPOINT is required with AZURE_CLOUD=Custom",
             "AUTHIP_AUTHORITY_HOST is required with AZURE_CLOUD=Custom",
-            "AUTHIP_AZURE_MAX_RETRY_AFTER: 'ten seconds' is not a duration; write it like 10s, 5m, 1h30m or 250ms",
-            "AUTHIP_RESOLVE_CACHE_TTL='0s' must be more than zero",
+            "AUTHIP_AZURE_MAX_RETRY_AFTER='ten seconds' is not a duration; write it like 90s, 1m30s, 2h or 500ms"
+                + " (units h, m, s, ms in that order)",
+            "AUTHIP_RESOLVE_CACHE_TTL='0s' must be more than zero, e.g. 5m",
             "AUTHIP_AZURE_MAX_RETRIES='99' is out of range 0..10"));
   }
 

@@ -2,6 +2,7 @@ package io.authip.policy;
 
 import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.policy.ApiServerAccess;
+import io.authip.policy.ProvisioningState;
 import java.util.List;
 
 /**
@@ -63,7 +64,7 @@ public record ClusterSnapshot(
    * other respect. Without an eTag or body, neither of which is known then, so that it can never be written back.
    */
   public ClusterSnapshot afterChange(ApiServerAccess applied) {
-    return new ClusterSnapshot(target, clusterId, null, "Succeeded", privateCluster, loadBalancerSku, outboundType,
+    return new ClusterSnapshot(target, clusterId, null, ProvisioningState.Succeeded.name(), privateCluster, loadBalancerSku, outboundType,
         applied, lbEffectiveOutboundIpIds, lbOutboundIpIds, lbOutboundIpPrefixIds, natGatewayEffectiveOutboundIpIds,
         agentPools, null);
   }
@@ -92,7 +93,6 @@ public record ClusterSnapshot(
 
   /** A provisioning state in which a PUT would be refused as busy. */
   public boolean operationInProgress() {
-    return provisioningState != null && !List.of("succeeded", "failed", "canceled")
-        .contains(provisioningState.toLowerCase(java.util.Locale.ROOT));
+    return provisioningState != null && !ProvisioningState.isTerminal(provisioningState);
   }
 }

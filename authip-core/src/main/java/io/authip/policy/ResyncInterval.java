@@ -7,7 +7,10 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses {@code spec.resyncInterval} ({@code 90s}, {@code 5m}, {@code 1h30m}) and enforces its bounds. */
+/**
+ * Parses {@code spec.resyncInterval} ({@code 90s}, {@code 5m}, {@code 1h30m}) with {@link Durations}, restricted to
+ * the CRD's pattern (whole seconds), and enforces its bounds.
+ */
 public final class ResyncInterval {
 
   public static final Duration MIN = Duration.ofMinutes(1);
@@ -26,19 +29,8 @@ public final class ResyncInterval {
     if (!m.matches()) {
       return Optional.empty();
     }
-    try {
-      Duration d = Duration.ZERO;
-      d = d.plusHours(number(m.group(1)));
-      d = d.plusMinutes(number(m.group(2)));
-      d = d.plusSeconds(number(m.group(3)));
-      return Optional.of(d);
-    } catch (NumberFormatException | ArithmeticException e) {
-      return Optional.empty();
-    }
-  }
-
-  private static long number(String group) {
-    return group == null ? 0 : Long.parseLong(group.substring(0, group.length() - 1));
+    // the CRD's pattern (no milliseconds, no ISO-8601) narrows the one grammar of Durations
+    return Durations.tryParse(text);
   }
 
   /** Why the text is not acceptable, or empty. */

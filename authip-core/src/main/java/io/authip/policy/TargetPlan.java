@@ -1,5 +1,7 @@
 package io.authip.policy;
 
+import io.authip.api.v1alpha1.TargetReason;
+
 /** What authip should do with one target cluster: drive it to {@link Desired}, or refuse to touch it. */
 public sealed interface TargetPlan {
 
@@ -14,6 +16,6 @@ public sealed interface TargetPlan {
    * @param reason one CamelCase word
    * @param message what is wrong and what would make it right
    */
-  record Blocked(String reason, String message) implements TargetPlan {
+  record Blocked(TargetReason reason, String message) implements TargetPlan {
   }
 }

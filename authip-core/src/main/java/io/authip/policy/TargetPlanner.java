@@ -3,7 +3,7 @@ package io.authip.policy;
 import io.authip.api.v1alpha1.Access;
 import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
 import io.authip.api.v1alpha1.Egress;
-import io.authip.policy.ClusterSnapshot;
+import io.authip.api.v1alpha1.TargetReason;
 import io.authip.ranges.Cidr;
 import io.authip.ranges.CidrSet;
 import io.authip.ranges.RangeRules;
@@ -22,13 +22,6 @@ import java.util.stream.Collectors;
  */
 public final class TargetPlanner {
 
-  public static final String PRIVATE_CLUSTER = "PrivateCluster";
-  public static final String BASIC_LOAD_BALANCER = "BasicLoadBalancer";
-  public static final String NODE_PUBLIC_IP_WITHOUT_PREFIX = "NodePublicIpWithoutPrefix";
-  public static final String TOO_MANY_RANGES = "TooManyRanges";
-  public static final String EMPTY_RANGES = "EmptyRanges";
-  public static final String UNRESOLVED_EGRESS = "UnresolvedEgress";
-  public static final String NON_PUBLIC_EGRESS = "NonPublicEgress";
 
   private final int maxRanges;
 
@@ -72,14 +65,14 @@ public final class TargetPlanner {
       if (access == Access.Unrestricted && actual.access() == Access.Unrestricted) {
         return new TargetPlan.Desired(ApiServerAccess.UNRESTRICTED, 0);
       }
-      return new TargetPlan.Blocked(PRIVATE_CLUSTER, "the cluster is private (apiServerAccessProfile."
+      return new TargetPlan.Blocked(TargetReason.PrivateCluster, "the cluster is private (apiServerAccessProfile."
           + "enablePrivateCluster); AKS does not support authorized IP ranges there. Remove it from spec.targets");
     }
     if (access == Access.Unrestricted) {
       return new TargetPlan.Desired(ApiServerAccess.UNRESTRICTED, 0);
     }
     if (snapshot.basicLoadBalancer() && actual.access() == Access.Unrestricted) {
-      return new TargetPlan.Blocked(BASIC_LOAD_BALANCER, "the cluster uses a Basic load balancer; AKS cannot newly "
+      return new TargetPlan.Blocked(TargetReason.BasicLoadBalancer, "the cluster uses a Basic load balancer; AKS cannot newly "
           + "enable authorized IP ranges there. Move it to a Standard load balancer first");
     }
     if (access == Access.LoadBalancerOnly) {
@@ -89,7 +82,7 @@ public final class TargetPlanner {
     if (egress.nodePublicIpPrefixesEnabled()) {
       List<ClusterSnapshot.AgentPool> bad = snapshot.poolsWithNodePublicIpWithoutPrefix();
       if (!bad.isEmpty()) {
-        return new TargetPlan.Blocked(NODE_PUBLIC_IP_WITHOUT_PREFIX, "node pool(s) "
+        return new TargetPlan.Blocked(TargetReason.NodePublicIpWithoutPrefix, "node pool(s) "
             + bad.stream().map(ClusterSnapshot.AgentPool::name).collect(Collectors.joining(", "))
             + " use node public IPs without a public IP prefix, so their addresses cannot be authorized and the "
             + "nodes would be locked out. Give the pools a nodePublicIPPrefixID, or set "
@@ -106,25 +99,25 @@ public final class TargetPlanner {
       }
       Optional<String> problem = RangeRules.publicProblem(block);
       if (problem.isPresent()) {
-        return new TargetPlan.Blocked(NON_PUBLIC_EGRESS, "egress address of " + id + ": " + problem.get());
+        return new TargetPlan.Blocked(TargetReason.NonPublicEgress, "egress address of " + id + ": " + problem.get());
       }
       egressBlocks.add(block);
     }
     if (!missing.isEmpty()) {
-      return new TargetPlan.Blocked(UNRESOLVED_EGRESS, "could not resolve the address of " + String.join(", ", missing)
+      return new TargetPlan.Blocked(TargetReason.UnresolvedEgress, "could not resolve the address of " + String.join(", ", missing)
           + "; refusing to write a list without the cluster's own egress");
     }
     CidrSet ranges = staticRanges.union(CidrSet.of(egressBlocks));
     String tag = spec.getServiceTag();
     int entries = ranges.size() + (tag == null ? 0 : 1);
     if (entries == 0) {
-      return new TargetPlan.Blocked(EMPTY_RANGES, "the desired list is empty (no ranges, and no egress addresses "
+      return new TargetPlan.Blocked(TargetReason.EmptyRanges, "the desired list is empty (no ranges, and no egress addresses "
           + "were found for this cluster); an empty list would switch the restriction off. Add ranges, or set "
           + "access: Unrestricted if that is really meant");
     }
     Optional<String> over = RangeRules.limitProblem(entries, maxRanges);
     if (over.isPresent()) {
-      return new TargetPlan.Blocked(TOO_MANY_RANGES, over.get() + " for this cluster (including "
+      return new TargetPlan.Blocked(TargetReason.TooManyRanges, over.get() + " for this cluster (including "
           + egressBlocks.size() + " egress blocks" + (tag == null ? "" : " and the service tag") + ")");
     }
     return new TargetPlan.Desired(ApiServerAccess.restricted(ranges, tag), egressBlocks.size());

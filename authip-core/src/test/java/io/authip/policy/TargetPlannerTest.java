@@ -69,7 +69,7 @@ class TargetPlannerTest {
   void privateClusterIsBlockedUnlessEverythingIsUnrestricted() {
     ClusterSnapshot priv = snapshot(true, "standard", ApiServerAccess.UNRESTRICTED, List.of());
     assertThat(planner.plan(spec(Access.Restricted), OFFICE, priv, RESOLVED))
-        .isEqualTo(new TargetPlan.Blocked(TargetPlanner.PRIVATE_CLUSTER, ((TargetPlan.Blocked) planner.plan(
+        .isEqualTo(new TargetPlan.Blocked(io.authip.api.v1alpha1.TargetReason.PrivateCluster, ((TargetPlan.Blocked) planner.plan(
             spec(Access.Restricted), OFFICE, priv, RESOLVED)).message()));
     assertThat(planner.plan(spec(Access.Unrestricted), CidrSet.empty(), priv, Map.of()))
         .isEqualTo(new TargetPlan.Desired(ApiServerAccess.UNRESTRICTED, 0));
@@ -79,7 +79,7 @@ class TargetPlannerTest {
   void basicLoadBalancerCannotBeNewlyRestrictedButKeepsWorkingWhenAlreadyRestricted() {
     ClusterSnapshot open = snapshot(false, "basic", ApiServerAccess.UNRESTRICTED, List.of());
     assertThat(planner.plan(spec(Access.Restricted), OFFICE, open, RESOLVED))
-        .isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> assertThat(b.reason()).isEqualTo("BasicLoadBalancer"));
+        .isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> assertThat(b.reason().name()).isEqualTo("BasicLoadBalancer"));
     assertThat(planner.plan(spec(Access.LoadBalancerOnly), OFFICE, open, RESOLVED))
         .isInstanceOf(TargetPlan.Blocked.class);
     ClusterSnapshot restricted = snapshot(false, "Basic", ApiServerAccess.restricted(OFFICE, null), List.of());
@@ -93,7 +93,7 @@ class TargetPlannerTest {
         List.of(new ClusterSnapshot.AgentPool("gpu", true, null), new ClusterSnapshot.AgentPool("web", true, NODE_PREFIX)));
     assertThat(planner.plan(spec(Access.Restricted), OFFICE, s, RESOLVED))
         .isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> {
-          assertThat(b.reason()).isEqualTo("NodePublicIpWithoutPrefix");
+          assertThat(b.reason().name()).isEqualTo("NodePublicIpWithoutPrefix");
           assertThat(b.message()).contains("gpu").doesNotContain("web");
         });
     AuthorizedIpPolicySpec off = spec(Access.Restricted);
@@ -115,7 +115,7 @@ class TargetPlannerTest {
   void unresolvedEgressFailsClosed() {
     TargetPlan plan = planner.plan(spec(Access.Restricted), OFFICE, standard(), Map.of());
     assertThat(plan).isInstanceOfSatisfying(TargetPlan.Blocked.class,
-        b -> assertThat(b.reason()).isEqualTo("UnresolvedEgress"));
+        b -> assertThat(b.reason().name()).isEqualTo("UnresolvedEgress"));
   }
 
   @Test
@@ -125,7 +125,7 @@ class TargetPlannerTest {
         false, "standard", "userDefinedRouting", ApiServerAccess.UNRESTRICTED, List.of(), List.of(), List.of(),
         List.of(), List.of());
     assertThat(planner.plan(spec, CidrSet.empty(), noEgress, Map.of()))
-        .isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> assertThat(b.reason()).isEqualTo("EmptyRanges"));
+        .isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> assertThat(b.reason().name()).isEqualTo("EmptyRanges"));
   }
 
   @Test
@@ -133,7 +133,7 @@ class TargetPlannerTest {
     TargetPlanner small = new TargetPlanner(2);
     TargetPlan plan = small.plan(spec(Access.Restricted), OFFICE, standard(), RESOLVED);
     assertThat(plan).isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> {
-      assertThat(b.reason()).isEqualTo("TooManyRanges");
+      assertThat(b.reason().name()).isEqualTo("TooManyRanges");
       assertThat(b.message()).contains("3 ranges").contains("1 over the limit of 2");
     });
   }

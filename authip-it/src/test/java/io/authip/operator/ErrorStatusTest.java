@@ -1,5 +1,6 @@
 package io.authip.operator;
 
+import io.authip.api.v1alpha1.ConditionReason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -187,7 +188,7 @@ class ErrorStatusTest {
     set.setSpec(spec);
     IpRangeSetStatus status = new IpRangeSetStatus();
     status.setRangeCount(1);
-    status.setConditions(Conditions.set(null, Conditions.VALID, true, "Valid", "1 ranges after merging", 3L,
+    status.setConditions(Conditions.set(null, Conditions.VALID, true, ConditionReason.Valid, "1 ranges after merging", 3L,
         java.time.Instant.EPOCH));
     set.setStatus(status);
     IpRangeSetReconciler reconciler = new IpRangeSetReconciler(new PolicyValidator(200),

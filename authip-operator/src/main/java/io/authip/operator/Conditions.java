@@ -1,5 +1,6 @@
 package io.authip.operator;
 
+import io.authip.api.v1alpha1.ConditionReason;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
@@ -20,13 +21,13 @@ public final class Conditions {
   public static final String UNKNOWN = "Unknown";
 
   /** Returns a new list with the condition of {@code type} set. */
-  public static List<Condition> set(List<Condition> current, String type, boolean status, String reason,
+  public static List<Condition> set(List<Condition> current, String type, boolean status, ConditionReason reason,
       String message, Long generation, Instant now) {
     return set(current, type, status ? "True" : "False", reason, message, generation, now);
   }
 
   /** Returns a new list with the condition of {@code type} set to {@code value} (True, False or Unknown). */
-  public static List<Condition> set(List<Condition> current, String type, String value, String reason,
+  public static List<Condition> set(List<Condition> current, String type, String value, ConditionReason reason,
       String message, Long generation, Instant now) {
     List<Condition> out = new ArrayList<>();
     boolean replaced = false;
@@ -34,14 +35,14 @@ public final class Conditions {
       if (type.equals(c.getType())) {
         String since = value.equals(c.getStatus()) && c.getLastTransitionTime() != null ? c.getLastTransitionTime()
             : now.toString();
-        out.add(build(type, value, reason, message, generation, since));
+        out.add(build(type, value, reason.name(), message, generation, since));
         replaced = true;
       } else {
         out.add(c);
       }
     }
     if (!replaced) {
-      out.add(build(type, value, reason, message, generation, now.toString()));
+      out.add(build(type, value, reason.name(), message, generation, now.toString()));
     }
     return out;
   }

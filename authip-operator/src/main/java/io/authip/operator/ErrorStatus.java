@@ -2,6 +2,7 @@ package io.authip.operator;
 
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.AuthorizedIpPolicyStatus;
+import io.authip.api.v1alpha1.ConditionReason;
 import io.authip.api.v1alpha1.IpRangeSet;
 import io.authip.api.v1alpha1.IpRangeSetStatus;
 import io.authip.resources.ResourceSerialization;
@@ -27,7 +28,7 @@ import java.util.Set;
 final class ErrorStatus {
 
   /** The condition reason (and Warning event reason) of an unexpected exception. */
-  static final String REASON = "InternalError";
+  static final ConditionReason REASON = ConditionReason.InternalError;
   /** Longest condition message, in characters. */
   static final int MAX_MESSAGE = 512;
   private static final int MAX_CAUSES = 3;

@@ -1,5 +1,6 @@
 package io.authip.operator;
 
+import io.authip.api.v1alpha1.ConditionReason;
 import io.authip.api.v1alpha1.IpRangeSet;
 import io.authip.api.v1alpha1.IpRangeSetStatus;
 import io.authip.logging.Logging;
@@ -47,12 +48,12 @@ public final class IpRangeSetReconciler implements Reconciler<IpRangeSet> {
       if (errors.isEmpty()) {
         int count = check.ranges().size();
         status.setRangeCount(count);
-        status.setConditions(Conditions.set(old == null ? null : old.getConditions(), Conditions.VALID, true, "Valid",
+        status.setConditions(Conditions.set(old == null ? null : old.getConditions(), Conditions.VALID, true, ConditionReason.Valid,
             count + " ranges after merging", generation, clock.instant()));
       } else {
         String message = invalidMessage(errors);
         status.setConditions(Conditions.set(old == null ? null : old.getConditions(), Conditions.VALID, false,
-            "InvalidSpec", message, generation, clock.instant()));
+            ConditionReason.InvalidSpec, message, generation, clock.instant()));
         events.emit(set, EventReason.InvalidSpec, message);
       }
       if (status.equals(old)) {

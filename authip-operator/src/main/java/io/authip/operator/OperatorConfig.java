@@ -1,5 +1,6 @@
 package io.authip.operator;
 
+import io.authip.policy.Durations;
 import io.authip.ranges.RangeRules;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,12 +143,12 @@ public record OperatorConfig(
     if (!List.of("error", "warn", "info", "debug", "trace").contains(level)) {
       errors.add("AUTHIP_LOG_LEVEL='" + level + "' must be one of error, warn, info, debug, trace");
     }
-    Duration poll = duration(env, "AUTHIP_POLL_INTERVAL", Duration.ofSeconds(10), errors);
+    Duration poll = positive(env, "AUTHIP_POLL_INTERVAL", Duration.ofSeconds(10), errors);
     Duration propagation = duration(env, "AUTHIP_PROPAGATION_DELAY", Duration.ofMinutes(2), errors);
-    Duration busy = duration(env, "AUTHIP_BUSY_RETRY", Duration.ofSeconds(30), errors);
-    Duration backoff = duration(env, "AUTHIP_ERROR_BACKOFF", Duration.ofSeconds(10), errors);
-    Duration maxBackoff = duration(env, "AUTHIP_MAX_BACKOFF", Duration.ofMinutes(5), errors);
-    Duration resyncCap = duration(env, "AUTHIP_RESYNC_CAP", null, errors);
+    Duration busy = positive(env, "AUTHIP_BUSY_RETRY", Duration.ofSeconds(30), errors);
+    Duration backoff = positive(env, "AUTHIP_ERROR_BACKOFF", Duration.ofSeconds(10), errors);
+    Duration maxBackoff = positive(env, "AUTHIP_MAX_BACKOFF", Duration.ofMinutes(5), errors);
+    Duration resyncCap = positive(env, "AUTHIP_RESYNC_CAP", null, errors);
     String operatorNs = blankToNull(env.getOrDefault("AUTHIP_NAMESPACE",
         env.getOrDefault("POD_NAMESPACE", "authip-system")));
     Duration restoreTimeout = positive(env, "AUTHIP_RESTORE_TIMEOUT", Duration.ofMinutes(10), errors);
@@ -195,8 +196,9 @@ public record OperatorConfig(
 
   private static Duration positive(Map<String, String> env, String key, Duration def, List<String> errors) {
     Duration d = duration(env, key, def, errors);
-    if (d.isZero() || d.isNegative()) {
-      errors.add(key + "='" + env.get(key).strip() + "' must be longer than zero, e.g. " + human(def));
+    if (d != null && d.isZero()) {
+      errors.add(key + "='" + env.get(key).strip() + "' must be longer than zero, e.g. "
+          + (def == null ? Durations.EXAMPLES : human(def)));
       return def;
     }
     return d;
@@ -204,7 +206,7 @@ public record OperatorConfig(
 
   /** 15s rather than PT15S, in the grammar of the variables. */
   private static String human(Duration d) {
-    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    return Durations.format(d);
   }
 
   /** One line for the start-up log (nothing secret is in here). */
@@ -254,32 +256,17 @@ public record OperatorConfig(
     }
   }
 
-  /** Accepts 250ms, 10s, 5m, 1h. */
+  /** One of the variables, in the grammar of {@link Durations} (zero allowed; negative values are refused). */
   static Duration duration(Map<String, String> env, String key, Duration def, List<String> errors) {
     String v = env.get(key);
     if (v == null || v.isBlank()) {
       return def;
     }
-    String s = v.strip().toLowerCase(Locale.ROOT);
     try {
-      if (s.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-      }
-      long n = Long.parseLong(s.substring(0, s.length() - 1));
-      switch (s.charAt(s.length() - 1)) {
-        case 's':
-          return Duration.ofSeconds(n);
-        case 'm':
-          return Duration.ofMinutes(n);
-        case 'h':
-          return Duration.ofHours(n);
-        default:
-          break;
-      }
-    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-      // reported below
+      return Durations.parse(v);
+    } catch (IllegalArgumentException e) {
+      errors.add(key + "=" + e.getMessage() + (def == null ? "" : " (default " + human(def) + ")"));
+      return def;
     }
-    errors.add(key + "='" + v + "' is not a duration such as 500ms, 10s, 5m or 1h");
-    return def;
   }
 }

@@ -2,6 +2,8 @@ package io.authip.operator;
 
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.AuthorizedIpPolicyStatus;
+import io.authip.api.v1alpha1.ConditionReason;
+import io.authip.api.v1alpha1.TargetReason;
 import io.authip.api.v1alpha1.TargetState;
 import io.authip.api.v1alpha1.TargetStatus;
 import io.authip.policy.FieldError;
@@ -32,8 +34,8 @@ public final class PolicyStatusBuilder {
       lines.add("and " + (errors.size() - MAX_MESSAGES) + " more");
     }
     var conditions = Conditions.set(old == null ? null : old.getConditions(), Conditions.READY, false,
-        "InvalidSpec", String.join("; ", lines), generation, now);
-    conditions = Conditions.set(conditions, Conditions.DRIFTED, false, "NotEvaluated",
+        ConditionReason.InvalidSpec, String.join("; ", lines), generation, now);
+    conditions = Conditions.set(conditions, Conditions.DRIFTED, false, ConditionReason.NotEvaluated,
         "the spec is invalid; nothing was compared", generation, now);
     s.setConditions(conditions);
     return s;
@@ -50,15 +52,17 @@ public final class PolicyStatusBuilder {
     s.setTargetsInSync(summary(targets, targets.size()));
 
     boolean ready = !targets.isEmpty() && targets.stream().allMatch(PolicyStatusBuilder::ready);
-    String reason;
+    ConditionReason reason;
     String message;
     if (ready) {
-      reason = targets.stream().anyMatch(t -> t.getState() == TargetState.Propagating) ? "Propagating" : "InSync";
+      reason = targets.stream().anyMatch(t -> t.getState() == TargetState.Propagating) ? ConditionReason.Propagating
+          : ConditionReason.InSync;
       message = targets.size() + "/" + targets.size() + " targets have the desired ranges";
     } else {
       TargetStatus worst = targets.stream().filter(t -> !ready(t)).min((a, b) -> rank(a) - rank(b)).orElse(null);
-      boolean conflict = targets.stream().anyMatch(t -> "TargetConflict".equals(t.getReason()));
-      reason = worst == null ? "NoTargets" : conflict ? "TargetConflict" : worstReason(worst);
+      boolean conflict = targets.stream().anyMatch(t -> TargetReason.TargetConflict.is(t.getReason()));
+      reason = worst == null ? ConditionReason.NoTargets : conflict ? ConditionReason.TargetConflict
+          : worstReason(worst);
       message = targets.stream().filter(t -> !ready(t)).limit(MAX_MESSAGES)
           .map(t -> name(t) + ": " + t.getState() + " (" + t.getReason() + ") " + t.getMessage())
           .collect(Collectors.joining("; "));
@@ -67,7 +71,7 @@ public final class PolicyStatusBuilder {
         message, generation, now);
     List<TargetStatus> drifted = targets.stream().filter(t -> t.getDriftDetectedAt() != null).toList();
     conditions = Conditions.set(conditions, Conditions.DRIFTED, !drifted.isEmpty(),
-        drifted.isEmpty() ? "NoDrift" : "DriftDetected",
+        drifted.isEmpty() ? ConditionReason.NoDrift : ConditionReason.DriftDetected,
         drifted.isEmpty() ? "every target matches the policy or is being changed to it"
             : drifted.stream().map(PolicyStatusBuilder::name).collect(Collectors.joining(", "))
                 + " differ from the policy", generation, now);
@@ -79,14 +83,14 @@ public final class PolicyStatusBuilder {
     return t.getState() == TargetState.InSync || t.getState() == TargetState.Propagating;
   }
 
-  private static String worstReason(TargetStatus t) {
+  private static ConditionReason worstReason(TargetStatus t) {
     return switch (t.getState()) {
-      case Blocked -> "Blocked";
-      case Error -> "AzureError";
-      case Contested -> "Contested";
-      case Drifted -> "Drifted";
-      case Updating -> "Updating";
-      default -> "Pending";
+      case Blocked -> ConditionReason.Blocked;
+      case Error -> ConditionReason.AzureError;
+      case Contested -> ConditionReason.Contested;
+      case Drifted -> ConditionReason.Drifted;
+      case Updating -> ConditionReason.Updating;
+      default -> ConditionReason.Pending;
     };
   }
 

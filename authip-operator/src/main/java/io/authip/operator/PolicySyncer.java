@@ -7,6 +7,7 @@ import io.authip.api.v1alpha1.CapturedAccess;
 import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.api.v1alpha1.Mode;
 import io.authip.api.v1alpha1.PendingOperation;
+import io.authip.api.v1alpha1.TargetReason;
 import io.authip.api.v1alpha1.TargetState;
 import io.authip.api.v1alpha1.TargetStatus;
 import io.authip.azure.AksGateway;
@@ -16,6 +17,7 @@ import io.authip.azure.Outcome;
 import io.authip.policy.AccessDiff;
 import io.authip.policy.ApiServerAccess;
 import io.authip.policy.ClusterSnapshot;
+import io.authip.policy.ProvisioningState;
 import io.authip.policy.ResyncInterval;
 import io.authip.policy.TargetPlan;
 import io.authip.policy.TargetPlanner;
@@ -75,7 +77,7 @@ public final class PolicySyncer {
   static final Duration SYNC_TIME_REFRESH = Duration.ofMinutes(10);
   /** The gateway's refusals of an operation handle that no retry can make pollable. */
   private static final java.util.Set<String> UNPOLLABLE =
-      java.util.Set.of("UntrustedPollUrl", "InvalidOperationHandle");
+      java.util.Set.of(Outcome.Failure.Rejected.UNTRUSTED_POLL_URL, Outcome.Failure.Rejected.INVALID_OPERATION_HANDLE);
 
   private static final Logger LOG = LoggerFactory.getLogger(PolicySyncer.class);
   private static final int MAX_FOREIGN_SHOWN = 20;
@@ -144,7 +146,7 @@ public final class PolicySyncer {
       // Only a valid Enforce policy owns a cluster: an Observe policy neither blocks another nor is blocked.
       Optional<String> owner = spec.effectiveMode() == Mode.Enforce ? owners.otherOwner(target) : Optional.empty();
       if (owner.isPresent()) {
-        step.blocked("TargetConflict", "the cluster is already managed by the older policy " + owner.get()
+        step.blocked(TargetReason.TargetConflict, "the cluster is already managed by the older policy " + owner.get()
             + "; remove it from one of the two policies");
         status.setPendingOperation(null);
         events.add(new PolicyEvent(EventReason.TargetConflict, target.getClusterName() + ": managed by " + owner.get(),
@@ -202,13 +204,13 @@ public final class PolicySyncer {
       this.last = last;
     }
 
-    void state(TargetState state, String reason, String message) {
+    void state(TargetState state, TargetReason reason, String message) {
       status.setState(state);
-      status.setReason(reason);
+      status.setReason(reason.name());
       status.setMessage(message);
     }
 
-    void blocked(String reason, String message) {
+    void blocked(TargetReason reason, String message) {
       state(TargetState.Blocked, reason, message);
     }
 
@@ -232,7 +234,7 @@ public final class PolicySyncer {
       try {
         record = captures.entries(step.policy).get(key);
       } catch (KubernetesClientException e) {
-        step.state(TargetState.Error, "CaptureUnreadable", "cannot read authip's record of this cluster from "
+        step.state(TargetState.Error, TargetReason.CaptureUnreadable, "cannot read authip's record of this cluster from "
             + "ConfigMap " + captures.namespace() + "/" + CaptureStore.configMapName(step.policy.getMetadata().getUid())
             + " (HTTP " + e.getCode() + "); nothing is changed until it can be read");
         step.retryIn(backoff(failures.merge(key, 1, Integer::sum)));
@@ -281,7 +283,7 @@ public final class PolicySyncer {
       }
       TargetPlan plan = planner.plan(spec, staticRanges, snapshot, resolved);
       if (plan instanceof TargetPlan.Blocked b) {
-        boolean changed = ts.getState() != TargetState.Blocked || !b.reason().equals(ts.getReason());
+        boolean changed = ts.getState() != TargetState.Blocked || !b.reason().is(ts.getReason());
         step.blocked(b.reason(), b.message());
         ts.setDriftDetectedAt(null);
         clearIntent(ts);
@@ -300,7 +302,7 @@ public final class PolicySyncer {
           // authip's own change, whose operation URL was never recorded (the status write after the PUT was lost,
           // or the process died): follow it through the cluster's own provisioningState.
           recordDesired(ts, desired);
-          step.state(TargetState.Updating, "OperationInProgress", "Azure is applying " + desired.entryCount()
+          step.state(TargetState.Updating, TargetReason.OperationInProgress, "Azure is applying " + desired.entryCount()
               + " entries (seen on the cluster: " + snapshot.provisioningState() + ")");
           step.retryIn(config.pollInterval());
           return;
@@ -323,12 +325,12 @@ public final class PolicySyncer {
           step.event(EventReason.DriftDetected, "actual ranges differ from the policy (Observe mode, not changed): "
               + diff.summary());
         }
-        step.state(TargetState.Drifted, "DriftDetected", "Observe mode: Enforce would change " + diff.summary());
+        step.state(TargetState.Drifted, TargetReason.DriftDetected, "Observe mode: Enforce would change " + diff.summary());
         return;
       }
       if (snapshot.operationInProgress()) {
         markDrift(ts, step.prev, desired);
-        step.state(TargetState.Pending, "ClusterBusy", "the cluster is " + snapshot.provisioningState()
+        step.state(TargetState.Pending, TargetReason.ClusterBusy, "the cluster is " + snapshot.provisioningState()
             + " (another operation); will change " + diff.summary() + " when it finishes");
         step.retryIn(config.busyRetry());
         return;
@@ -346,7 +348,7 @@ public final class PolicySyncer {
             now().toString());
       } catch (CaptureStore.NotRecorded e) {
         markDrift(ts, step.prev, desired);
-        step.state(TargetState.Error, "IntentNotRecorded", e.getMessage() + "; nothing was sent to Azure");
+        step.state(TargetState.Error, TargetReason.IntentNotRecorded, e.getMessage() + "; nothing was sent to Azure");
         step.retryIn(backoff(failures.merge(key, 1, Integer::sum)));
         return;
       }
@@ -355,7 +357,8 @@ public final class PolicySyncer {
       ts.setPendingOperation(new PendingOperation(null, now().toString(), desired.access(), desired.toAks()));
       String change = resend ? "sending the change again (the cluster is " + snapshot.provisioningState()
           + " after it)" : "changing " + diff.summary();
-      String reason = correction ? "CorrectingDrift" : resend ? "Retrying" : "Applying";
+      TargetReason reason = correction ? TargetReason.CorrectingDrift : resend ? TargetReason.Retrying
+          : TargetReason.Applying;
       step.state(TargetState.Pending, reason, "about to send: " + change);
       step.intents.record(step.sofar.get());
       Outcome<OperationHandle> applied = gateway.apply(snapshot, desired);
@@ -393,7 +396,7 @@ public final class PolicySyncer {
       }
       // Someone changed the cluster since our read: read again and recompute, never resend the stale body.
     }
-    step.state(TargetState.Pending, "ConcurrentChange", "the cluster kept changing between read and write ("
+    step.state(TargetState.Pending, TargetReason.ConcurrentChange, "the cluster kept changing between read and write ("
         + MAX_PRECONDITION_RETRIES + " attempts); will try again");
     step.retryIn(config.busyRetry());
   }
@@ -446,7 +449,7 @@ public final class PolicySyncer {
       ts.setDriftDetectedAt(now().toString());
     }
     boolean wasContested = step.prev != null && step.prev.getState() == TargetState.Contested;
-    step.state(TargetState.Contested, "Contested", "changed back by someone else after each of " + recent.size()
+    step.state(TargetState.Contested, TargetReason.Contested, "changed back by someone else after each of " + recent.size()
         + " corrections within " + config.flapWindow() + "; not corrected until " + until
         + " or a spec change. The cluster has " + snapshot.access().access() + (foreign.isEmpty() ? "" : " [" + shown
         + "]") + "; the policy would change " + diff.summary());
@@ -499,9 +502,8 @@ public final class PolicySyncer {
       boolean ownChange) {
     String state = snapshot.provisioningState();
     boolean ours = ownChange
-        || prev != null && prev.getState() == TargetState.Error && "OperationFailed".equals(prev.getReason());
-    return spec.effectiveMode() == Mode.Enforce && ours && state != null
-        && (state.equalsIgnoreCase("Failed") || state.equalsIgnoreCase("Canceled"));
+        || prev != null && prev.getState() == TargetState.Error && TargetReason.OperationFailed.is(prev.getReason());
+    return spec.effectiveMode() == Mode.Enforce && ours && ProvisioningState.isFailure(state);
   }
 
   /** What polling a running change found. */
@@ -571,7 +573,7 @@ public final class PolicySyncer {
       step.event(EventReason.AzureError, op.fallback());
     }
     if (op instanceof OperationStatus.InProgress) {
-      step.state(TargetState.Updating, "OperationInProgress", "Azure is applying " + entries(pending)
+      step.state(TargetState.Updating, TargetReason.OperationInProgress, "Azure is applying " + entries(pending)
           + " entries (started " + pending.getStartedAt() + ")");
       step.retryIn(config.pollInterval());
       return Polled.RUNNING;
@@ -579,7 +581,7 @@ public final class PolicySyncer {
     ts.setPendingOperation(null);
     if (op instanceof OperationStatus.Failed failed) {
       int n = failures.merge(step.target.key(), 1, Integer::sum);
-      step.state(TargetState.Error, "OperationFailed", "Azure reported the change as " + failed.code() + ": "
+      step.state(TargetState.Error, TargetReason.OperationFailed, "Azure reported the change as " + failed.code() + ": "
           + failed.message());
       step.event(EventReason.OperationFailed, failed.code() + ": " + failed.message());
       step.retryIn(backoff(n));
@@ -598,35 +600,35 @@ public final class PolicySyncer {
     Instant changed = parse(ts.getLastChangeTime());
     Instant propagatedAt = changed == null ? null : changed.plus(config.propagationDelay());
     if (propagatedAt != null && now().isBefore(propagatedAt)) {
-      step.state(TargetState.Propagating, "Propagating", "applied; AKS takes up to "
+      step.state(TargetState.Propagating, TargetReason.Propagating, "applied; AKS takes up to "
           + config.propagationDelay().toMinutes() + " minutes to enforce it (until " + propagatedAt + ")");
       step.retryIn(Duration.between(now(), propagatedAt).plusMillis(50));
     } else {
-      step.state(TargetState.InSync, "InSync", desired.describe() + " in place");
+      step.state(TargetState.InSync, TargetReason.InSync, desired.describe() + " in place");
     }
   }
 
   private void failure(Step step, Outcome.Failure failure, String during) {
     String message = "Azure refused " + during + ": " + failure.message();
     if (failure instanceof Outcome.Failure.Throttled t) {
-      step.state(step.status.getState() == null ? TargetState.Pending : step.status.getState(), "Throttled",
+      step.state(step.status.getState() == null ? TargetState.Pending : step.status.getState(), TargetReason.Throttled,
           "throttled by Azure while " + during + "; retrying after " + t.retryAfter().toSeconds() + "s");
       step.retryIn(t.retryAfter().isNegative() || t.retryAfter().isZero() ? config.busyRetry() : t.retryAfter());
       return;
     }
     if (failure instanceof Outcome.Failure.Busy) {
-      step.state(TargetState.Pending, "ClusterBusy", "another operation is running on the cluster ("
+      step.state(TargetState.Pending, TargetReason.ClusterBusy, "another operation is running on the cluster ("
           + failure.message() + "); retrying");
       step.retryIn(config.busyRetry());
       return;
     }
     int n = failures.merge(step.target.key(), 1, Integer::sum);
-    String reason = failure instanceof Outcome.Failure.NotFound ? "ClusterNotFound"
-        : failure instanceof Outcome.Failure.Forbidden ? "Forbidden"
-        : failure instanceof Outcome.Failure.Rejected ? "Rejected"
-        : failure instanceof Outcome.Failure.PreconditionFailed ? "ConcurrentChange"
-        : "AzureUnavailable";
-    if (step.status.getState() != TargetState.Error || !reason.equals(step.status.getReason())) {
+    TargetReason reason = failure instanceof Outcome.Failure.NotFound ? TargetReason.ClusterNotFound
+        : failure instanceof Outcome.Failure.Forbidden ? TargetReason.Forbidden
+        : failure instanceof Outcome.Failure.Rejected ? TargetReason.Rejected
+        : failure instanceof Outcome.Failure.PreconditionFailed ? TargetReason.ConcurrentChange
+        : TargetReason.AzureUnavailable;
+    if (step.status.getState() != TargetState.Error || !reason.is(step.status.getReason())) {
       step.event(EventReason.AzureError, reason + " while " + during + ": " + failure.message());
     }
     step.state(TargetState.Error, reason, message);
@@ -662,7 +664,7 @@ public final class PolicySyncer {
     TargetStatus t = new TargetStatus();
     t.setClusterId(target.resourceId());
     t.setState(TargetState.Pending);
-    t.setReason("Pending");
+    t.setReason(TargetReason.Pending.name());
     return t;
   }
 

@@ -1,5 +1,6 @@
 package io.authip.operator;
 
+import io.authip.api.v1alpha1.ConditionReason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,14 +18,14 @@ class ConditionsAndConfigTest {
 
   @Test
   void lastTransitionTimeMovesOnlyWhenStatusFlips() {
-    List<Condition> c0 = Conditions.set(null, "Ready", false, "Pending", "m0", 1L, T0);
-    List<Condition> c1 = Conditions.set(c0, "Ready", false, "Updating", "m1", 2L, T1);
+    List<Condition> c0 = Conditions.set(null, "Ready", false, ConditionReason.Pending, "m0", 1L, T0);
+    List<Condition> c1 = Conditions.set(c0, "Ready", false, ConditionReason.Updating, "m1", 2L, T1);
     assertThat(c1.get(0).getLastTransitionTime()).isEqualTo(T0.toString());
     assertThat(c1.get(0).getReason()).isEqualTo("Updating");
     assertThat(c1.get(0).getObservedGeneration()).isEqualTo(2L);
-    List<Condition> c2 = Conditions.set(c1, "Ready", true, "InSync", "m2", 2L, T1);
+    List<Condition> c2 = Conditions.set(c1, "Ready", true, ConditionReason.InSync, "m2", 2L, T1);
     assertThat(c2.get(0).getLastTransitionTime()).isEqualTo(T1.toString());
-    assertThat(Conditions.set(c2, "Drifted", false, "NoDrift", "", 2L, T1)).hasSize(2);
+    assertThat(Conditions.set(c2, "Drifted", false, ConditionReason.NoDrift, "", 2L, T1)).hasSize(2);
   }
 
   @Test

@@ -65,7 +65,7 @@ class LeaderElectionConfigTest {
     assertThatThrownBy(() -> config("AUTHIP_LEASE_DURATION", "0s", "AUTHIP_LEASE_RENEW_DEADLINE", "-5s",
         "AUTHIP_LEASE_RETRY_PERIOD", "soon"))
         .hasMessageContaining("AUTHIP_LEASE_DURATION='0s' must be longer than zero, e.g. 15s")
-        .hasMessageContaining("AUTHIP_LEASE_RENEW_DEADLINE='-5s' must be longer than zero, e.g. 10s")
+        .hasMessageContaining("AUTHIP_LEASE_RENEW_DEADLINE='-5s' is negative; durations have no sign")
         .hasMessageContaining("AUTHIP_LEASE_RETRY_PERIOD='soon' is not a duration");
   }
 

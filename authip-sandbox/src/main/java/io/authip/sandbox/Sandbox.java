@@ -1,9 +1,12 @@
 package io.authip.sandbox;
 
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
+import io.authip.api.v1alpha1.ConditionReason;
 import io.authip.api.v1alpha1.IpRangeSet;
+import io.authip.api.v1alpha1.TargetState;
 import io.authip.api.v1alpha1.TargetStatus;
 import io.authip.emulator.ClusterFixture;
+import io.authip.operator.Conditions;
 import io.authip.resources.ResourceReader;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -216,9 +219,10 @@ public final class Sandbox implements AutoCloseable {
       String name = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
       List<TargetStatus> targets = p.getStatus() == null ? List.of() : p.getStatus().getTargets();
       if (targets.isEmpty()) {
-        String reason = p.getStatus() == null ? "Pending" : p.getStatus().getConditions().stream()
-            .filter(c -> "Ready".equals(c.getType())).map(c -> c.getReason()).findFirst().orElse("Pending");
-        rows.add(new Row(name, "-", "Pending", reason, 0, false));
+        String pending = ConditionReason.Pending.name();
+        String reason = p.getStatus() == null ? pending : p.getStatus().getConditions().stream()
+            .filter(c -> Conditions.READY.equals(c.getType())).map(c -> c.getReason()).findFirst().orElse(pending);
+        rows.add(new Row(name, "-", TargetState.Pending.name(), reason, 0, false));
       }
       for (TargetStatus t : targets) {
         String id = t.getClusterId();
@@ -235,7 +239,8 @@ public final class Sandbox implements AutoCloseable {
   /** True when every example target is InSync, Drifted (Observe mode) or Blocked with its reason. */
   public boolean settled() {
     List<Row> rows = rows();
-    Set<String> done = new LinkedHashSet<>(List.of("InSync", "Blocked", "Drifted"));
+    Set<String> done = new LinkedHashSet<>(List.of(TargetState.InSync.name(), TargetState.Blocked.name(),
+        TargetState.Drifted.name()));
     return !rows.isEmpty() && rows.stream().allMatch(r -> done.contains(r.state()));
   }
 

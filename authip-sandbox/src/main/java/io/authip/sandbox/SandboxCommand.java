@@ -1,23 +1,25 @@
 package io.authip.sandbox;
 
+import io.authip.cli.DurationOption;
 import io.authip.logging.Logging;
 import io.authip.operator.OperatorConfig;
+import io.authip.policy.Durations;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.net.ServerSocket;
-import java.util.stream.Stream;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -58,8 +60,10 @@ final class SandboxCommand implements Callable<Integer> {
       + "environment lines for `authip run`.")
   boolean noOperator;
 
-  @Option(names = "--timeout", defaultValue = "120", description = "With --once: give up after this many seconds.")
-  int timeoutSeconds;
+  @Option(names = "--timeout", defaultValue = "2m", converter = DurationOption.class, paramLabel = "DURATION",
+      description = "With --once: give up after this long, e.g. 90s or 2m (a bare number is seconds; default: "
+          + "${DEFAULT-VALUE}).")
+  Duration timeout;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
@@ -126,7 +130,7 @@ final class SandboxCommand implements Callable<Integer> {
     out.println(dir == null ? "The temporary folder " + work + " is removed on exit." : "Files in " + work + ".");
     out.println();
     if (once) {
-      Instant deadline = started.plusSeconds(timeoutSeconds);
+      Instant deadline = started.plus(timeout);
       while (!sandbox.settled() && Instant.now().isBefore(deadline)) {
         if (stop.await(250, TimeUnit.MILLISECONDS)) {
           return 130;
@@ -135,7 +139,7 @@ final class SandboxCommand implements Callable<Integer> {
       out.print(Sandbox.render(sandbox.rows()));
       boolean settled = sandbox.settled();
       out.println(settled ? "All example targets settled in " + Duration.between(started, Instant.now()).toMillis()
-          + " ms." : "Not settled after " + timeoutSeconds + " s.");
+          + " ms." : "Not settled after " + Durations.format(timeout) + ".");
       return settled ? 0 : 1;
     }
     boolean ansi = LiveTable.redrawInPlace(System.console() != null, System.getenv("TERM"));

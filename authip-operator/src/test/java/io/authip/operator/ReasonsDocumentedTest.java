@@ -22,7 +22,7 @@ class ReasonsDocumentedTest {
   private static final Pattern CODE = Pattern.compile("`([A-Za-z]+)`");
 
   private static String readme() throws IOException {
-    return Files.readString(Path.of("README.md"));
+    return Files.readString(Path.of(System.getProperty("authip.projectDir", "..")).resolve("README.md"));
   }
 
   /** The names between backticks in the paragraph text from {@code start} up to {@code end}. */

@@ -62,7 +62,7 @@ final class CelAdmission {
       return typeErrors;
     }
     List<Cause> causes = new ArrayList<>();
-    walk(schema, object, old, old != null, "", causes);
+    walk(schema, object, old, "", causes);
     return causes;
   }
 
@@ -86,8 +86,7 @@ final class CelAdmission {
     return ApiStatus.response(422, status);
   }
 
-  private static void walk(JsonNode schema, JsonNode value, JsonNode old, boolean update, String path,
-      List<Cause> causes) {
+  private static void walk(JsonNode schema, JsonNode value, JsonNode old, String path, List<Cause> causes) {
     if (schema == null || value == null || value.isNull() || value.isMissingNode()) {
       return;
     }
@@ -110,11 +109,11 @@ final class CelAdmission {
       value.fields().forEachRemaining(e -> {
         JsonNode sub = properties.has(e.getKey()) ? properties.get(e.getKey())
             : additional.isObject() ? additional : null;
-        walk(sub, e.getValue(), old == null ? null : old.path(e.getKey()), update, child(path, e.getKey()), causes);
+        walk(sub, e.getValue(), old == null ? null : old.path(e.getKey()), child(path, e.getKey()), causes);
       });
     } else if (value.isArray()) {
       for (int i = 0; i < value.size(); i++) {
-        walk(schema.path("items"), value.get(i), null, update, path + "[" + i + "]", causes);
+        walk(schema.path("items"), value.get(i), null, path + "[" + i + "]", causes);
       }
     }
   }

@@ -71,6 +71,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   private final KubeFaults faults;
   private final RbacFront rbac;
   private final KubernetesClient operatorClient;
+  private SandboxDispatcher dispatcher;
 
   private EmbeddedKubernetes(KubernetesMockServer server, KubectlEndpoint endpoint, WatchHub hub,
       Map<ServerRequest, Queue<ServerResponse>> expectations, KubeFaults faults, RbacFront rbac) {
@@ -120,6 +121,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
       server.init(InetAddress.getByName("127.0.0.1"), 0);
       endpoint = KubectlEndpoint.start(port, dispatcher, hub, front);
       EmbeddedKubernetes k = new EmbeddedKubernetes(server, endpoint, hub, expectations, faults, front);
+      k.dispatcher = dispatcher;
       k.installCrds();
       for (String ns : new java.util.TreeSet<>(List.of("default", Rbac.OPERATOR_NAMESPACE,
           operatorNamespace(operator)))) {
@@ -205,6 +207,18 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   }
 
   /** Faults to inject on the operator's side of the API (not on kubectl's port): refusals, outages, dropped watches. */
+  /**
+   * Switches the CRDs' validation rules (x-kubernetes-validations, evaluated on create and update; on by default)
+   * off or on. Off stands for what a cluster can still hold: objects stored before the CRD carried the rules, or
+   * through a server older than 1.31; tests of the operator's own refusals use it.
+   *
+   * @return this
+   */
+  public EmbeddedKubernetes admission(boolean on) {
+    dispatcher.admission(on);
+    return this;
+  }
+
   public KubeFaults faults() {
     return faults;
   }

@@ -54,6 +54,8 @@ final class SandboxDispatcher extends Dispatcher {
   private final Clock clock;
   /** Makes a merge patch's read and write one step, and orders writes for the watch history. */
   private final ReentrantLock writes = new ReentrantLock();
+  /** Whether custom resources are checked by their CRD's x-kubernetes-validations rules, as a 1.31+ server does. */
+  private volatile boolean admission = true;
 
   SandboxDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations, Store store, ApiCatalog catalog,
       Clock clock) {
@@ -66,6 +68,37 @@ final class SandboxDispatcher extends Dispatcher {
 
   ApiCatalog catalog() {
     return catalog;
+  }
+
+  void admission(boolean on) {
+    this.admission = on;
+  }
+
+  /**
+   * The 422 a real API server answers when {@code object} breaks its CRD's validation rules; empty when it is
+   * accepted, not a custom resource, or a {@code /status} write (our CRDs have no rules on status, and spec rules
+   * ratchet there because spec cannot change).
+   */
+  private Optional<MockResponse> refusal(ResourcePath rp, JsonNode object, JsonNode old) {
+    if (!admission || "status".equals(rp.subresource())) {
+      return Optional.empty();
+    }
+    Optional<ResourceType> type = catalog.find(rp.group(), rp.version(), rp.plural());
+    if (type.isEmpty() || !type.get().custom() || type.get().schema() == null) {
+      return Optional.empty();
+    }
+    List<CelAdmission.Cause> causes = CelAdmission.validate(type.get().schema(), object, old);
+    if (causes.isEmpty()) {
+      return Optional.empty();
+    }
+    String name = object.path("metadata").path("name").asText(rp.name() == null ? "" : rp.name());
+    return Optional.of(CelAdmission.invalid(rp, type.get().kind(), name, causes));
+  }
+
+  private Optional<MockResponse> refusalOfUpdate(ResourcePath rp, JsonNode object) {
+    MockResponse current = store.handleGet(rp.objectPath());
+    JsonNode old = current.code() == 200 ? Json.parse(current.getBody().getBytes()) : null;
+    return refusal(rp, object, old);
   }
 
   Clock clock() {
@@ -121,8 +154,14 @@ final class SandboxDispatcher extends Dispatcher {
       case PATCH:
         return locked(() -> patch(request, rp, contentType, dryRun));
       case PUT:
-        return locked(() -> dryRun ? dryRunUpdate(rp, Json.parse(request.getBody().getBytes()))
-            : store.dispatch(withoutQuery(request)));
+        return locked(() -> {
+          JsonNode body = Json.parse(request.getBody().getBytes());
+          Optional<MockResponse> refused = refusalOfUpdate(rp, body);
+          if (refused.isPresent()) {
+            return refused.get();
+          }
+          return dryRun ? dryRunUpdate(rp, body) : store.dispatch(withoutQuery(request));
+        });
       case DELETE:
         return locked(() -> dryRun ? store.handleGet(rp.objectPath()) : store.dispatch(request));
       default:
@@ -209,6 +248,10 @@ final class SandboxDispatcher extends Dispatcher {
     String name = body.path("metadata").path("name").asText("");
     ResourcePath named = new ResourcePath(rp.group(), rp.version(), rp.namespace(), rp.plural(),
         name.isEmpty() ? null : name, null);
+    Optional<MockResponse> refused = refusal(rp, body, null);
+    if (refused.isPresent()) {
+      return refused.get();
+    }
     if (dryRun) {
       if (!name.isEmpty() && store.handleGet(named.objectPath()).code() == 200) {
         return alreadyExists(named);
@@ -249,19 +292,25 @@ final class SandboxDispatcher extends Dispatcher {
   private MockResponse patch(RecordedRequest request, ResourcePath rp, String contentType, boolean dryRun) {
     switch (contentType) {
       case "application/json-patch+json":
-        if (dryRun) {
+        if (dryRun || admission) {
           MockResponse current = store.handleGet(rp.objectPath());
           if (current.code() != 200) {
             return ApiStatus.notFound(rp);
           }
           JsonNode patched;
+          JsonNode old = Json.parse(current.getBody().getBytes());
           try {
-            patched = JsonPatch.apply(Json.parse(request.getBody().getBytes()),
-                Json.parse(current.getBody().getBytes()));
+            patched = JsonPatch.apply(Json.parse(request.getBody().getBytes()), old.deepCopy());
           } catch (RuntimeException e) {
             return ApiStatus.of(422, "the JSON patch cannot be applied: " + e.getMessage(), rp);
           }
-          return dryRunUpdate(rp, patched);
+          Optional<MockResponse> refused = refusal(rp, patched, old);
+          if (refused.isPresent()) {
+            return refused.get();
+          }
+          if (dryRun) {
+            return dryRunUpdate(rp, patched);
+          }
         }
         return store.dispatch(withoutQuery(request));
       case "application/merge-patch+json":
@@ -296,7 +345,12 @@ final class SandboxDispatcher extends Dispatcher {
     if (current.code() != 200) {
       return ApiStatus.notFound(rp);
     }
-    JsonNode merged = MergePatch.apply(Json.parse(current.getBody().getBytes()), patch);
+    JsonNode old = Json.parse(current.getBody().getBytes());
+    JsonNode merged = MergePatch.apply(old.deepCopy(), patch);
+    Optional<MockResponse> refused = refusal(rp, merged, old);
+    if (refused.isPresent()) {
+      return refused.get();
+    }
     return dryRun ? dryRunUpdate(rp, merged) : store.dispatch(withBody(request, HttpMethod.PUT, Json.bytes(merged)));
   }
 

@@ -3,6 +3,7 @@ package io.authip.kubeapi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.authip.api.v1alpha1.Access;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.AuthorizedIpPolicyStatus;
 import io.authip.api.v1alpha1.IpRangeSet;
@@ -125,6 +126,34 @@ class EmbeddedKubernetesKubectlTest {
     List<Map<String, String>> everywhere = table(kubectl.ok("get", "authorizedippolicies", "--all-namespaces"));
     assertThat(everywhere).filteredOn(row -> row.get("NAMESPACE").equals("platform")).hasSize(4);
     assertThat(kubectl.ok("get", "ns")).contains("platform", "Active");
+  }
+
+  @Test
+  void applyOfAnInvalidPolicyIsRefusedWithTheRulesMessageAndNothingIsStored() throws IOException {
+    Path invalid = CrdRulesTest.PROJECT.resolve("src/test/resources/invalid/host-bits.yaml");
+    Kubectl.Result refused = kubectl.run("apply", "-f", invalid.toString());
+    assertThat(refused.exit()).as(refused.out()).isNotZero();
+    assertThat(refused.err()).contains("The AuthorizedIpPolicy \"host-bits\" is invalid:",
+        "spec.ranges[1].cidr: Invalid value: \"string\": 137.117.106.90/29 is not the first address of its range; "
+            + "did you mean 137.117.106.88/29?",
+        "spec.ranges[2].cidr: Invalid value: \"string\": 73.140.245.7/24 is not the first address of its range");
+    assertThat(policy("platform", "host-bits").get()).isNull();
+
+    Path examples = examplesIn("cel");
+    kubectl.ok("apply", "-f", examples.toString());
+    Path edited = Files.writeString(dir.resolve("scratch/unrestricted.yaml"),
+        Files.readString(examples.resolve("policy-production.yaml"))
+            .replace("  access: Restricted", "  access: Unrestricted"));
+    Kubectl.Result update = kubectl.run("apply", "-f", edited.toString());
+    assertThat(update.exit()).isNotZero();
+    assertThat(update.err()).contains("spec.ranges: Invalid value: \"object\": must be empty with access: "
+        + "Unrestricted, which sends no ranges to AKS; remove the ranges or use access: Restricted");
+    assertThat(policy("cel", "production").get().getSpec().getAccess()).isEqualTo(Access.Restricted);
+    Kubectl.Result patch = kubectl.run("patch", "iprs", "ci-runners", "-n", "cel", "--type", "json", "-p",
+        "[{\"op\":\"add\",\"path\":\"/spec/ranges/-\",\"value\":{\"cidr\":\"0.0.0.0/32\"}}]");
+    assertThat(patch.err()).contains("spec.ranges[3].cidr: Invalid value: \"string\": 0.0.0.0/32 is AKS's marker");
+    assertThat(kubectl.run("apply", "--dry-run=server", "-f", invalid.toString()).err())
+        .contains("137.117.106.90/29 is not the first address of its range");
   }
 
   @Test

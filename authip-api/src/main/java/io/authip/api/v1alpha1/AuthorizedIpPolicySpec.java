@@ -6,11 +6,39 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = AuthorizedIpPolicySpec.RESTRICTED + " || !has(self.ranges) || size(self.ranges) == 0",
+    fieldPath = ".ranges", messageExpression = "'must be empty with access: ' + self.access + ', which sends no "
+    + "ranges to AKS; remove the ranges or use access: Restricted'")
+@ValidationRule(value = AuthorizedIpPolicySpec.RESTRICTED
+    + " || !has(self.rangeSetRefs) || size(self.rangeSetRefs) == 0", fieldPath = ".rangeSetRefs",
+    messageExpression = "'must be empty with access: ' + self.access + ', which sends no ranges to AKS; remove "
+    + "the references or use access: Restricted'")
+@ValidationRule(value = AuthorizedIpPolicySpec.RESTRICTED + " || !has(self.serviceTag)",
+    fieldPath = ".serviceTag",
+    messageExpression = "'cannot be combined with access: ' + self.access + '; use access: Restricted'")
+@ValidationRule(value = AuthorizedIpPolicySpec.RESTRICTED + " || !has(self.egress) "
+    + "|| !has(self.egress.publicIpResourceIds) || size(self.egress.publicIpResourceIds) == 0",
+    fieldPath = ".egress.publicIpResourceIds",
+    messageExpression = "'must be empty with access: ' + self.access + '; use access: Restricted'")
+@ValidationRule(value = "(has(self.access) && self.access != 'Restricted')"
+    + " || (has(self.ranges) && size(self.ranges) > 0) || (has(self.rangeSetRefs) && size(self.rangeSetRefs) > 0)"
+    + " || has(self.serviceTag) || !has(self.egress)"
+    + " || !has(self.egress.loadBalancer) || self.egress.loadBalancer"
+    + " || !has(self.egress.natGateway) || self.egress.natGateway"
+    + " || !has(self.egress.nodePublicIpPrefixes) || self.egress.nodePublicIpPrefixes"
+    + " || (has(self.egress.publicIpResourceIds) && size(self.egress.publicIpResourceIds) > 0)",
+    message = "access: Restricted with no ranges, no rangeSetRefs, no serviceTag and all egress off would send an "
+        + "empty list, which AKS reads as unrestricted; add ranges, or say access: Unrestricted if that is really "
+        + "meant")
 public class AuthorizedIpPolicySpec {
+
+  /** True when access is Restricted or absent (the default): the CEL rules must not rely on defaulting. */
+  static final String RESTRICTED = "!has(self.access) || self.access == 'Restricted'";
 
   /** Shared with the validator so schema and code cannot disagree. */
   public static final String RESYNC_PATTERN = "^([0-9]+h)?([0-9]+m)?([0-9]+s)?$";

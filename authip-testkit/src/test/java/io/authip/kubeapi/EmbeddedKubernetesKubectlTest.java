@@ -130,7 +130,7 @@ class EmbeddedKubernetesKubectlTest {
 
   @Test
   void applyOfAnInvalidPolicyIsRefusedWithTheRulesMessageAndNothingIsStored() throws IOException {
-    Path invalid = CrdRulesTest.PROJECT.resolve("src/test/resources/invalid/host-bits.yaml");
+    Path invalid = CrdRulesTest.PROJECT.resolve("authip-operator/src/test/resources/invalid/host-bits.yaml");
     Kubectl.Result refused = kubectl.run("apply", "-f", invalid.toString());
     assertThat(refused.exit()).as(refused.out()).isNotZero();
     assertThat(refused.err()).contains("The AuthorizedIpPolicy \"host-bits\" is invalid:",

@@ -29,7 +29,7 @@ public final class Durations {
    * The duration written in {@code text}.
    *
    * @throws IllegalArgumentException whose message starts with the quoted text, says what is wrong and gives an
- *     example (the caller prefixes the variable or field: {@code NAME=} + message)
+   *     example (the caller prefixes the variable or field: {@code NAME=} + message)
    */
   public static Duration parse(String text) {
     if (text == null || text.isBlank()) {
@@ -42,11 +42,18 @@ public final class Durations {
           + EXAMPLES);
     }
     if (t.startsWith("P") || t.startsWith("p")) {
+      Duration iso;
       try {
-        return Duration.parse(t.toUpperCase(Locale.ROOT));
+        iso = Duration.parse(t.toUpperCase(Locale.ROOT));
       } catch (DateTimeParseException ex) {
         throw new IllegalArgumentException("'" + text + "' is not a duration; write it like " + EXAMPLES, ex);
       }
+      if (iso.isNegative()) {
+        // ISO-8601 allows signs inside (PT-5S, -PT5S is caught above); the grammar has none.
+        throw new IllegalArgumentException("'" + text + "' is negative; durations have no sign: write one such as "
+            + EXAMPLES);
+      }
+      return iso;
     }
     Matcher m = FORMAT.matcher(t);
     if (!m.matches() || t.isEmpty()) {

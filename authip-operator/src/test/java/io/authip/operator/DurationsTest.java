@@ -24,7 +24,8 @@ class DurationsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"-5s", "soon", "5", "1.5s", "30s1m", "1d", "5 m", "1h-1m", "ms", "PT", "10S", "1m1m"})
+  @ValueSource(strings = {"-5s", "soon", "5", "1.5s", "30s1m", "1d", "5 m", "1h-1m", "ms", "PT", "10S", "1m1m",
+      "PT-5S", "PT1M-90S", "P-1D"})
   void refusesEverythingElseQuotingTheTextWithAnExample(String text) {
     assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("'" + text + "' is ")

@@ -76,4 +76,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "get", "patch"]
+{{- if eq .Values.tenancy.mode "grants" }}
+# tenancy: a short-lived token of the grant's ServiceAccount in the policy's namespace, exchanged with Entra ID for
+# the grant's Azure identity; only this one name (the name is in the URL, so resourceNames narrows create here)
+- apiGroups: [""]
+  resources: ["serviceaccounts/token"]
+  resourceNames: [{{ .Values.tenancy.serviceAccountName | quote }}]
+  verbs: ["create"]
+{{- end }}
 {{- end }}

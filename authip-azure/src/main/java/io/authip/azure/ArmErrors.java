@@ -49,6 +49,12 @@ final class ArmErrors {
 
   /** Any exception out of the SDK, the pipeline or our own parsing. */
   static Failure fromException(Throwable t, String what) {
+    // A grant's identity whose ServiceAccount token could not be had: the reason is Kubernetes', said as it is.
+    AssertionUnavailableException assertion = find(t, AssertionUnavailableException.class);
+    if (assertion != null) {
+      return assertion.transientFailure() ? new Failure.Transient(what + ": " + assertion.getMessage())
+          : new Failure.Forbidden(what + ": " + assertion.getMessage());
+    }
     // Checked first: a token failure is a ClientAuthenticationException, itself an HttpResponseException.
     ClientAuthenticationException auth = find(t, ClientAuthenticationException.class);
     if (auth != null) {
@@ -85,6 +91,7 @@ final class ArmErrors {
     HttpResponseException http = find(t, HttpResponseException.class);
     return (http == null || http.getResponse() == null) && !isNetworkFailure(t)
         && find(t, ClientAuthenticationException.class) == null
+        && find(t, AssertionUnavailableException.class) == null
         && find(t, SSLHandshakeException.class) == null;
   }
 

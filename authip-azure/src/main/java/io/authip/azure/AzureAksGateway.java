@@ -72,6 +72,16 @@ public final class AzureAksGateway implements AksGateway {
         System::nanoTime);
   }
 
+  /**
+   * A gateway acting as another identity (a TargetGrant's) on the same HTTP client as the operator's own: its own
+   * pipeline (token cache) and its own cache of resolved addresses, so that nothing one identity may read is served
+   * to another.
+   */
+  public static AzureAksGateway create(AzureConfig config, com.azure.core.http.HttpClient http,
+      com.azure.core.credential.TokenCredential credential, AzureCallListener listener) {
+    return new AzureAksGateway(config, ArmPipeline.create(config, credential, http, listener), System::nanoTime);
+  }
+
   AzureAksGateway(AzureConfig config, HttpPipeline pipeline, LongSupplier nanoClock) {
     this.config = config;
     this.pipeline = pipeline;

@@ -4,12 +4,14 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.identity.AzureCliCredentialBuilder;
 import com.azure.identity.ChainedTokenCredentialBuilder;
+import com.azure.identity.ClientAssertionCredentialBuilder;
 import com.azure.identity.ClientSecretCredentialBuilder;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
 import com.azure.identity.WorkloadIdentityCredentialBuilder;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * azure-identity's standard credentials in the order that suits an operator: workload identity in a pod, then
@@ -77,5 +79,26 @@ public record AzureCredentials(TokenCredential credential, List<String> chain) {
     chain.addLast(cli.build());
     names.add("AzureCliCredential");
     return new AzureCredentials(new ExpiryBasedRefresh(chain.build(), Clock.systemUTC()), names);
+  }
+
+  /**
+   * A federated identity: Entra ID exchanges {@code assertion} (a Kubernetes ServiceAccount token with audience
+   * {@code api://AzureADTokenExchange}) for a token of {@code clientId}, and only when that identity has a federated
+   * credential trusting the token's issuer and subject. The supplier is asked whenever a new Azure token is needed
+   * (about hourly), so the ServiceAccount token it hands over is always fresh.
+   */
+  public static TokenCredential federated(AzureConfig config, HttpClient httpClient, String tenantId, String clientId,
+      Supplier<String> assertion) {
+    ClientAssertionCredentialBuilder b = new ClientAssertionCredentialBuilder()
+        .tenantId(tenantId)
+        .clientId(clientId)
+        .clientAssertion(assertion)
+        .authorityHost(config.authorityHost().toString())
+        .httpClient(httpClient)
+        .retryPolicy(ArmPipeline.retryPolicy(config));
+    if (config.cloud() == AzureConfig.Cloud.Custom) {
+      b.disableInstanceDiscovery();
+    }
+    return new ExpiryBasedRefresh(b.build(), Clock.systemUTC());
   }
 }

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.IpRangeSet;
+import io.authip.api.v1alpha1.TargetGrant;
 import io.authip.ranges.RangeParser;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -59,7 +60,7 @@ public final class ResourceSerialization {
       public JsonDeserializer<?> modifyDeserializer(DeserializationConfig config, BeanDescription desc,
           JsonDeserializer<?> deserializer) {
         Class<?> type = desc.getBeanClass();
-        if (type == AuthorizedIpPolicy.class || type == IpRangeSet.class) {
+        if (type == AuthorizedIpPolicy.class || type == IpRangeSet.class || type == TargetGrant.class) {
           return new Collecting(deserializer);
         }
         return deserializer;
@@ -82,6 +83,8 @@ public final class ResourceSerialization {
       c.setReadProblems(p.getReadProblems());
     } else if (object instanceof IpRangeSet s && copy instanceof IpRangeSet c) {
       c.setReadProblems(s.getReadProblems());
+    } else if (object instanceof TargetGrant g && copy instanceof TargetGrant c) {
+      c.setReadProblems(g.getReadProblems());
     }
     return copy;
   }
@@ -239,6 +242,8 @@ public final class ResourceSerialization {
           policy.setReadProblems(problems);
         } else if (value instanceof IpRangeSet set) {
           set.setReadProblems(problems);
+        } else if (value instanceof TargetGrant grant) {
+          grant.setReadProblems(problems);
         }
       }
       problems.clear();
@@ -257,7 +262,8 @@ public final class ResourceSerialization {
 
     /** The resource with only its identity, so that it can still be reported on. */
     private Object unreadable(JsonNode tree) {
-      HasMetadata resource = handledType() == IpRangeSet.class ? new IpRangeSet() : new AuthorizedIpPolicy();
+      HasMetadata resource = handledType() == IpRangeSet.class ? new IpRangeSet()
+          : handledType() == TargetGrant.class ? new TargetGrant() : new AuthorizedIpPolicy();
       JsonNode m = tree.path("metadata");
       ObjectMeta meta = resource.getMetadata();
       meta.setName(text(m, "name"));

@@ -122,6 +122,7 @@ public final class FleetBenchmark {
     try (LocalEnvironment env = LocalEnvironment.start(options)) {
       ArmEmulator arm = env.arm();
       KubernetesClient k8s = env.kube().client();
+      env.grantAll(Fleet.SUBSCRIPTION);
       fleet.seed(arm);
       k8s.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
           .withName(Fleet.NAMESPACE).endMetadata().build()).create();

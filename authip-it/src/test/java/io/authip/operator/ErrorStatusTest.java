@@ -100,6 +100,7 @@ class ErrorStatusTest {
   @BeforeAll
   static void start() {
     env = LocalEnvironment.start(LocalEnvironment.Options.forTesting());
+    env.grantAll(SUB);
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AuthipMetrics metrics = new AuthipMetrics(registry);
     gateway = new FailingGateway(AzureAksGateway.create(AzureConfig.fromEnvironment(env.azureEnvironment()),

@@ -50,6 +50,7 @@ class LeaderElectionRbacTest {
   @BeforeEach
   void start() throws IOException {
     env = LocalEnvironment.start(LocalEnvironment.Options.forTesting());
+    env.grantAll(SUB);
     log = Files.createTempFile("authip-leader-election", ".log");
   }
 

@@ -63,6 +63,7 @@ class OperatorEndToEndTest {
     // Leader election on, as in a pod: the Lease verbs go through the RBAC front too.
     env = LocalEnvironment.start(LocalEnvironment.Options.forTesting().withOperator(OperatorConfig.forTesting()
         .withLeaderElection(Rbac.OPERATOR_NAMESPACE, "authip-leader")));
+    env.grantAll(SUB);
     env.startOperator();
   }
 

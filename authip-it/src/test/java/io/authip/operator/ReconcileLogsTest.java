@@ -55,6 +55,7 @@ class ReconcileLogsTest {
         .addAppender(Logging.appender(context, Logging.Format.text, TEXT_OUT));
     context.getLogger("io.authip").setLevel(Level.DEBUG); // also the gateway's per-call lines
     env = LocalEnvironment.start(LocalEnvironment.Options.forTesting());
+    env.grantAll(SUB);
     env.startOperator();
   }
 

@@ -71,6 +71,7 @@ final class Harness implements AutoCloseable {
         .withAzureSetting(AzureConfig.HTTP_TIMEOUT, HTTP_TIMEOUT.toMillis() + "ms")
         .withAzureSetting(AzureConfig.MAX_RETRY_AFTER, "1s"));
     try {
+      env.grantAll(SUB);
       env.startOperator();
       return new Harness(env);
     } catch (RuntimeException e) {

@@ -113,6 +113,7 @@ class LeaderElectionTest {
     // No operator in this JVM: the two replicas are the children.
     env = LocalEnvironment.start(new LocalEnvironment.Options(0, 0, Duration.ofMillis(300),
         io.authip.operator.OperatorConfig.forTesting(), work));
+    env.grantAll(SUB);
     KubernetesClient k8s = env.kube().client();
     // The lease namespace comes with the embedded API (the operator's namespace).
     k8s.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();

@@ -43,6 +43,7 @@ class TwoInstallsTest {
   void twoInstallsOverOneClusterStopFightingAndSaySo() {
     try (LocalEnvironment env = LocalEnvironment.start(LocalEnvironment.Options.forTesting()
         .withOperator(install("a")).withOperationDuration(Duration.ofMillis(200)))) {
+      env.grantAll(Harness.SUB);
       env.startOperator();
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       AuthipMetrics metrics = new AuthipMetrics(registry);

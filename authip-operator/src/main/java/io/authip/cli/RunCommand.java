@@ -81,9 +81,12 @@ final class RunCommand implements Callable<Integer> {
         .withKubernetesSerialization(ResourceSerialization.create()).build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AuthipMetrics metrics = new AuthipMetrics(registry);
-    AzureAksGateway gateway = AzureAksGateway.create(azure,
-        (operation, code, duration, headers) -> metrics.azureCall(operation, code, duration));
-    AuthipOperator operator = new AuthipOperator(client, gateway, config, registry, metrics, Clock.systemUTC());
+    io.authip.azure.AzureCallListener calls = (operation, code, duration, headers) ->
+        metrics.azureCall(operation, code, duration);
+    AzureAksGateway gateway = AzureAksGateway.create(azure, calls);
+    AuthipOperator operator = new AuthipOperator(client, gateway,
+        new io.authip.operator.FederatedGateways(azure, client, calls), config, registry, metrics, Clock.systemUTC(),
+        true);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       operator.close();

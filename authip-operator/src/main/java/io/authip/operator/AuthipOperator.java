@@ -53,6 +53,16 @@ public final class AuthipOperator implements AutoCloseable {
    */
   public AuthipOperator(KubernetesClient client, AksGateway gateway, OperatorConfig config,
       PrometheusMeterRegistry registry, AuthipMetrics metrics, Clock clock, boolean exitOnLostLease) {
+    this(client, gateway, null, config, registry, metrics, clock, exitOnLostLease);
+  }
+
+  /**
+   * @param identities the gateways of TargetGrants' Azure identities (null: a grant naming an identity cannot be
+   *     used, and its targets say so)
+   */
+  public AuthipOperator(KubernetesClient client, AksGateway gateway, IdentityGateways identities,
+      OperatorConfig config, PrometheusMeterRegistry registry, AuthipMetrics metrics, Clock clock,
+      boolean exitOnLostLease) {
     this.config = config;
     this.registry = registry;
     PolicyValidator validator = new PolicyValidator(config.maxRanges());
@@ -83,11 +93,22 @@ public final class AuthipOperator implements AutoCloseable {
     metrics.leader(!config.leaderElection());
     CaptureStore captures = new CaptureStore(client, config.operatorNamespace());
     PolicySyncer syncer = new PolicySyncer(gateway, captures, config, clock);
+    Tenancy tenancy = new Tenancy(config, gateway, identities);
+    GrantUsage usage = new GrantUsage();
+    if (tenancy.open()) {
+      LOG.warn("AUTHIP_TENANCY=open: every watched AuthorizedIpPolicy may change every cluster this operator's Azure "
+          + "identity can write, with any access, Unrestricted included; use grants (the default) when several teams "
+          + "write policies");
+    }
     var policyReconciler = new AuthorizedIpPolicyReconciler(validator, syncer,
         new PolicyRestorer(gateway, captures, config.restoreTimeout()), captures, events, metrics, clock,
-        config.errorBackoff(), config.maxBackoff());
+        config.errorBackoff(), config.maxBackoff(), tenancy, usage);
     RegisteredController<AuthorizedIpPolicy> policies = operator.register(policyReconciler, o -> scope(o));
     operator.register(new IpRangeSetReconciler(validator, events, clock), o -> scope(o));
+    if (!tenancy.open()) {
+      // Cluster-scoped and admin-owned: neither the watched namespaces nor the label selector apply to grants.
+      operator.register(new TargetGrantReconciler(usage, clock));
+    }
     // The controller's own informer cache: filled on a standby too (JOSDK starts informers before leadership).
     // Unknown (NaN) until the operator has started and the cache exists.
     if (policies instanceof Controller<AuthorizedIpPolicy> controller) {

@@ -4,6 +4,9 @@ import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.AuthorizedIpPolicyStatus;
 import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.api.v1alpha1.IpRangeSet;
+import io.authip.api.v1alpha1.TargetGrant;
+import io.authip.tenancy.Grants;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.authip.metrics.AuthipMetrics;
 import io.authip.policy.PolicyValidator;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -61,12 +64,16 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
   private final Clock clock;
   private final Duration restoreBackoff;
   private final Duration maxRestoreBackoff;
+  private final Tenancy tenancy;
+  private final GrantUsage usage;
   /** Restore attempts per policy UID, for the backoff only: the bound itself is the deletion timestamp's. */
   private final Map<String, Integer> restoreAttempts = new ConcurrentHashMap<>();
 
   public AuthorizedIpPolicyReconciler(PolicyValidator validator, PolicySyncer syncer, PolicyRestorer restorer,
       CaptureStore captures, EventRecorder events, AuthipMetrics metrics, Clock clock, Duration restoreBackoff,
-      Duration maxRestoreBackoff) {
+      Duration maxRestoreBackoff, Tenancy tenancy, GrantUsage usage) {
+    this.tenancy = tenancy;
+    this.usage = usage;
     this.validator = validator;
     this.syncer = syncer;
     this.restorer = restorer;
@@ -94,7 +101,23 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
             : p.getSpec().rangeSetRefsOrEmpty().stream().filter(r -> r != null && r.getName() != null)
                 .map(r -> new ResourceID(r.getName(), p.getMetadata().getNamespace())).collect(Collectors.toSet()))
         .build();
-    return List.of(new InformerEventSource<>(config, ctx));
+    if (tenancy.open()) {
+      return List.of(new InformerEventSource<>(config, ctx));
+    }
+    // Tenancy: a grant that is created, edited or deleted may change what any policy may reach (grants are few and
+    // rarely edited); a namespace's labels may change which grants are for its policies.
+    var grants = InformerEventSourceConfiguration.from(TargetGrant.class, AuthorizedIpPolicy.class)
+        .withSecondaryToPrimaryMapper(g -> ctx.getPrimaryCache().list().map(ResourceID::fromResource)
+            .collect(Collectors.toSet()))
+        .build();
+    var namespaces = InformerEventSourceConfiguration.from(Namespace.class, AuthorizedIpPolicy.class)
+        .withSecondaryToPrimaryMapper(n -> ctx.getPrimaryCache().list(n.getMetadata().getName())
+            .map(ResourceID::fromResource).collect(Collectors.toSet()))
+        .withOnUpdateFilter((Namespace now, Namespace before) -> !Objects.equals(now.getMetadata().getLabels(),
+            before.getMetadata().getLabels()))
+        .build();
+    return List.of(new InformerEventSource<>(config, ctx), new InformerEventSource<>(grants, ctx),
+        new InformerEventSource<>(namespaces, ctx));
   }
 
   @Override
@@ -122,8 +145,18 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
       } else {
         boolean specChanged = current.getStatus() != null
             && !Objects.equals(current.getStatus().getObservedGeneration(), current.getMetadata().getGeneration());
-        PolicySyncer.Result result = syncer.sync(current, validation.staticRanges(),
-            t -> otherOwner(ctx, validator, current, t), writer::record, specChanged);
+        TargetRoute.Router routes = router(ctx, tenancy, current);
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        TargetRoute.Router recording = (t, a) -> {
+          TargetRoute r = routes.route(t, a);
+          if (r instanceof TargetRoute.Allowed allowed && allowed.grant() != null) {
+            used.add(allowed.grant());
+          }
+          return r;
+        };
+        PolicySyncer.Result result = syncer.sync(current, validation.staticRanges(), recording,
+            t -> otherOwner(ctx, validator, tenancy, current, t), writer::record, specChanged);
+        usage.record(ns + "/" + name, used);
         status = PolicyStatusBuilder.of(writer.latest(), result.targets(), clock.instant());
         for (PolicyEvent e : result.events()) {
           if (events.emit(current, e.reason(), e.message()) || e.reason() == EventReason.DriftCorrected) {
@@ -202,8 +235,8 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
       return UpdateControl.noUpdate(); // someone else's finalizer holds it; nothing of authip's to do
     }
     String uid = policy.getMetadata().getUid();
-    PolicyRestorer.Result result = restorer.restore(policy, t -> otherOwner(ctx, validator, policy, t),
-        clock.instant());
+    PolicyRestorer.Result result = restorer.restore(policy, router(ctx, tenancy, policy),
+        t -> otherOwner(ctx, validator, tenancy, policy, t), clock.instant());
     result.events().forEach(e -> events.emit(policy, e.reason(), e.message()));
     if (!result.done()) {
       int attempt = restoreAttempts.merge(uid, 1, Integer::sum);
@@ -222,6 +255,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
   }
 
   private void forget(AuthorizedIpPolicy policy) {
+    usage.forget(policy.getMetadata().getNamespace() + "/" + policy.getMetadata().getName());
     metrics.forgetPolicy(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
     restoreAttempts.remove(String.valueOf(policy.getMetadata().getUid()));
     forgetCaptures(policy);
@@ -289,21 +323,54 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
    * The oldest valid Enforce policy naming a cluster owns it; ties broken by namespace/name so every replica agrees.
    * An invalid or Observe policy owns nothing, so it can neither squat a cluster nor be blocked from observing it.
    */
-  static Optional<String> otherOwner(Context<AuthorizedIpPolicy> ctx, PolicyValidator validator,
+  static Optional<String> otherOwner(Context<AuthorizedIpPolicy> ctx, PolicyValidator validator, Tenancy tenancy,
       AuthorizedIpPolicy self, ClusterTarget target) {
+    Grants grants = tenancy.open() ? null : tenancy.grants(grants(ctx));
     Comparator<AuthorizedIpPolicy> age = Comparator
         .comparing((AuthorizedIpPolicy p) -> Optional.ofNullable(p.getMetadata().getCreationTimestamp()).orElse("~"))
         .thenComparing(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName());
     return ctx.getPrimaryCache().byIndex(TARGET_INDEX, target.key()).stream()
-        .filter(p -> ResourceID.fromResource(p).equals(ResourceID.fromResource(self)) || canOwn(ctx, validator, p))
+        .filter(p -> ResourceID.fromResource(p).equals(ResourceID.fromResource(self))
+            || canOwn(ctx, validator, tenancy, grants, p, target))
         .min(age)
         .filter(owner -> !ResourceID.fromResource(owner).equals(ResourceID.fromResource(self)))
         .map(owner -> owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName());
   }
 
-  private static boolean canOwn(Context<AuthorizedIpPolicy> ctx, PolicyValidator validator, AuthorizedIpPolicy p) {
+  /**
+   * A valid Enforce policy that may reach the cluster: a policy whose namespace is not granted the cluster must not
+   * keep the granted one from it by being older.
+   */
+  private static boolean canOwn(Context<AuthorizedIpPolicy> ctx, PolicyValidator validator, Tenancy tenancy,
+      Grants grants, AuthorizedIpPolicy p, ClusterTarget target) {
     return p.getSpec() != null && p.getSpec().effectiveMode() == Mode.Enforce
+        && (grants == null || tenancy.allows(grants, p.getMetadata().getNamespace(),
+            namespaceLabels(ctx, p.getMetadata().getNamespace()), target, p.getSpec().effectiveAccess()))
         && validator.validatePolicy(p, (n, setName) -> rangeSet(ctx, n, setName)).valid();
+  }
+
+  /** Which identity reaches each cluster of the policy, or why none may. */
+  static TargetRoute.Router router(Context<AuthorizedIpPolicy> ctx, Tenancy tenancy, AuthorizedIpPolicy policy) {
+    if (tenancy.open()) {
+      return tenancy.router(null, null, null);
+    }
+    String ns = policy.getMetadata().getNamespace();
+    return tenancy.router(tenancy.grants(grants(ctx)), ns, namespaceLabels(ctx, ns));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<TargetGrant> grants(Context<AuthorizedIpPolicy> ctx) {
+    var source = (InformerEventSource<TargetGrant, AuthorizedIpPolicy>) ctx.eventSourceRetriever()
+        .getEventSourceFor(TargetGrant.class);
+    return source.list().toList();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> namespaceLabels(Context<AuthorizedIpPolicy> ctx, String namespace) {
+    var source = (InformerEventSource<Namespace, AuthorizedIpPolicy>) ctx.eventSourceRetriever()
+        .getEventSourceFor(Namespace.class);
+    return source.get(new ResourceID(namespace)).map(n -> n.getMetadata().getLabels()).filter(Objects::nonNull)
+        .orElse(Map.of());
   }
 
   @SuppressWarnings("unchecked")

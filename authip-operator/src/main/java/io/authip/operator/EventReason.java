@@ -9,6 +9,8 @@ public enum EventReason {
   DriftCorrected(false),
   Blocked(true),
   TargetConflict(true),
+  /** A target no TargetGrant of the policy's namespace covers, or an access the grant does not allow. */
+  NotGranted(true),
   AzureError(true),
   OperationFailed(true),
   Restored(false),

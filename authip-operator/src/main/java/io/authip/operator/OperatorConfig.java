@@ -37,6 +37,10 @@ import java.util.TreeSet;
  * @param flapCorrections how many drift corrections of one cluster within {@code flapWindow} make it Contested
  * @param flapWindow the window of the flap guard; a Contested target is corrected again after it, or on a spec change
  * @param lease who this process is in the Lease, and the Lease's timings (used when leaderElection is on)
+ * @param tenancy whether TargetGrants decide which namespaces may change which clusters ({@code grants}), or every
+ *     watched policy may change every cluster the operator's identity can write ({@code open})
+ * @param tenantServiceAccount the one ServiceAccount name (in a policy's namespace) whose tokens the operator may
+ *     request for a grant's identity: its RBAC allows no other
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -58,7 +62,20 @@ public record OperatorConfig(
     Duration restoreTimeout,
     int flapCorrections,
     Duration flapWindow,
-    Lease lease) {
+    Lease lease,
+    Tenancy tenancy,
+    String tenantServiceAccount) {
+
+  /** How targets are authorized. */
+  public enum Tenancy {
+    /** Only what a TargetGrant for the policy's namespace covers, with the access it allows (the default). */
+    grants,
+    /** Every watched policy may change every cluster the operator's identity can write (0.1's behaviour). */
+    open
+  }
+
+  /** The ServiceAccount name the chart lets the operator request tokens for. */
+  public static final String DEFAULT_TENANT_SERVICE_ACCOUNT = "authip-tenant";
 
 
   /**
@@ -99,21 +116,28 @@ public record OperatorConfig(
   public OperatorConfig withTimings(Duration poll, Duration propagation, Duration busy, Duration resync) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
         maxRanges, reconcileThreads, logLevel, poll, propagation, busy, errorBackoff, maxBackoff, resync,
-        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease);
+        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount);
   }
 
   /** With another flap guard and restore timeout, e.g. for tests. */
   public OperatorConfig withGuards(int corrections, Duration window, Duration restore) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
         maxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
-        resyncCap, operatorNamespace, restore, corrections, window, lease);
+        resyncCap, operatorNamespace, restore, corrections, window, lease, tenancy, tenantServiceAccount);
   }
 
   /** With leader election on a Lease {@code name} in {@code namespace}. */
   public OperatorConfig withLeaderElection(String namespace, String name) {
     return new OperatorConfig(watchNamespaces, labelSelector, true, namespace, name, httpPort, maxRanges,
         reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff, resyncCap,
-        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease);
+        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount);
+  }
+
+  /** With another tenancy mode, e.g. for tests. */
+  public OperatorConfig withTenancy(Tenancy mode) {
+    return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
+        maxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
+        resyncCap, operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, mode, tenantServiceAccount);
   }
 
   /** Defaults for tests and the sandbox: no leader election, fast polling, a free port. */
@@ -158,12 +182,27 @@ public record OperatorConfig(
       errors.add("AUTHIP_NAMESPACE must name the operator's namespace");
     }
     Lease lease = lease(env, errors);
+    Tenancy tenancy = Tenancy.grants;
+    String mode = blankToNull(env.get("AUTHIP_TENANCY"));
+    if (mode != null) {
+      try {
+        tenancy = Tenancy.valueOf(mode.toLowerCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        errors.add("AUTHIP_TENANCY='" + mode + "' must be grants (TargetGrants decide which namespaces may change "
+            + "which clusters) or open (every policy may change every cluster)");
+      }
+    }
+    String tenantSa = env.getOrDefault("AUTHIP_TENANT_SERVICE_ACCOUNT", DEFAULT_TENANT_SERVICE_ACCOUNT).strip();
+    if (!tenantSa.matches(io.authip.api.v1alpha1.GrantIdentity.SERVICE_ACCOUNT_PATTERN)) {
+      errors.add("AUTHIP_TENANT_SERVICE_ACCOUNT='" + tenantSa + "' is not a ServiceAccount name (lower-case letters, "
+          + "digits, '-' and '.'), e.g. " + DEFAULT_TENANT_SERVICE_ACCOUNT);
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
     }
     return new OperatorConfig(namespaces, selector, leader, leaseNs, leaseName, port, maxRanges, threads, level,
         poll, propagation, busy, backoff, maxBackoff, resyncCap, operatorNs, restoreTimeout, flapCorrections,
-        flapWindow, lease);
+        flapWindow, lease, tenancy, tenantSa);
 
   }
 
@@ -220,7 +259,8 @@ public record OperatorConfig(
         + (resyncCap == null ? "" : " resyncCap=" + resyncCap)
         + " namespace=" + operatorNamespace + " restoreTimeout=" + restoreTimeout
         + " flapGuard=" + flapCorrections + "/" + flapWindow
-        + (leaderElection ? lease.describe() : "");
+        + (leaderElection ? lease.describe() : "")
+        + " tenancy=" + tenancy + (tenancy == Tenancy.grants ? " tenantServiceAccount=" + tenantServiceAccount : "");
   }
 
   private static String blankToNull(String s) {

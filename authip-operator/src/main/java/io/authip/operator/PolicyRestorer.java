@@ -51,6 +51,15 @@ public final class PolicyRestorer {
    * @param owners who else owns a cluster (only clusters this policy owns are restored)
    */
   public Result restore(AuthorizedIpPolicy policy, PolicySyncer.OwnerLookup owners, Instant now) {
+    return restore(policy, (t, a) -> new TargetRoute.Allowed(gateway, null), owners, now);
+  }
+
+  /**
+   * @param routes which identity reaches each cluster, for the access to restore; a cluster no longer granted (the
+   *     grant was deleted or narrowed) is left as it is
+   */
+  public Result restore(AuthorizedIpPolicy policy, TargetRoute.Router routes, PolicySyncer.OwnerLookup owners,
+      Instant now) {
     List<PolicyEvent> events = new ArrayList<>();
     if (policy.getSpec() == null || policy.getSpec().effectiveDeletionPolicy() != DeletionPolicy.Restore
         || policy.getSpec().effectiveMode() == Mode.Observe) {
@@ -73,8 +82,16 @@ public final class PolicyRestorer {
       if (record == null || record.sent().isEmpty()) {
         continue; // authip never changed it for this policy: nothing to put back
       }
+      TargetRoute route = record.captured() == null || record.captured().getAccess() == null ? null
+          : routes.route(target, record.captured().getAccess());
+      if (route instanceof TargetRoute.Refused refused) {
+        events.add(new PolicyEvent(EventReason.RestoreSkipped, target.getClusterName() + ": not restored, left as it "
+            + "is: " + refused.message(), target.key()));
+        continue;
+      }
+      AksGateway via = route instanceof TargetRoute.Allowed a ? a.gateway() : gateway;
       try (var mdc = LogContext.cluster(target.resourceId())) {
-        restoreOne(target, record, events).ifPresent(waiting::add);
+        restoreOne(via, target, record, events).ifPresent(waiting::add);
       }
     }
     if (waiting.isEmpty()) {
@@ -97,7 +114,8 @@ public final class PolicyRestorer {
   }
 
   /** Empty when the cluster is done. */
-  private Optional<String> restoreOne(ClusterTarget target, CaptureStore.Entry record, List<PolicyEvent> events) {
+  private Optional<String> restoreOne(AksGateway gateway, ClusterTarget target, CaptureStore.Entry record,
+      List<PolicyEvent> events) {
     String name = target.getClusterName();
     CapturedAccess captured = record.captured();
     ApiServerAccess before = ApiServerAccess.fromAks(captured.getRanges());

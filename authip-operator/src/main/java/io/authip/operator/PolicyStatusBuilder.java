@@ -61,8 +61,9 @@ public final class PolicyStatusBuilder {
     } else {
       TargetStatus worst = targets.stream().filter(t -> !ready(t)).min((a, b) -> rank(a) - rank(b)).orElse(null);
       boolean conflict = targets.stream().anyMatch(t -> TargetReason.TargetConflict.is(t.getReason()));
-      reason = worst == null ? ConditionReason.NoTargets : conflict ? ConditionReason.TargetConflict
-          : worstReason(worst);
+      boolean notGranted = targets.stream().anyMatch(t -> TargetReason.NotGranted.is(t.getReason()));
+      reason = worst == null ? ConditionReason.NoTargets : notGranted ? ConditionReason.NotGranted
+          : conflict ? ConditionReason.TargetConflict : worstReason(worst);
       message = targets.stream().filter(t -> !ready(t)).limit(MAX_MESSAGES)
           .map(t -> name(t) + ": " + t.getState() + " (" + t.getReason() + ") " + t.getMessage())
           .collect(Collectors.joining("; "));

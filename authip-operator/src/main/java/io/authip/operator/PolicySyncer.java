@@ -109,6 +109,16 @@ public final class PolicySyncer {
    */
   public Result sync(AuthorizedIpPolicy policy, CidrSet staticRanges, OwnerLookup owners, IntentLog intents,
       boolean specChanged) {
+    return sync(policy, staticRanges, (t, a) -> new TargetRoute.Allowed(gateway, null), owners, intents,
+        specChanged);
+  }
+
+  /**
+   * @param routes which identity reaches each target, or why none may: a refused target gets not a single Azure
+   *     request, and keeps whatever the cluster has
+   */
+  public Result sync(AuthorizedIpPolicy policy, CidrSet staticRanges, TargetRoute.Router routes, OwnerLookup owners,
+      IntentLog intents, boolean specChanged) {
     AuthorizedIpPolicySpec spec = policy.getSpec();
     Duration resync = config.effectiveResync(
         ResyncInterval.parse(spec.effectiveResyncInterval()).orElse(Duration.ofMinutes(5)));
@@ -142,10 +152,25 @@ public final class PolicySyncer {
         }
         return all;
       };
-      Step step = new Step(target, status, prev, resync, events, policy, intents, sofar, i == targets.size() - 1);
+      TargetRoute route = routes.route(target, spec.effectiveAccess());
+      Step step = new Step(target, status, prev, resync, events, policy, intents, sofar, i == targets.size() - 1,
+          route instanceof TargetRoute.Allowed a ? a.gateway() : null);
       // Only a valid Enforce policy owns a cluster: an Observe policy neither blocks another nor is blocked.
-      Optional<String> owner = spec.effectiveMode() == Mode.Enforce ? owners.otherOwner(target) : Optional.empty();
-      if (owner.isPresent()) {
+      Optional<String> owner = route instanceof TargetRoute.Refused || spec.effectiveMode() != Mode.Enforce
+          ? Optional.empty() : owners.otherOwner(target);
+      if (route instanceof TargetRoute.Refused refused) {
+        // Tenancy: not a single Azure request for this cluster, and whatever it has stays as it is. A change already
+        // in flight keeps its record in status, to be followed once the cluster is granted again.
+        boolean changed = status.getState() != TargetState.Blocked && status.getState() != TargetState.Error
+            || !refused.reason().is(status.getReason()) || !refused.message().equals(status.getMessage());
+        step.state(refused.reason() == TargetReason.NotGranted ? TargetState.Blocked : TargetState.Error,
+            refused.reason(), refused.message());
+        status.setDriftDetectedAt(null);
+        if (changed) {
+          events.add(new PolicyEvent(refused.reason() == TargetReason.NotGranted ? EventReason.NotGranted
+              : EventReason.AzureError, target.getClusterName() + ": " + refused.message(), target.key()));
+        }
+      } else if (owner.isPresent()) {
         step.blocked(TargetReason.TargetConflict, "the cluster is already managed by the older policy " + owner.get()
             + "; remove it from one of the two policies");
         status.setPendingOperation(null);
@@ -189,10 +214,14 @@ public final class PolicySyncer {
     final Supplier<List<TargetStatus>> sofar;
     /** The last target of the pass: the status write that ends the pass follows at once. */
     final boolean last;
+    /** The gateway of the identity that reaches this target (null when it is refused). */
+    final AksGateway gateway;
     Duration after;
 
     Step(ClusterTarget target, TargetStatus status, TargetStatus prev, Duration resync, List<PolicyEvent> events,
-        AuthorizedIpPolicy policy, IntentLog intents, Supplier<List<TargetStatus>> sofar, boolean last) {
+        AuthorizedIpPolicy policy, IntentLog intents, Supplier<List<TargetStatus>> sofar, boolean last,
+        AksGateway gateway) {
+      this.gateway = gateway;
       this.target = target;
       this.status = status;
       this.prev = prev;
@@ -260,7 +289,7 @@ public final class PolicySyncer {
       }
     }
     for (int attempt = 1; attempt <= MAX_PRECONDITION_RETRIES; attempt++) {
-      Outcome<ClusterSnapshot> read = gateway.read(step.target);
+      Outcome<ClusterSnapshot> read = step.gateway.read(step.target);
       if (read instanceof Outcome.Failed<ClusterSnapshot> f) {
         failure(step, f.failure(), "reading the cluster");
         return;
@@ -274,7 +303,7 @@ public final class PolicySyncer {
       List<String> ids = TargetPlanner.egressIds(spec, snapshot);
       Map<String, Cidr> resolved = Map.of();
       if (!ids.isEmpty()) {
-        Outcome<Map<String, Cidr>> r = gateway.resolve(ids);
+        Outcome<Map<String, Cidr>> r = step.gateway.resolve(ids);
         if (r instanceof Outcome.Failed<Map<String, Cidr>> f) {
           failure(step, f.failure(), "resolving egress addresses");
           return;
@@ -361,7 +390,7 @@ public final class PolicySyncer {
           : TargetReason.Applying;
       step.state(TargetState.Pending, reason, "about to send: " + change);
       step.intents.record(step.sofar.get());
-      Outcome<OperationHandle> applied = gateway.apply(snapshot, desired);
+      Outcome<OperationHandle> applied = step.gateway.apply(snapshot, desired);
       if (applied instanceof Outcome.Ok<OperationHandle> ok) {
         failures.remove(key);
         changing.put(key, snapshot.afterChange(desired));
@@ -532,7 +561,7 @@ public final class PolicySyncer {
     List<String> ids = TargetPlanner.egressIds(spec, after);
     Map<String, Cidr> resolved = Map.of();
     if (!ids.isEmpty()) {
-      Outcome<Map<String, Cidr>> r = gateway.resolve(ids);
+      Outcome<Map<String, Cidr>> r = step.gateway.resolve(ids);
       if (!(r instanceof Outcome.Ok<Map<String, Cidr>> ok)) {
         return false;
       }
@@ -549,7 +578,7 @@ public final class PolicySyncer {
 
   private Polled pollPending(Step step, PendingOperation pending) {
     TargetStatus ts = step.status;
-    Outcome<OperationStatus> polled = gateway.poll(new OperationHandle(pending.getPollUrl(), ts.getClusterId()));
+    Outcome<OperationStatus> polled = step.gateway.poll(new OperationHandle(pending.getPollUrl(), ts.getClusterId()));
     if (polled instanceof Outcome.Failed<OperationStatus> f) {
       if (f.failure() instanceof Outcome.Failure.NotFound) {
         // The operation record is gone: the cluster itself tells the truth.

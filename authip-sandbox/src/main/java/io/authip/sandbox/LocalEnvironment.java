@@ -1,11 +1,16 @@
 package io.authip.sandbox;
 
+import io.authip.api.v1alpha1.Access;
+import io.authip.api.v1alpha1.GrantTarget;
+import io.authip.api.v1alpha1.TargetGrant;
+import io.authip.api.v1alpha1.TargetGrantSpec;
 import io.authip.azure.AzureAksGateway;
 import io.authip.azure.AzureConfig;
 import io.authip.emulator.ArmEmulator;
 import io.authip.kubeapi.EmbeddedKubernetes;
 import io.authip.metrics.AuthipMetrics;
 import io.authip.operator.AuthipOperator;
+import io.authip.operator.FederatedGateways;
 import io.authip.operator.OperatorConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -121,14 +126,40 @@ public final class LocalEnvironment implements AutoCloseable {
     }
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AuthipMetrics metrics = new AuthipMetrics(registry);
-    AzureAksGateway gateway = AzureAksGateway.create(AzureConfig.fromEnvironment(azureEnvironment),
-        (op, code, duration, headers) -> metrics.azureCall(op, code, duration));
-    // The operator's own identity: every request it makes is authorized by the shipped RBAC (kube.rbac()).
-    // In-process: losing (or, on stop, releasing) the lease must not exit this JVM.
-    operator = new AuthipOperator(kube.operatorClient(), gateway, options.operator(), registry, metrics,
+    AzureConfig azure = AzureConfig.fromEnvironment(azureEnvironment);
+    io.authip.azure.AzureCallListener calls = (op, code, duration, headers) -> metrics.azureCall(op, code, duration);
+    AzureAksGateway gateway = AzureAksGateway.create(azure, calls);
+    // The operator's own identity: every request it makes is authorized by the shipped RBAC (kube.rbac()), the
+    // TokenRequests for grants' identities included. In-process: losing (or, on stop, releasing) the lease must not
+    // exit this JVM.
+    operator = new AuthipOperator(kube.operatorClient(), gateway,
+        new FederatedGateways(azure, kube.operatorClient(), calls), options.operator(), registry, metrics,
         Clock.systemUTC(), false).start("127.0.0.1");
     return operator;
   }
+
+  /**
+   * As a cluster administrator, grants every namespace every cluster of these subscriptions with any access (a
+   * TargetGrant {@value #GRANT_ALL}, created or replaced): for tests that are not about tenancy, run in the default
+   * {@code grants} mode.
+   */
+  public void grantAll(String... subscriptions) {
+    TargetGrant grant = new TargetGrant();
+    grant.getMetadata().setName(GRANT_ALL);
+    TargetGrantSpec spec = new TargetGrantSpec();
+    spec.setNamespaceSelector(new io.fabric8.kubernetes.api.model.LabelSelector());
+    java.util.List<GrantTarget> targets = new java.util.ArrayList<>();
+    for (String s : subscriptions) {
+      targets.add(new GrantTarget(s, null, null));
+    }
+    spec.setTargets(targets);
+    spec.setAllowedAccess(java.util.List.of(Access.values()));
+    grant.setSpec(spec);
+    kube.client().resource(grant).createOr(existing -> existing.update());
+  }
+
+  /** The name of the grant {@link #grantAll} writes. */
+  public static final String GRANT_ALL = "all-namespaces";
 
   /** Stops the operator as a crash would leave things: status as last written, operations still running. */
   public synchronized void stopOperator() {

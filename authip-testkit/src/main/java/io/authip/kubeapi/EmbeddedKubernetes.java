@@ -48,7 +48,8 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
   /** The CRDs as generated into the jar by the build. */
   public static final List<String> CRD_RESOURCES = List.of(
-      "META-INF/fabric8/authorizedippolicies.authip.io-v1.yml", "META-INF/fabric8/iprangesets.authip.io-v1.yml");
+      "META-INF/fabric8/authorizedippolicies.authip.io-v1.yml", "META-INF/fabric8/iprangesets.authip.io-v1.yml",
+      "META-INF/fabric8/targetgrants.authip.io-v1.yml");
 
   /** The cluster, user and context name in {@link #writeKubeconfig(Path)}. */
   public static final String CONTEXT = "authip-sandbox";

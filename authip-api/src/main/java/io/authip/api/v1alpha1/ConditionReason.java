@@ -14,6 +14,8 @@ public enum ConditionReason {
   InvalidSpec,
   /** Ready: a target is claimed by an older policy. */
   TargetConflict,
+  /** Ready: a target is not granted to the policy's namespace (tenancy); nothing is sent to Azure for it. */
+  NotGranted,
   /** Ready: the worst target is Blocked. */
   Blocked,
   /** Ready: the worst target is in Error. */

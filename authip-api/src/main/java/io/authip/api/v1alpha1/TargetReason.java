@@ -31,6 +31,10 @@ public enum TargetReason {
   Contested,
   /** Blocked: the cluster is claimed by an older policy. */
   TargetConflict,
+  /** Blocked: no TargetGrant for the policy's namespace covers the cluster with this access (tenancy). */
+  NotGranted,
+  /** Error: the Azure identity of the cluster's grant could not be used (ServiceAccount token or token exchange). */
+  IdentityUnavailable,
   /** Blocked: a private cluster has no authorized IP ranges. */
   PrivateCluster,
   /** Blocked: a Basic load balancer. */

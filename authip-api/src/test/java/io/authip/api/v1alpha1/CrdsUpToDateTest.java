@@ -15,7 +15,7 @@ class CrdsUpToDateTest {
   static final Path PROJECT = Path.of(System.getProperty("authip.projectDir", "."));
 
   @ParameterizedTest
-  @ValueSource(strings = {"authorizedippolicies.authip.io", "iprangesets.authip.io"})
+  @ValueSource(strings = {"authorizedippolicies.authip.io", "iprangesets.authip.io", "targetgrants.authip.io"})
   void checkedInCrdEqualsGenerated(String name) throws IOException {
     Path generated = PROJECT.resolve("authip-api/target/classes/META-INF/fabric8/" + name + "-v1.yml");
     Path checkedIn = PROJECT.resolve("crds/" + name + ".yaml");

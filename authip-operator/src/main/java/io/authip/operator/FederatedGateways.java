@@ -1,0 +1,47 @@
+package io.authip.operator;
+
+import io.authip.api.v1alpha1.GrantIdentity;
+import io.authip.azure.AksGateway;
+import io.authip.azure.AzureAksGateway;
+import io.authip.azure.AzureCallListener;
+import io.authip.azure.AzureConfig;
+import io.authip.azure.AzureCredentials;
+import io.authip.azure.AzureHttpClients;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * One gateway per (namespace, identity): requests for tenant A's clusters carry only a token of A's identity,
+ * obtained by exchanging a token of A's ServiceAccount. All share one HTTP client; each has its own token cache and
+ * its own cache of resolved addresses. Bounded by namespaces times grants with an identity.
+ */
+public final class FederatedGateways implements IdentityGateways {
+
+  private final AzureConfig config;
+  private final com.azure.core.http.HttpClient http;
+  private final ServiceAccountTokens tokens;
+  private final AzureCallListener listener;
+  private final ConcurrentMap<String, AksGateway> gateways = new ConcurrentHashMap<>();
+
+  public FederatedGateways(AzureConfig config, KubernetesClient client, AzureCallListener listener) {
+    this.config = config;
+    this.http = AzureHttpClients.create(config);
+    this.tokens = new ServiceAccountTokens(client);
+    this.listener = listener;
+  }
+
+  @Override
+  public AksGateway gateway(String namespace, GrantIdentity identity) {
+    String key = namespace + "|" + identity.getTenantId().toLowerCase(java.util.Locale.ROOT) + "|"
+        + identity.getClientId().toLowerCase(java.util.Locale.ROOT) + "|" + identity.getServiceAccountName();
+    return gateways.computeIfAbsent(key, k -> AzureAksGateway.create(config, http,
+        AzureCredentials.federated(config, http, identity.getTenantId(), identity.getClientId(),
+            tokens.supplier(namespace, identity.getServiceAccountName())), listener));
+  }
+
+  /** How many identities are in use, for tests. */
+  public int size() {
+    return gateways.size();
+  }
+}

@@ -1,0 +1,116 @@
+package io.authip.operator;
+
+import io.authip.api.v1alpha1.Access;
+import io.authip.api.v1alpha1.ClusterTarget;
+import io.authip.api.v1alpha1.GrantIdentity;
+import io.authip.api.v1alpha1.TargetGrant;
+import io.authip.api.v1alpha1.TargetReason;
+import io.authip.azure.AksGateway;
+import io.authip.tenancy.Grant;
+import io.authip.tenancy.GrantDecision;
+import io.authip.tenancy.GrantValidator;
+import io.authip.tenancy.Grants;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Decides, per policy and cluster, whether authip may reach it and as which identity: in {@code grants} mode from the
+ * TargetGrants (an invalid grant grants nothing), in {@code open} mode always, as the operator's own identity.
+ */
+public final class Tenancy {
+
+  private final OperatorConfig.Tenancy mode;
+  private final String tenantServiceAccount;
+  private final AksGateway own;
+  private final IdentityGateways identities;
+  /** Parsed grants by uid and resourceVersion: a grant is validated once per version, not once per reconcile. */
+  private final Map<String, Parsed> parsed = new ConcurrentHashMap<>();
+
+  private record Parsed(String version, Grant grant) {
+  }
+
+  /**
+   * @param identities the gateways of grants' identities, or null when this process cannot use any (their targets
+   *     are then refused with a message saying so)
+   */
+  public Tenancy(OperatorConfig config, AksGateway own, IdentityGateways identities) {
+    this.mode = config.tenancy();
+    this.tenantServiceAccount = config.tenantServiceAccount();
+    this.own = own;
+    this.identities = identities;
+  }
+
+  public boolean open() {
+    return mode == OperatorConfig.Tenancy.open;
+  }
+
+  /** The valid grants among these. */
+  public Grants grants(Collection<TargetGrant> all) {
+    List<Grant> valid = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (TargetGrant g : all) {
+      String uid = g.getMetadata().getUid() == null ? g.getMetadata().getName() : g.getMetadata().getUid();
+      seen.add(uid);
+      String version = String.valueOf(g.getMetadata().getResourceVersion());
+      Parsed p = parsed.get(uid);
+      if (p == null || !p.version().equals(version)) {
+        p = new Parsed(version, GrantValidator.validate(g).isEmpty() ? Grant.of(g) : null);
+        parsed.put(uid, p);
+      }
+      if (p.grant() != null) {
+        valid.add(p.grant());
+      }
+    }
+    parsed.keySet().retainAll(seen);
+    return new Grants(valid);
+  }
+
+  /**
+   * @param namespace the policy's namespace
+   * @param labels its labels (empty when the namespace is not known)
+   */
+  public TargetRoute.Router router(Grants grants, String namespace, Map<String, String> labels) {
+    if (open()) {
+      return (t, a) -> new TargetRoute.Allowed(own, null);
+    }
+    return (ClusterTarget t, Access a) -> route(grants.decide(namespace, labels, t, a), namespace);
+  }
+
+  /**
+   * Whether a policy of {@code namespace} may change the cluster with {@code access} (for ownership: a policy that
+   * may not reach a cluster must not keep another, granted policy from it). Creates no gateway.
+   */
+  public boolean allows(Grants grants, String namespace, Map<String, String> labels, ClusterTarget target,
+      Access access) {
+    if (open()) {
+      return true;
+    }
+    return grants.decide(namespace, labels, target, access) instanceof GrantDecision.Granted g
+        && (g.identity() == null || tenantServiceAccount.equals(g.identity().getServiceAccountName()));
+  }
+
+  private TargetRoute route(GrantDecision decision, String namespace) {
+    if (decision instanceof GrantDecision.NotGranted n) {
+      return new TargetRoute.Refused(TargetReason.NotGranted, n.message());
+    }
+    GrantDecision.Granted granted = (GrantDecision.Granted) decision;
+    GrantIdentity id = granted.identity();
+    if (id == null) {
+      return new TargetRoute.Allowed(own, granted.grant());
+    }
+    if (!tenantServiceAccount.equals(id.getServiceAccountName())) {
+      return new TargetRoute.Refused(TargetReason.IdentityUnavailable, "TargetGrant " + granted.grant()
+          + " names ServiceAccount '" + id.getServiceAccountName() + "', but this installation may request tokens "
+          + "only for '" + tenantServiceAccount + "' (AUTHIP_TENANT_SERVICE_ACCOUNT, chart value "
+          + "tenancy.serviceAccountName); use that name in spec.identity.serviceAccountName");
+    }
+    if (identities == null) {
+      return new TargetRoute.Refused(TargetReason.IdentityUnavailable, "TargetGrant " + granted.grant()
+          + " names an Azure identity, but this process was started without federated identities");
+    }
+    return new TargetRoute.Allowed(identities.gateway(namespace, id), granted.grant());
+  }
+}

@@ -19,7 +19,7 @@ class PrometheusAlertsTest {
   /** The metrics the operator exports (the operator contract); an alert on any other name would never fire. */
   static final Set<String> OPERATOR_METRICS = Set.of(
       "authip_policy_ready", "authip_target_in_sync", "authip_target_drifted", "authip_target_ranges",
-      "authip_target_contested",
+      "authip_target_contested", "authip_target_not_granted", "authip_grant_valid", "authip_grant_policies",
       "authip_drift_corrections_total", "authip_azure_requests_total",
       "authip_azure_request_duration_seconds_bucket", "authip_azure_request_duration_seconds_count",
       "authip_azure_request_duration_seconds_sum", "authip_reconcile_duration_seconds_bucket",
@@ -56,7 +56,41 @@ class PrometheusAlertsTest {
   void everyAlertOfTheBriefExists() {
     assertThat(alerts).containsOnlyKeys("AuthipTargetDrifted", "AuthipPolicyNotReady", "AuthipAzureThrottling",
         "AuthipAzureErrors", "AuthipRangesNearLimit", "AuthipMetricsAbsent", "AuthipNoLeader",
-        "AuthipLeaderNotReconciling", "AuthipTargetContested");
+        "AuthipLeaderNotReconciling", "AuthipTargetContested", "AuthipTargetNotGranted", "AuthipGrantInvalid");
+  }
+
+  @Test
+  void targetNotGrantedFiresAfterFifteenMinutesAndNamesThePolicyAndCluster() {
+    assertThat(expr(alerts.get("AuthipTargetNotGranted")))
+        .isEqualTo("max by (namespace, policy, cluster) (authip_target_not_granted) == 1");
+    Map<String, String> series = new java.util.HashMap<>(REPLICA_A);
+    series.putAll(Map.of("namespace", "payments", "policy", "web", "cluster", "sub/rg-web/aks-web"));
+    Map<String, String> granted = new java.util.HashMap<>(series);
+    granted.put("cluster", "sub/rg-payments/aks-pay");
+    // Not granted from minute 5 (the grant was narrowed) to minute 40 (widened again); the other target always is.
+    PromQl.Tsdb db = new PromQl.Tsdb()
+        .scrape("authip_target_not_granted", series, 0, 60 * MINUTE, t -> t >= 5 * MINUTE && t < 40 * MINUTE ? 1.0 : 0.0)
+        .scrape("authip_target_not_granted", granted, 0, 60 * MINUTE, t -> 0.0);
+    var firing = run("AuthipTargetNotGranted", db, 60 * MINUTE);
+    assertThat(firing.floorEntry(20 * MINUTE - 1).getValue()).as("within the hold time").isEmpty();
+    assertThat(firing.get(20 * MINUTE)).containsExactly(
+        Map.of("namespace", "payments", "policy", "web", "cluster", "sub/rg-web/aks-web"));
+    assertThat(firing.get(45 * MINUTE)).as("granted again").isEmpty();
+  }
+
+  @Test
+  void grantInvalidFiresAfterFiveMinutesAndNamesTheGrant() {
+    assertThat(expr(alerts.get("AuthipGrantInvalid"))).isEqualTo("max by (grant) (authip_grant_valid) == 0");
+    Map<String, String> bad = new java.util.HashMap<>(REPLICA_A);
+    bad.put("grant", "team-payments");
+    Map<String, String> good = new java.util.HashMap<>(REPLICA_A);
+    good.put("grant", "team-web");
+    PromQl.Tsdb db = new PromQl.Tsdb()
+        .scrape("authip_grant_valid", bad, 0, 30 * MINUTE, t -> t >= 2 * MINUTE ? 0.0 : 1.0)
+        .scrape("authip_grant_valid", good, 0, 30 * MINUTE, t -> 1.0);
+    var firing = run("AuthipGrantInvalid", db, 30 * MINUTE);
+    assertThat(firing.floorEntry(7 * MINUTE - 1).getValue()).as("within the hold time").isEmpty();
+    assertThat(firing.get(7 * MINUTE)).containsExactly(Map.of("grant", "team-payments"));
   }
 
   @Test

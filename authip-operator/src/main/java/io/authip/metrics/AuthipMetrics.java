@@ -27,6 +27,9 @@ public final class AuthipMetrics {
   public static final String TARGET_DRIFTED = "authip.target.drifted";
   public static final String TARGET_RANGES = "authip.target.ranges";
   public static final String TARGET_CONTESTED = "authip.target.contested";
+  public static final String TARGET_NOT_GRANTED = "authip.target.not.granted";
+  public static final String GRANT_VALID = "authip.grant.valid";
+  public static final String GRANT_POLICIES = "authip.grant.policies";
   public static final String DRIFT_CORRECTIONS = "authip.drift.corrections";
   public static final String AZURE_REQUESTS = "authip.azure.requests";
   public static final String AZURE_REQUEST_DURATION = "authip.azure.request.duration";
@@ -95,10 +98,33 @@ public final class AuthipMetrics {
           t.getRangeCount() == null ? 0 : t.getRangeCount()));
       seen.add(set(TARGET_CONTESTED, "1 while another writer keeps changing the cluster back and authip has stopped "
           + "correcting it (flap guard)", tags, t.getState() == TargetState.Contested ? 1 : 0));
+      boolean notGranted = io.authip.api.v1alpha1.TargetReason.NotGranted.is(t.getReason())
+          || io.authip.api.v1alpha1.TargetReason.IdentityUnavailable.is(t.getReason());
+      seen.add(set(TARGET_NOT_GRANTED, "1 while no TargetGrant lets the policy's namespace change the cluster with "
+          + "the policy's access (or the grant's identity cannot be used): nothing is sent to Azure for it", tags,
+          notGranted ? 1 : 0));
     }
     Set<Meter.Id> before = byPolicy.put(key, seen);
     if (before != null) {
       before.stream().filter(id -> !seen.contains(id)).forEach(this::remove);
+    }
+  }
+
+  /**
+   * Sets the series of one TargetGrant (label {@code grant}: bounded by the number of grants): whether it is valid and
+   * how many policies change clusters through it.
+   */
+  public void recordGrant(String grant, boolean valid, int policies) {
+    Tags tags = Tags.of("grant", grant);
+    set(GRANT_VALID, "1 when the TargetGrant is valid (an invalid grant grants nothing)", tags, valid ? 1 : 0);
+    set(GRANT_POLICIES, "AuthorizedIpPolicies that change clusters through the TargetGrant", tags, policies);
+  }
+
+  /** Removes the series of a deleted TargetGrant. */
+  public void forgetGrant(String grant) {
+    Tags tags = Tags.of("grant", grant);
+    for (String name : List.of(GRANT_VALID, GRANT_POLICIES)) {
+      remove(new Meter.Id(name, tags, null, null, Meter.Type.GAUGE));
     }
   }
 

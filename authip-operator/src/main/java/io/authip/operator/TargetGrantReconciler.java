@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * Reports on each TargetGrant whether it is valid (an invalid grant grants nothing) and which policies change clusters
  * through it, as this process's last reconciles of them found. Never touches Azure; registered in grants mode only.
  */
-@ControllerConfiguration(name = TargetGrantReconciler.NAME)
+@ControllerConfiguration(name = TargetGrantReconciler.NAME, triggerReconcilerOnAllEvents = true)
 public final class TargetGrantReconciler implements Reconciler<TargetGrant> {
 
   public static final String NAME = "targetgrant";
@@ -31,15 +31,21 @@ public final class TargetGrantReconciler implements Reconciler<TargetGrant> {
   private static final Logger LOG = LoggerFactory.getLogger(TargetGrantReconciler.class);
 
   private final GrantUsage usage;
+  private final io.authip.metrics.AuthipMetrics metrics;
   private final Clock clock;
 
-  public TargetGrantReconciler(GrantUsage usage, Clock clock) {
+  public TargetGrantReconciler(GrantUsage usage, io.authip.metrics.AuthipMetrics metrics, Clock clock) {
     this.usage = usage;
+    this.metrics = metrics;
     this.clock = clock;
   }
 
   @Override
   public UpdateControl<TargetGrant> reconcile(TargetGrant grant, Context<TargetGrant> context) {
+    if (context.isPrimaryResourceDeleted()) {
+      metrics.forgetGrant(grant.getMetadata().getName());
+      return UpdateControl.noUpdate();
+    }
     List<FieldError> errors = GrantValidator.validate(grant);
     TargetGrantStatus old = grant.getStatus();
     TargetGrantStatus status = new TargetGrantStatus();
@@ -64,6 +70,7 @@ public final class TargetGrantReconciler implements Reconciler<TargetGrant> {
       status.setConditions(Conditions.set(previous, Conditions.VALID, false, ConditionReason.InvalidSpec, message,
           generation, clock.instant()));
     }
+    metrics.recordGrant(grant.getMetadata().getName(), errors.isEmpty(), status.getPolicyCount());
     UpdateControl<TargetGrant> control;
     if (status.equals(old)) {
       control = UpdateControl.noUpdate();

@@ -142,8 +142,9 @@ final class SandboxDispatcher extends Dispatcher {
     ResourcePath rp = target.get();
     String contentType = mediaType(request.getHeader("Content-Type"));
     if (contentType.contains("protobuf") || contentType.contains("cbor")) {
-      return ApiStatus.of(415, "the authip sandbox reads JSON and YAML only, not " + contentType
-          + ": use kubectl apply -f or kubectl create -f with a manifest instead of kubectl create <kind>", rp);
+      return ApiStatus.of(415, "the authip sandbox reads JSON and YAML only, not " + contentType + ": "
+          + (TokenRequests.targets(rp) ? TokenRequests.KUBECTL_HINT
+              : "use kubectl apply -f or kubectl create -f with a manifest instead of kubectl create <kind>"), rp);
     }
     if (TokenRequests.targets(rp)) {
       // the store knows no subresource but status; tokens are issued, never stored (a missing uid may be)

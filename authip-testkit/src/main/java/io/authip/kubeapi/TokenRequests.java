@@ -29,6 +29,9 @@ final class TokenRequests {
   static final String KIND = "TokenRequest";
   /** The v1 default (SetDefaults_TokenRequestSpec). */
   static final long DEFAULT_EXPIRATION_SECONDS = 3600;
+  /** kubectl create token sends protobuf, which the sandbox does not read; kubectl create --raw sends the file. */
+  static final String KUBECTL_HINT = "instead of kubectl create token, send a TokenRequest in JSON with kubectl "
+      + "create --raw /api/v1/namespaces/NAMESPACE/serviceaccounts/NAME/token -f FILE";
   private static final long MIN_EXPIRATION_SECONDS = 10 * 60;
   private static final long MAX_EXPIRATION_SECONDS = 1L << 32;
   private static final ResourcePath TOKEN_REQUESTS =

@@ -77,7 +77,10 @@ final class TokenIssuer {
     claims.put("jti", UUID.randomUUID().toString());
     ObjectNode kubernetes = claims.putObject("kubernetes.io");
     kubernetes.put("namespace", namespace);
-    kubernetes.putObject("serviceaccount").put("name", name).put("uid", uid);
+    ObjectNode serviceAccount = kubernetes.putObject("serviceaccount").put("name", name);
+    if (!uid.isEmpty()) {
+      serviceAccount.put("uid", uid); // omitempty there
+    }
     claims.put("nbf", iat);
     claims.put("sub", "system:serviceaccount:" + namespace + ":" + name);
     String token = ServiceAccountTokens.sign(claims, keys.getPrivate(), keyId);

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
-import io.fabric8.mockwebserver.http.Buffer;
-import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Clock;
@@ -14,7 +12,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * {@code POST /api/v1/namespaces/NS/serviceaccounts/NAME/token}, the TokenRequest API, as kube-apiserver's
@@ -126,7 +123,9 @@ final class TokenRequests {
       return CelAdmission.invalid(TOKEN_REQUESTS, KIND, "", causes);
     }
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    String token = issuer.issue(rp.namespace(), rp.name(), uidOf(rp, serviceAccount), audiences, now, seconds);
+    // the mock gives every object a uid on create and keeps it on replace, as a real server does
+    String uid = serviceAccount.path("metadata").path("uid").asText("");
+    String token = issuer.issue(rp.namespace(), rp.name(), uid, audiences, now, seconds);
     metadata.put("name", rp.name()).put("namespace", rp.namespace()).put("creationTimestamp", now.toString());
     // the request echoed in the API server's field order, with the status it never takes from the client
     ObjectNode answer = JsonNodeFactory.instance.objectNode().put("kind", KIND).put("apiVersion", API_VERSION);
@@ -134,23 +133,6 @@ final class TokenRequests {
     answer.set("spec", spec);
     answer.putObject("status").put("token", token).put("expirationTimestamp", now.plusSeconds(seconds).toString());
     return ApiStatus.response(201, answer);
-  }
-
-  /**
-   * The ServiceAccount's uid. The mock gives every object it creates one, but a replacement without a uid stores
-   * none; then one is given and stored, since tokens name the uid and a real ServiceAccount always has one.
-   */
-  private String uidOf(ResourcePath rp, JsonNode serviceAccount) {
-    String uid = serviceAccount.path("metadata").path("uid").asText("");
-    if (!uid.isEmpty()) {
-      return uid;
-    }
-    uid = UUID.randomUUID().toString();
-    ObjectNode copy = serviceAccount.deepCopy();
-    ((ObjectNode) copy.path("metadata")).put("uid", uid);
-    store.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.PUT, rp.objectPath(),
-        Headers.builder().add("Content-Type", "application/json").build(), new Buffer(Json.bytes(copy))));
-    return uid;
   }
 
   /**

@@ -182,6 +182,23 @@ class TokenRequestTest {
   }
 
   @Test
+  void theTokenNamesTheStoredUidWhichAReplacementWithoutOneKeeps() throws Exception {
+    ServiceAccount sa = createServiceAccount(kube, TENANT, "replaced");
+    String path = "/api/v1/namespaces/" + TENANT + "/serviceaccounts/replaced";
+    HttpResponse<String> replaced = send(mockUrl(), "PUT", path, "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\","
+        + "\"metadata\":{\"name\":\"replaced\",\"namespace\":\"tenant-a\",\"resourceVersion\":\""
+        + sa.getMetadata().getResourceVersion() + "\"}}");
+    assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
+    String uid = kube.client().serviceAccounts().inNamespace(TENANT).withName("replaced").get().getMetadata().getUid();
+    assertThat(uid).isEqualTo(sa.getMetadata().getUid());
+
+    TokenRequest answer = ask(kube.client(), TENANT, "replaced", request(EXCHANGE, 3600L));
+    assertThat(ServiceAccountTokens.verify(answer.getStatus().getToken(), kube.serviceAccountSigningKey())
+        .get("kubernetes.io")).isEqualTo(Map.of("namespace", TENANT,
+            "serviceaccount", Map.of("name", "replaced", "uid", uid)));
+  }
+
+  @Test
   void aMissingServiceAccountIsNotFound() {
     assertThatThrownBy(() -> ask(kube.client(), TENANT, "nobody", request(EXCHANGE, 3600L)))
         .isInstanceOfSatisfying(KubernetesClientException.class, e -> {

@@ -182,6 +182,12 @@ final class ApiCatalog {
         list.addToResources(new APIResourceBuilder().withName(t.plural() + "/status").withSingularName("")
             .withNamespaced(t.namespaced()).withKind(t.kind()).withVerbs(ResourceType.STATUS_VERBS).build());
       }
+      if (t.group().isEmpty() && t.plural().equals("serviceaccounts")) {
+        // served by TokenRequests; a real /api/v1 lists it so, with the kind of another group
+        list.addToResources(new APIResourceBuilder().withName("serviceaccounts/token").withSingularName("")
+            .withNamespaced(true).withGroup("authentication.k8s.io").withVersion("v1").withKind(TokenRequests.KIND)
+            .withVerbs("create").build());
+      }
     }
     return Optional.of(Serialization.asJson(list.build()));
   }

@@ -43,6 +43,9 @@ import java.util.logging.Level;
  * <p>Both endpoints enforce RBAC for the operator's identity ({@link RbacFront}): requests with
  * {@link Rbac#OPERATOR_TOKEN} ({@link #operatorClient()}) are authorized as its ServiceAccount; requests without
  * credentials ({@link #client()}, the sandbox's kubectl) are the administrator's.
+ *
+ * <p>ServiceAccounts' {@code token} subresource (the TokenRequest API) issues RS256 tokens signed with a key of this
+ * instance ({@link #serviceAccountIssuer()}, {@link #serviceAccountSigningKey()}, {@link #tokenRequests}).
  */
 public final class EmbeddedKubernetes implements AutoCloseable {
 
@@ -72,10 +75,13 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   private final KubeFaults faults;
   private final RbacFront rbac;
   private final KubernetesClient operatorClient;
+  private final TokenIssuer tokenIssuer;
   private SandboxDispatcher dispatcher;
 
   private EmbeddedKubernetes(KubernetesMockServer server, KubectlEndpoint endpoint, WatchHub hub,
-      Map<ServerRequest, Queue<ServerResponse>> expectations, KubeFaults faults, RbacFront rbac) {
+      Map<ServerRequest, Queue<ServerResponse>> expectations, KubeFaults faults, RbacFront rbac,
+      TokenIssuer tokenIssuer) {
+    this.tokenIssuer = tokenIssuer;
     this.faults = faults;
     this.rbac = rbac;
     this.server = server;
@@ -110,8 +116,10 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
     WatchHub hub = new WatchHub(WATCH_HISTORY);
     Store store = new Store(hub);
+    TokenIssuer tokenIssuer = TokenIssuer.generate();
     SandboxDispatcher dispatcher = new SandboxDispatcher(expectations, store,
-        new ApiCatalog(() -> Json.parse(store.handleGet(CRDS).getBody().getBytes())), Clock.systemUTC());
+        new ApiCatalog(() -> Json.parse(store.handleGet(CRDS).getBody().getBytes())), Clock.systemUTC(),
+        tokenIssuer);
     KubeFaults faults = new KubeFaults(Clock.systemUTC());
     RbacFront front = new RbacFront(rbac, operator);
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
@@ -121,7 +129,8 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     try {
       server.init(InetAddress.getByName("127.0.0.1"), 0);
       endpoint = KubectlEndpoint.start(port, dispatcher, hub, front);
-      EmbeddedKubernetes k = new EmbeddedKubernetes(server, endpoint, hub, expectations, faults, front);
+      EmbeddedKubernetes k = new EmbeddedKubernetes(server, endpoint, hub, expectations, faults, front,
+          tokenIssuer);
       k.dispatcher = dispatcher;
       k.installCrds();
       for (String ns : new java.util.TreeSet<>(List.of("default", Rbac.OPERATOR_NAMESPACE,
@@ -248,6 +257,32 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config)
         .withHttpClientFactory(new JdkHttpClientFactory())
         .withKubernetesSerialization(ResourceSerialization.create()).build();
+  }
+
+  /**
+   * The issuer ({@code iss}) of the ServiceAccount tokens this API issues through the TokenRequest API, and the
+   * audience of those requested without one: {@code https://oidc.authip.sandbox/} and 16 random hex digits, the same
+   * for the life of this instance, different for every instance. Nothing is served there (no OIDC discovery).
+   */
+  public String serviceAccountIssuer() {
+    return tokenIssuer.issuer();
+  }
+
+  /**
+   * The public half of the 2048-bit RSA key this instance signs ServiceAccount tokens with (RS256, generated at
+   * start); the tokens' {@code kid} is {@link ServiceAccountTokens#keyId} of it. Check tokens with
+   * {@link ServiceAccountTokens#verify}.
+   */
+  public java.security.interfaces.RSAPublicKey serviceAccountSigningKey() {
+    return tokenIssuer.publicKey();
+  }
+
+  /**
+   * How many tokens were issued for the ServiceAccount {@code namespace/name} through the TokenRequest API since
+   * start (refused requests do not count), whoever asked.
+   */
+  public int tokenRequests(String namespace, String name) {
+    return tokenIssuer.issued(namespace, name);
   }
 
   /** The RBAC front: what the operator's requests used, and which were forbidden. */

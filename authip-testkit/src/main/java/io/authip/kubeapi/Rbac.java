@@ -31,8 +31,9 @@ import java.util.Set;
  * the binding's namespace only. A rule allows a request when its verbs, apiGroups, resources and resourceNames all
  * match (resource requests), or its verbs and nonResourceURLs (other requests): {@code *} matches anything,
  * {@code resource/subresource} and {@code *}{@code /subresource} a subresource, a resourceName only a request that
- * names the object (so never a create, a deletecollection, or a list/watch without a {@code metadata.name} field
- * selector), a nonResourceURL ending in {@code *} any path with that prefix. Nothing denies; what no rule allows is
+ * names the object in its URL (so never the create of a new object, a deletecollection, or a list/watch without a
+ * {@code metadata.name} field selector; but the create of a named object's subresource, such as
+ * {@code serviceaccounts/NAME/token}, yes), a nonResourceURL ending in {@code *} any path with that prefix. Nothing denies; what no rule allows is
  * forbidden.
  */
 public final class Rbac {

@@ -31,10 +31,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts what kubectl needs in front of the mock server's CRUD store: discovery, {@code /version}, OpenAPI v3,
- * server-side tables, field and label selectors on lists, RFC 7386 merge patch, {@code Status} error bodies and
- * JSON content types. Paths are matched without their query, so {@code /api?timeout=32s} is {@code /api}.
- * Recorded expectations still win, as in the mock's own mixed mode. Watches are the store's (WebSocket, for
- * fabric8 clients); kubectl's HTTP watches are served by {@link KubectlEndpoint}.
+ * server-side tables, field and label selectors on lists, RFC 7386 merge patch, ServiceAccount tokens
+ * ({@link TokenRequests}), {@code Status} error bodies and JSON content types. Paths are matched without their
+ * query, so {@code /api?timeout=32s} is {@code /api}. Recorded expectations still win, as in the mock's own mixed
+ * mode. Watches are the store's (WebSocket, for fabric8 clients); kubectl's HTTP watches are served by
+ * {@link KubectlEndpoint}.
  */
 final class SandboxDispatcher extends Dispatcher {
 
@@ -52,18 +53,20 @@ final class SandboxDispatcher extends Dispatcher {
   private final Store store;
   private final ApiCatalog catalog;
   private final Clock clock;
+  private final TokenRequests tokens;
   /** Makes a merge patch's read and write one step, and orders writes for the watch history. */
   private final ReentrantLock writes = new ReentrantLock();
   /** Whether custom resources are checked by their CRD's x-kubernetes-validations rules, as a 1.31+ server does. */
   private volatile boolean admission = true;
 
   SandboxDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations, Store store, ApiCatalog catalog,
-      Clock clock) {
+      Clock clock, TokenIssuer issuer) {
     this.expectations = expectations;
     this.expected = new MockDispatcher(expectations);
     this.store = store;
     this.catalog = catalog;
     this.clock = clock;
+    this.tokens = new TokenRequests(store, issuer, clock);
   }
 
   ApiCatalog catalog() {
@@ -139,8 +142,13 @@ final class SandboxDispatcher extends Dispatcher {
     ResourcePath rp = target.get();
     String contentType = mediaType(request.getHeader("Content-Type"));
     if (contentType.contains("protobuf") || contentType.contains("cbor")) {
-      return ApiStatus.of(415, "the authip sandbox reads JSON and YAML only, not " + contentType
-          + ": use kubectl apply -f or kubectl create -f with a manifest instead of kubectl create <kind>", rp);
+      return ApiStatus.of(415, "the authip sandbox reads JSON and YAML only, not " + contentType + ": "
+          + (TokenRequests.targets(rp) ? TokenRequests.KUBECTL_HINT
+              : "use kubectl apply -f or kubectl create -f with a manifest instead of kubectl create <kind>"), rp);
+    }
+    if (TokenRequests.targets(rp)) {
+      // the store knows no subresource but status; tokens are issued, never stored
+      return tokens.handle(request, rp);
     }
     boolean dryRun = query.get("dryRun") != null && !query.get("dryRun").isEmpty();
     if (rp.collection() && (request.method() == HttpMethod.PATCH || request.method() == HttpMethod.PUT)) {

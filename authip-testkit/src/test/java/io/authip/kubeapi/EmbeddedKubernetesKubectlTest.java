@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -339,6 +340,28 @@ class EmbeddedKubernetesKubectlTest {
         "  namespace: errors\n  resourceVersion: \"1\""));
     assertThat(kubectl.run("replace", "-f", stale.toString()).err()).contains("Error from server (Conflict)",
         "the object has been modified");
+  }
+
+  @Test
+  void aTokenRequestSentRawGetsASignedTokenAndCreateTokenAHint() throws IOException {
+    client.serviceAccounts().inNamespace("tokens").resource(new ServiceAccountBuilder().withNewMetadata()
+        .withName("tenant").withNamespace("tokens").endMetadata().build()).create();
+    Path request = dir.resolve("tokenrequest.json");
+    Files.writeString(request, "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\","
+        + "\"spec\":{\"audiences\":[\"api://AzureADTokenExchange\"],\"expirationSeconds\":1200}}");
+    String answer = kubectl.ok("create", "--raw", "/api/v1/namespaces/tokens/serviceaccounts/tenant/token",
+        "-f", request.toString());
+    String token = Json.parse(answer).path("status").path("token").asText();
+    Map<String, Object> claims = ServiceAccountTokens.verify(token, k8s.serviceAccountSigningKey());
+    assertThat(claims.get("sub")).isEqualTo("system:serviceaccount:tokens:tenant");
+    assertThat(claims.get("aud")).isEqualTo(List.of("api://AzureADTokenExchange"));
+    assertThat(kubectl.run("create", "--raw", "/api/v1/namespaces/tokens/serviceaccounts/nobody/token", "-f",
+        request.toString()).err()).contains("Error from server (NotFound): serviceaccounts \"nobody\" not found");
+    // kubectl create token sends protobuf
+    assertThat(kubectl.run("create", "token", "tenant", "-n", "tokens").err())
+        .contains("kubectl create --raw /api/v1/namespaces/NAMESPACE/serviceaccounts/NAME/token");
+    assertThat(kubectl.ok("api-resources", "--api-group", "")).doesNotContain("serviceaccounts/token");
+    assertThat(k8s.tokenRequests("tokens", "tenant")).isEqualTo(1);
   }
 
   @Test

@@ -258,6 +258,50 @@ class RbacTest {
   }
 
   @Test
+  void resourceNamesNarrowTheCreateOfANamedSubresourceSuchAsAToken() {
+    // the name is in the URL of a subresource's create (TokenRequest, eviction), so resourceNames apply to it
+    Rbac tokens = Rbac.fromYaml("""
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata: {name: tokens, namespace: tenant-a}
+        rules:
+          - {apiGroups: [""], resources: [serviceaccounts/token], resourceNames: [authip-tenant], verbs: [create]}
+          - {apiGroups: [""], resources: [serviceaccounts], verbs: [create]}
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: tokens, namespace: tenant-a}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: tokens}
+        subjects: [{kind: ServiceAccount, name: authip, namespace: authip-system}]
+        """);
+    String serviceAccounts = "/api/v1/namespaces/tenant-a/serviceaccounts";
+    RequestAttributes token = RequestAttributes.of("POST", serviceAccounts + "/authip-tenant/token");
+    assertThat(tokens.authorize(SA, token).allowed()).isTrue();
+    assertThat(tokens.authorize(SA, token).allowedBy()).isEqualTo("RoleBinding tenant-a/tokens -> Role tokens");
+    assertThat(tokens.grantsOf(SA)).first().satisfies(g -> {
+      assertThat(g).hasToString("create serviceaccounts/token[authip-tenant] in tenant-a (Role tenant-a/tokens)");
+      assertThat(g.allows(token)).isTrue();
+    });
+    assertThat(tokens.authorize(SA, RequestAttributes.of("POST", serviceAccounts + "/someone-else/token")).allowed())
+        .isFalse();
+    assertThat(tokens.authorize(SA, RequestAttributes.of("POST",
+        "/api/v1/namespaces/tenant-b/serviceaccounts/authip-tenant/token")).allowed()).isFalse();
+    // the token grant covers neither reading the ServiceAccount nor another verb on the subresource...
+    assertThat(tokens.authorize(SA, RequestAttributes.of("GET", serviceAccounts + "/authip-tenant")).allowed())
+        .isFalse();
+    assertThat(tokens.authorize(SA, RequestAttributes.of("GET", serviceAccounts + "/authip-tenant/token")).allowed())
+        .isFalse();
+    // ...and creating ServiceAccounts does not grant their tokens
+    assertThat(tokens.authorize(SA, RequestAttributes.of("POST", serviceAccounts)).allowed()).isTrue();
+    assertThat(tokens.authorize(SA, RequestAttributes.of("POST", serviceAccounts + "/someone-else/token")).allowed())
+        .isFalse();
+    assertThat(Rbac.forbiddenMessage(SA, RequestAttributes.of("POST", serviceAccounts + "/someone-else/token"), ""))
+        .isEqualTo("serviceaccounts \"someone-else\" is forbidden: User "
+            + "\"system:serviceaccount:authip-system:authip\" cannot create resource \"serviceaccounts/token\" in API "
+            + "group \"\" in the namespace \"tenant-a\"");
+  }
+
+  @Test
   void aBindingToAMissingRoleIsNamedInTheRefusal() {
     Rbac.Decision d = RBAC.authorize(SA, RequestAttributes.of("GET", "/api/v1/namespaces/team-b/pods"));
     assertThat(d.allowed()).isFalse();

@@ -33,6 +33,9 @@ class RequestAttributesTest {
       GET | /api/v1/namespaces/other/pods?fieldSelector=metadata.name=a%2Fb | list | '' | pods | other | '' | ''
       POST | /api/v1/namespaces/other/pods | create | '' | pods | other | '' | ''
       POST | /api/v1/namespaces/other/pods/foo/eviction | create | '' | pods | other | foo | eviction
+      POST | /api/v1/namespaces/tenant-a/serviceaccounts/authip-tenant/token | create | '' | serviceaccounts | tenant-a | authip-tenant | token
+      POST | /api/v1/namespaces/tenant-a/serviceaccounts/authip-tenant/token?dryRun=All | create | '' | serviceaccounts | tenant-a | authip-tenant | token
+      POST | /api/v1/serviceaccounts/authip-tenant/token | create | '' | serviceaccounts | '' | authip-tenant | token
       PUT | /api/v1/namespaces/other/pods/foo | update | '' | pods | other | foo | ''
       PATCH | /api/v1/namespaces/other/pods/foo | patch | '' | pods | other | foo | ''
       DELETE | /api/v1/namespaces/other/pods/foo | delete | '' | pods | other | foo | ''

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -226,6 +227,38 @@ public final class ArmEmulator implements AutoCloseable {
    */
   public String signedUrl(String path) {
     return store.signedUrl(path, clock.instant());
+  }
+
+  // ---------------------------------------------------------------- identities: federated credentials and scopes
+
+  /**
+   * Trusts {@code key} to sign tokens of the OIDC issuer {@code issuer} (an https URL, compared exactly), as Entra
+   * trusts the keys it fetches from the issuer's JWKS. Several issuers, and several keys per issuer, may be trusted.
+   *
+   * @throws IllegalArgumentException for an issuer that is not an https URL or a key that is not RSA
+   */
+  public void trustIssuer(String issuer, PublicKey key) {
+    handler.federatedCredentials().trustIssuer(issuer, key);
+  }
+
+  /**
+   * Adds a federated identity credential to the app or managed identity {@code clientId}: from now on its token
+   * requests must carry a {@code client_assertion} (type jwt-bearer) that a trusted key of {@code issuer} signed
+   * (RS256), that is within its lifetime (5 minutes of skew), and whose {@code iss}, {@code sub} and one of whose
+   * {@code aud} values equal one credential's, case-sensitively; a secret is refused. A client ID without any
+   * credential stays lenient (any secret or assertion).
+   *
+   * @throws IllegalStateException when the client already has 20, Entra's limit
+   * @throws IllegalArgumentException for a blank value, an issuer that is not an https URL, or a second credential
+   *     with the same issuer and subject
+   */
+  public void federatedCredential(String clientId, String issuer, String subject, String audience) {
+    handler.federatedCredentials().add(clientId, new FederatedCredentials.Credential(issuer, subject, audience));
+  }
+
+  /** The object ID the emulator gives the service principal of {@code clientId}: stable, derived from it. */
+  public static String objectId(String clientId) {
+    return Principal.objectId(Objects.requireNonNull(clientId, "clientId"));
   }
 
   // ---------------------------------------------------------------- faults and concurrent changes

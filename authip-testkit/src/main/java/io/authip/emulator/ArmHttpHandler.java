@@ -70,6 +70,10 @@ final class ArmHttpHandler implements HttpHandler {
     identity.revokeTokens();
   }
 
+  FederatedCredentials federatedCredentials() {
+    return identity.federated();
+  }
+
   /** What a request is, once routed. */
   private record Route(RequestKind kind, String resourceKey, ResourceIds.Ref ref, String operationId,
       boolean operationResult, String subscription) {
@@ -78,10 +82,12 @@ final class ArmHttpHandler implements HttpHandler {
   /**
    * One received request, read completely before anything is answered.
    *
+   * @param principal whom the bearer token was issued to; null without one issued here
    * @param putBefore for a cluster PUT that reached the store: the cluster as it was just before (empty when absent)
    */
   private record Incoming(HttpExchange exchange, Instant at, String method, String path, String query,
-      Map<String, List<String>> headers, byte[] body, Route route, AtomicReference<Optional<ObjectNode>> putBefore) {
+      Map<String, List<String>> headers, byte[] body, Route route, Principal principal,
+      AtomicReference<Optional<ObjectNode>> putBefore) {
 
     String header(String name) {
       List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
@@ -108,7 +114,8 @@ final class ArmHttpHandler implements HttpHandler {
       String query = Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse("");
       Map<String, List<String>> headers = new LinkedHashMap<>();
       exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
-      in = new Incoming(exchange, clock.instant(), method, path, query, headers, body, route(method, path),
+      Principal principal = identity.principal(exchange.getRequestHeaders().getFirst("Authorization"));
+      in = new Incoming(exchange, clock.instant(), method, path, query, headers, body, route(method, path), principal,
           new AtomicReference<>());
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot read a request: {}", e.toString());
@@ -222,8 +229,11 @@ final class ArmHttpHandler implements HttpHandler {
         return store.getPublicIpPrefix(route.ref());
       case OPERATION_GET: {
         if (roleScope == RoleScope.RESOURCE_GROUP) {
-          return ResourceStore.Answer.error(403, "AuthorizationFailed", "The client '" + IdentityEndpoint.OBJECT_ID
-              + "' with object id '" + IdentityEndpoint.OBJECT_ID + "' does not have authorization to perform "
+          // A token revoked since authentication leaves no principal; name the caller anyway.
+          Principal caller = in.principal() != null ? in.principal()
+              : Principal.of("00000000-0000-0000-0000-000000000000");
+          return ResourceStore.Answer.error(403, "AuthorizationFailed", "The client '" + caller.clientId()
+              + "' with object id '" + caller.objectId() + "' does not have authorization to perform "
               + "action 'Microsoft.ContainerService/locations/" + (route.operationResult() ? "operationresults"
               : "operations") + "/read' over scope '" + in.path() + "' or the scope is invalid. If access was "
               + "recently granted, please refresh your credentials.", Map.of());
@@ -360,7 +370,7 @@ final class ArmHttpHandler implements HttpHandler {
     String body = in.route().kind() == RequestKind.TOKEN ? IdentityEndpoint.redactForm(in.body())
         : new String(in.body(), StandardCharsets.UTF_8);
     stats.record(new RecordedRequest(in.at(), in.method(), in.path(), in.query(), headers, body, in.route().kind(),
-        in.route().resourceKey(), status));
+        in.route().resourceKey(), status, in.principal() == null ? null : in.principal().clientId()));
     if (in.route().kind() == RequestKind.CLUSTER_PUT) {
       audit(in, judged);
     }

@@ -256,6 +256,20 @@ public final class ArmEmulator implements AutoCloseable {
     handler.federatedCredentials().add(clientId, new FederatedCredentials.Credential(issuer, subject, audience));
   }
 
+  /**
+   * Where the principal {@code clientId} holds a role (Azure RBAC), replacing what was set before: ARM ID prefixes
+   * such as {@code /subscriptions/{s}} or {@code /subscriptions/{s}/resourceGroups/{g}}, compared case-insensitively
+   * on whole segments. Its requests for anything outside get 403 {@code AuthorizationFailed} naming the client, its
+   * object ID ({@link #objectId}), the action and the scope, before anything changes; operation polls need a scope
+   * covering their subscription path, as AKS operations live at subscription scope. An empty list allows nothing; a
+   * principal never given scopes is unrestricted.
+   *
+   * @throws IllegalArgumentException for a scope that is not a subscription, resource group or resource ID
+   */
+  public void principalScopes(String clientId, List<String> scopes) {
+    handler.roleAssignments().scopes(clientId, scopes);
+  }
+
   /** The object ID the emulator gives the service principal of {@code clientId}: stable, derived from it. */
   public static String objectId(String clientId) {
     return Principal.objectId(Objects.requireNonNull(clientId, "clientId"));
@@ -265,7 +279,8 @@ public final class ArmEmulator implements AutoCloseable {
 
   /**
    * Where the caller's role is assigned: {@link RoleScope#RESOURCE_GROUP} makes every operation poll answer 403
-   * {@code AuthorizationFailed}, as when the role is assigned on the clusters' resource groups only.
+   * {@code AuthorizationFailed}, as when the role is assigned on the clusters' resource groups only. It applies to
+   * every caller; {@link #principalScopes} restricts one principal.
    */
   public void roleScope(RoleScope scope) {
     handler.roleScope(Objects.requireNonNull(scope, "scope"));

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -228,11 +229,58 @@ public final class ArmEmulator implements AutoCloseable {
     return store.signedUrl(path, clock.instant());
   }
 
+  // ---------------------------------------------------------------- identities: federated credentials and scopes
+
+  /**
+   * Trusts {@code key} to sign tokens of the OIDC issuer {@code issuer} (an https URL, compared exactly), as Entra
+   * trusts the keys it fetches from the issuer's JWKS. Several issuers, and several keys per issuer, may be trusted.
+   *
+   * @throws IllegalArgumentException for an issuer that is not an https URL or a key that is not RSA
+   */
+  public void trustIssuer(String issuer, PublicKey key) {
+    handler.federatedCredentials().trustIssuer(issuer, key);
+  }
+
+  /**
+   * Adds a federated identity credential to the app or managed identity {@code clientId}: from now on its token
+   * requests must carry a {@code client_assertion} (type jwt-bearer) that a trusted key of {@code issuer} signed
+   * (RS256), that is within its lifetime (5 minutes of skew), and whose {@code iss}, {@code sub} and one of whose
+   * {@code aud} values equal one credential's, case-sensitively; a secret is refused. A client ID without any
+   * credential stays lenient (any secret or assertion).
+   *
+   * @throws IllegalStateException when the client already has 20, Entra's limit
+   * @throws IllegalArgumentException for a blank value, an issuer that is not an https URL, or a second credential
+   *     with the same issuer and subject
+   */
+  public void federatedCredential(String clientId, String issuer, String subject, String audience) {
+    handler.federatedCredentials().add(clientId, new FederatedCredentials.Credential(issuer, subject, audience));
+  }
+
+  /**
+   * Where the principal {@code clientId} holds a role (Azure RBAC), replacing what was set before: ARM ID prefixes
+   * such as {@code /subscriptions/{s}} or {@code /subscriptions/{s}/resourceGroups/{g}}, compared case-insensitively
+   * on whole segments. Its requests for anything outside get 403 {@code AuthorizationFailed} naming the client, its
+   * object ID ({@link #objectId}), the action and the scope, before anything changes; operation polls need a scope
+   * covering their subscription path, as AKS operations live at subscription scope. An empty list allows nothing; a
+   * principal never given scopes is unrestricted.
+   *
+   * @throws IllegalArgumentException for a scope that is not a subscription, resource group or resource ID
+   */
+  public void principalScopes(String clientId, List<String> scopes) {
+    handler.roleAssignments().scopes(clientId, scopes);
+  }
+
+  /** The object ID the emulator gives the service principal of {@code clientId}: stable, derived from it. */
+  public static String objectId(String clientId) {
+    return Principal.objectId(Objects.requireNonNull(clientId, "clientId"));
+  }
+
   // ---------------------------------------------------------------- faults and concurrent changes
 
   /**
    * Where the caller's role is assigned: {@link RoleScope#RESOURCE_GROUP} makes every operation poll answer 403
-   * {@code AuthorizationFailed}, as when the role is assigned on the clusters' resource groups only.
+   * {@code AuthorizationFailed}, as when the role is assigned on the clusters' resource groups only. It applies to
+   * every caller; {@link #principalScopes} restricts one principal.
    */
   public void roleScope(RoleScope scope) {
     handler.roleScope(Objects.requireNonNull(scope, "scope"));

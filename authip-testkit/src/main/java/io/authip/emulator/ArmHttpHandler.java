@@ -43,6 +43,7 @@ final class ArmHttpHandler implements HttpHandler {
   private final Executor executor;
   private final ScheduledExecutorService scheduler;
   private final IdentityEndpoint identity;
+  private final RoleAssignments roles = new RoleAssignments();
   private volatile RoleScope roleScope = RoleScope.SUBSCRIPTION;
 
   ArmHttpHandler(ResourceStore store, RequestStats stats, FaultPlan faults, Throttler throttler, Clock clock,
@@ -70,6 +71,14 @@ final class ArmHttpHandler implements HttpHandler {
     identity.revokeTokens();
   }
 
+  FederatedCredentials federatedCredentials() {
+    return identity.federated();
+  }
+
+  RoleAssignments roleAssignments() {
+    return roles;
+  }
+
   /** What a request is, once routed. */
   private record Route(RequestKind kind, String resourceKey, ResourceIds.Ref ref, String operationId,
       boolean operationResult, String subscription) {
@@ -78,10 +87,12 @@ final class ArmHttpHandler implements HttpHandler {
   /**
    * One received request, read completely before anything is answered.
    *
+   * @param principal whom the bearer token was issued to; null without one issued here
    * @param putBefore for a cluster PUT that reached the store: the cluster as it was just before (empty when absent)
    */
   private record Incoming(HttpExchange exchange, Instant at, String method, String path, String query,
-      Map<String, List<String>> headers, byte[] body, Route route, AtomicReference<Optional<ObjectNode>> putBefore) {
+      Map<String, List<String>> headers, byte[] body, Route route, Principal principal,
+      AtomicReference<Optional<ObjectNode>> putBefore) {
 
     String header(String name) {
       List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
@@ -108,7 +119,8 @@ final class ArmHttpHandler implements HttpHandler {
       String query = Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse("");
       Map<String, List<String>> headers = new LinkedHashMap<>();
       exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
-      in = new Incoming(exchange, clock.instant(), method, path, query, headers, body, route(method, path),
+      Principal principal = identity.principal(exchange.getRequestHeaders().getFirst("Authorization"));
+      in = new Incoming(exchange, clock.instant(), method, path, query, headers, body, route(method, path), principal,
           new AtomicReference<>());
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot read a request: {}", e.toString());
@@ -194,6 +206,11 @@ final class ArmHttpHandler implements HttpHandler {
       return ResourceStore.Answer.error(ArmError.badRequest("MissingApiVersionParameter",
           "The api-version query parameter (?api-version=) is required for all requests."));
     }
+    // Before the store sees the request: a refused PUT starts no operation and changes nothing.
+    Optional<ResourceStore.Answer> forbidden = forbidden(in);
+    if (forbidden.isPresent()) {
+      return forbidden.get();
+    }
     switch (route.kind()) {
       case TOKEN:
         return identity.token(in.path(), in.body());
@@ -221,13 +238,6 @@ final class ArmHttpHandler implements HttpHandler {
       case PUBLIC_IP_PREFIX_GET:
         return store.getPublicIpPrefix(route.ref());
       case OPERATION_GET: {
-        if (roleScope == RoleScope.RESOURCE_GROUP) {
-          return ResourceStore.Answer.error(403, "AuthorizationFailed", "The client '" + IdentityEndpoint.OBJECT_ID
-              + "' with object id '" + IdentityEndpoint.OBJECT_ID + "' does not have authorization to perform "
-              + "action 'Microsoft.ContainerService/locations/" + (route.operationResult() ? "operationresults"
-              : "operations") + "/read' over scope '" + in.path() + "' or the scope is invalid. If access was "
-              + "recently granted, please refresh your credentials.", Map.of());
-        }
         String unsigned = store.signer().problem(in.path(), in.query());
         if (unsigned != null) {
           // Plausible, not copied from ARM: an authentication error naming the signature.
@@ -244,6 +254,58 @@ final class ArmHttpHandler implements HttpHandler {
             : ResourceStore.Answer.error(404, "InvalidResourceType", "The emulator does not serve '" + in.path()
                 + "'.", Map.of());
     }
+  }
+
+  // ---------------------------------------------------------------- authorization
+
+  /**
+   * ARM's 403 when the caller's role assignments do not cover the request: the {@link RoleScope} switch (operation
+   * polls need a role at subscription scope) and the scopes of the caller's principal.
+   */
+  private Optional<ResourceStore.Answer> forbidden(Incoming in) {
+    String action = action(in.method(), in.route());
+    if (action == null) {
+      return Optional.empty();
+    }
+    String scope = ResourceIds.path(in.path());
+    // A token revoked between authentication and now leaves no principal; name the caller anyway.
+    Principal caller = in.principal() != null ? in.principal()
+        : Principal.of("00000000-0000-0000-0000-000000000000");
+    if (in.route().operationId() != null && roleScope == RoleScope.RESOURCE_GROUP) {
+      return Optional.of(RoleAssignments.authorizationFailed(caller, action, scope));
+    }
+    return roles.refusal(in.principal(), action, scope);
+  }
+
+  /**
+   * The RBAC action a request needs, as ARM names it in {@code AuthorizationFailed}; null for what is not an ARM
+   * resource or operation (identity requests, unknown paths), which ARM would refuse otherwise.
+   */
+  private static String action(String method, Route route) {
+    if (route.operationId() != null) {
+      return method.equals("GET") ? "Microsoft.ContainerService/locations/"
+          + (route.operationResult() ? "operationresults" : "operations") + "/read" : null;
+    }
+    ResourceIds.Ref ref = route.ref();
+    if (ref == null || route.kind().isIdentity()) {
+      return null;
+    }
+    String type;
+    if (ref.isA(ResourceIds.CONTAINER_SERVICE, "managedClusters")) {
+      type = ResourceIds.CONTAINER_SERVICE + "/managedClusters";
+    } else if (ref.isA(ResourceIds.NETWORK, "publicIPAddresses")) {
+      type = ResourceIds.NETWORK + "/publicIPAddresses";
+    } else if (ref.isA(ResourceIds.NETWORK, "publicIPPrefixes")) {
+      type = ResourceIds.NETWORK + "/publicIPPrefixes";
+    } else {
+      type = ref.namespace() + "/" + ref.type();
+    }
+    return type + "/" + switch (method) {
+      case "GET", "HEAD" -> "read";
+      case "PUT", "PATCH" -> "write";
+      case "DELETE" -> "delete";
+      default -> "action";
+    };
   }
 
   // ---------------------------------------------------------------- routing
@@ -360,7 +422,7 @@ final class ArmHttpHandler implements HttpHandler {
     String body = in.route().kind() == RequestKind.TOKEN ? IdentityEndpoint.redactForm(in.body())
         : new String(in.body(), StandardCharsets.UTF_8);
     stats.record(new RecordedRequest(in.at(), in.method(), in.path(), in.query(), headers, body, in.route().kind(),
-        in.route().resourceKey(), status));
+        in.route().resourceKey(), status, in.principal() == null ? null : in.principal().clientId()));
     if (in.route().kind() == RequestKind.CLUSTER_PUT) {
       audit(in, judged);
     }

@@ -17,25 +17,32 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Entra ID side: a token endpoint azure-identity's credentials accept, the metadata MSAL may ask for, and the
- * check that ARM calls carry a token issued here (so the SDK's bearer policy really runs). Client IDs and secrets
- * are not checked; tokens are opaque and valid while the emulator runs.
+ * check that ARM calls carry a token issued here (so the SDK's bearer policy really runs). Tokens are opaque, valid
+ * while the emulator runs, and remember the {@link Principal} they were issued to.
+ *
+ * <p>A client ID with federated identity credentials is checked as strictly as Entra checks it: only a
+ * {@code client_assertion} of type jwt-bearer, signed (RS256) by a trusted key of its issuer, within its lifetime,
+ * whose issuer, subject and audience match one of its credentials (see {@link FederatedCredentials}). Any other
+ * client ID is lenient, as every client was before: any secret or assertion gets a token.
  */
 final class IdentityEndpoint {
 
-  /** The object ID ARM's authorization errors name for the caller (the emulator does not tell callers apart). */
-  static final String OBJECT_ID = "5a3c1e9f-2b4d-4f6a-8c0e-1d2f3a4b5c6d";
   private static final Set<String> SECRET_FORM_FIELDS = Set.of("client_secret", "client_assertion");
   private static final ObjectMapper MAPPER = ArmHttpHandler.MAPPER;
 
   private final String tenantId;
   private final Clock clock;
-  /** Issued token → the audience (resource) it was issued for. */
-  private final Map<String, String> issuedTokens = new ConcurrentHashMap<>();
+  /** Issued token → the audience (resource) it was issued for and to whom. */
+  private final Map<String, Issued> issuedTokens = new ConcurrentHashMap<>();
+  private final FederatedCredentials federated = new FederatedCredentials();
   /** The audiences ARM accepts, as its InvalidAuthenticationTokenAudience message lists them. */
   static final List<String> ARM_AUDIENCES = List.of("https://management.core.windows.net/",
       "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com");
   private final SecureRandom random = new SecureRandom();
   private volatile String baseUrl = "https://127.0.0.1";
+
+  private record Issued(String audience, Principal principal) {
+  }
 
   IdentityEndpoint(String tenantId, Clock clock) {
     this.tenantId = tenantId;
@@ -51,19 +58,34 @@ final class IdentityEndpoint {
     issuedTokens.clear();
   }
 
+  FederatedCredentials federated() {
+    return federated;
+  }
+
+  /** Whom the token in an {@code Authorization} header was issued to; null for no token or one not issued here. */
+  Principal principal(String header) {
+    Issued issued = issued(header);
+    return issued == null ? null : issued.principal();
+  }
+
+  private Issued issued(String header) {
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    return issuedTokens.get(header.substring(7).trim());
+  }
+
   /**
    * Why ARM refuses the {@code Authorization} header: no token, one not issued here (401
    * {@code InvalidAuthenticationToken}), or one issued for another audience (401
    * {@code InvalidAuthenticationTokenAudience}, as ARM answers a token for, say, Microsoft Graph).
    */
   Optional<ResourceStore.Answer> refusal(String header) {
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    Issued issued = issued(header);
+    if (issued == null) {
       return Optional.of(unauthorized());
     }
-    String audience = issuedTokens.get(header.substring(7).trim());
-    if (audience == null) {
-      return Optional.of(unauthorized());
-    }
+    String audience = issued.audience();
     if (!ARM_AUDIENCES.contains(audience)) {
       return Optional.of(ResourceStore.Answer.error(401, "InvalidAuthenticationTokenAudience", "The access token "
           + "has been obtained for wrong audience or resource '" + audience + "'. It should exactly match with one "
@@ -101,6 +123,13 @@ final class IdentityEndpoint {
       return aadError(401, "invalid_client", 7000216,
           "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.");
     }
+    String clientId = form.get("client_id").trim();
+    if (federated.has(clientId)) {
+      Optional<ResourceStore.Answer> refused = federatedRefusal(clientId, form);
+      if (refused.isPresent()) {
+        return refused.get();
+      }
+    }
     String scope = form.get("scope");
     if (isBlank(scope)) {
       return aadError(400, "invalid_request", 900144, "The request body must contain the following parameter: "
@@ -125,13 +154,34 @@ final class IdentityEndpoint {
     byte[] bytes = new byte[32];
     random.nextBytes(bytes);
     String token = "emulator." + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    issuedTokens.put(token, resource);
+    issuedTokens.put(token, new Issued(resource, Principal.of(clientId)));
     ObjectNode body = MAPPER.createObjectNode();
     body.put("token_type", "Bearer");
     body.put("expires_in", 3599);
     body.put("ext_expires_in", 3599);
     body.put("access_token", token);
     return ResourceStore.Answer.json(200, body);
+  }
+
+  /**
+   * A client with federated credentials proves itself with an assertion only: a secret is refused as Entra refuses
+   * a secret the app does not have.
+   */
+  private Optional<ResourceStore.Answer> federatedRefusal(String clientId, Map<String, String> form) {
+    if (!isBlank(form.get("client_secret"))) {
+      return Optional.of(aadError(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret "
+          + "being sent in the request is the client secret value, not the client secret ID, for a secret added to "
+          + "app '" + clientId + "'."));
+    }
+    String type = form.get("client_assertion_type");
+    if (!FederatedCredentials.JWT_BEARER.equals(type)) {
+      // Entra's code for a missing parameter; for another value the wording is the emulator's.
+      return Optional.of(aadError(400, "invalid_request", 900144, "The request body must contain the following "
+          + "parameter: 'client_assertion_type' with the value '" + FederatedCredentials.JWT_BEARER + "'; got '"
+          + type + "'."));
+    }
+    return federated.check(clientId, form.get("client_assertion"), clock.instant())
+        .map(r -> aadError(r.status(), r.error(), r.code(), r.description()));
   }
 
   private ResourceStore.Answer aadError(int status, String error, int code, String description) {

@@ -19,9 +19,11 @@ import java.util.Optional;
  * @param kind what the emulator took it for
  * @param resourceKey the lower-cased resource ID or operation path it was counted under
  * @param status the status answered; 0 when the connection was closed without an answer
+ * @param clientId the client ID of the principal the bearer token was issued to; null when the request carried no
+ *     token issued by this emulator (token and metadata requests, a missing, unknown or revoked token)
  */
 public record RecordedRequest(Instant at, String method, String path, String query, Map<String, List<String>> headers,
-    String body, RequestKind kind, String resourceKey, int status) {
+    String body, RequestKind kind, String resourceKey, int status, String clientId) {
 
   public RecordedRequest {
     headers = Map.copyOf(headers);

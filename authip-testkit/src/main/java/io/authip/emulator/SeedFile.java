@@ -35,17 +35,32 @@ import java.util.Set;
  *     effectiveOutboundIPs:                   # optional: egress shared by all these clusters
  *       - {id: /subscriptions/.../publicIPAddresses/shared-egress, ipAddress: 20.50.62.1}
  *   - body: { id: ..., location: ..., properties: { ... } }   # a complete cluster body
+ * identities:                                 # optional: Entra identities and their Azure role scopes
+ *   - clientId: 1111...                       # required
+ *     federatedCredentials:                   # optional; audience defaults to api://AzureADTokenExchange
+ *       - {issuer: https://oidc.example/x, subject: system:serviceaccount:team-a:authip-tenant}
+ *     scopes: [/subscriptions/.../resourceGroups/rg-team-a]   # optional; absent = unrestricted
  * </pre>
+ *
+ * <p>Issuers' signing keys cannot be given here: {@link ArmEmulator#trustIssuer} takes them at run time.
  */
 public final class SeedFile {
 
   private static final Set<String> TOP = Set.of("subscription", "location", "publicIPAddresses", "publicIPPrefixes",
-      "managedClusters");
+      "managedClusters", "identities");
+  private static final Set<String> IDENTITY = Set.of("clientId", "federatedCredentials", "scopes");
+  private static final Set<String> CREDENTIAL = Set.of("issuer", "subject", "audience");
+  /** What Entra proposes, and what Kubernetes ServiceAccount tokens for workload identity carry. */
+  static final String DEFAULT_AUDIENCE = "api://AzureADTokenExchange";
   private static final Set<String> FIXTURE = Set.of("fixture", "subscription", "resourceGroup", "name", "location",
       "count", "authorizedIPRanges", "effectiveOutboundIPs");
 
   /** What a seed file added, counting the public IPs and prefixes fixtures brought along. */
-  public record Summary(int clusters, int publicIps, int publicIpPrefixes) {
+  public record Summary(int clusters, int publicIps, int publicIpPrefixes, int identities) {
+
+    public Summary(int clusters, int publicIps, int publicIpPrefixes) {
+      this(clusters, publicIps, publicIpPrefixes, 0);
+    }
   }
 
   private SeedFile() {
@@ -140,7 +155,58 @@ public final class SeedFile {
         prefixes += fixture.publicIpPrefixes().size();
       }
     }
-    return new Summary(clusters, ips, prefixes);
+    int identities = identities(root, file, arm);
+    return new Summary(clusters, ips, prefixes, identities);
+  }
+
+  private static int identities(JsonNode root, Path file, ArmEmulator arm) {
+    Set<String> seen = new java.util.HashSet<>();
+    int index = 0;
+    for (JsonNode entry : list(root, "identities", file)) {
+      String where = file + ": identities[" + index++ + "]";
+      onlyKeys(entry, IDENTITY, where);
+      String clientId = text(entry, "clientId", where);
+      if (!seen.add(clientId.toLowerCase(Locale.ROOT))) {
+        throw new IllegalArgumentException(where + ": clientId '" + clientId + "' appears twice; give it one entry");
+      }
+      if (!entry.has("federatedCredentials") && !entry.has("scopes")) {
+        throw new IllegalArgumentException(where + ": an identity needs federatedCredentials, scopes or both");
+      }
+      int n = 0;
+      for (JsonNode credential : list(entry, "federatedCredentials", where)) {
+        String credentialWhere = where + ".federatedCredentials[" + n++ + "]";
+        onlyKeys(credential, CREDENTIAL, credentialWhere);
+        String audience = credential.has("audience") ? text(credential, "audience", credentialWhere)
+            : DEFAULT_AUDIENCE;
+        try {
+          arm.federatedCredential(clientId, text(credential, "issuer", credentialWhere),
+              text(credential, "subject", credentialWhere), audience);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+          throw new IllegalArgumentException(credentialWhere + ": " + e.getMessage(), e);
+        }
+      }
+      if (entry.has("scopes")) {
+        List<String> scopes = new ArrayList<>();
+        int s = 0;
+        for (JsonNode scope : list(entry, "scopes", where)) {
+          scopes.add(text(scope, where + ".scopes[" + s++ + "]"));
+        }
+        try {
+          arm.principalScopes(clientId, scopes);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(where + ".scopes: " + e.getMessage(), e);
+        }
+      }
+    }
+    return index;
+  }
+
+  /** A list item that must be a non-blank string. */
+  private static String text(JsonNode value, String where) {
+    if (!value.isTextual() || value.asText().isBlank()) {
+      throw new IllegalArgumentException(where + ": expected a non-empty string, got " + value);
+    }
+    return value.asText();
   }
 
   private static ClusterFixture.Kind kind(String name, String where) {
@@ -156,12 +222,16 @@ public final class SeedFile {
   }
 
   private static Iterable<JsonNode> list(JsonNode root, String key, Path file) {
+    return list(root, key, file.toString());
+  }
+
+  private static Iterable<JsonNode> list(JsonNode root, String key, String where) {
     JsonNode node = root.path(key);
     if (node.isMissingNode() || node.isNull()) {
       return List.of();
     }
     if (!node.isArray()) {
-      throw new IllegalArgumentException(file + ": " + key + " must be a list");
+      throw new IllegalArgumentException(where + ": " + key + " must be a list");
     }
     return node;
   }

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -178,5 +182,77 @@ class SeedFileTest {
     assertThatThrownBy(() -> arm.seed(write("f.yaml", "managedClusters:\n  - fixture: privateCluster\n    name: x\n")))
         .hasMessageContaining("managedClusters[0]: 'resourceGroup' is required");
     assertThatThrownBy(() -> arm.seed(dir.resolve("missing.yaml"))).hasMessageContaining("cannot read seed file");
+  }
+
+  @Test
+  void identitiesGetFederatedCredentialsAndScopes() throws Exception {
+    String issuer = "https://oidc.cluster.example/abc";
+    String clusterA = ResourceIds.managedClusterId(SUB, "rg-team-a", "aks-a");
+    Path seed = write("identities.yaml", """
+        managedClusters:
+          - {fixture: privateCluster, resourceGroup: rg-team-a, name: aks-a}
+          - {fixture: privateCluster, resourceGroup: rg-team-b, name: aks-b}
+        identities:
+          - clientId: 11111111-1111-4111-8111-111111111111
+            federatedCredentials:
+              - {issuer: %s, subject: "system:serviceaccount:team-a:authip-tenant"}
+            scopes: [/subscriptions/%s/resourceGroups/rg-team-a]
+          - clientId: 22222222-2222-4222-8222-222222222222
+            scopes: []
+        """.formatted(issuer, SUB));
+    var keys = TestJwts.rsaKeyPair();
+    arm.trustIssuer(issuer, keys.getPublic());
+
+    SeedFile.Summary summary = arm.seed(seed);
+
+    assertThat(summary.identities()).isEqualTo(2);
+    assertThat(summary.clusters()).isEqualTo(2);
+    ArmTestClient client = new ArmTestClient(arm);
+    Function<String, HttpRequest.Builder> exchange = assertion ->
+        HttpRequest.newBuilder(URI.create(arm.baseUrl() + "/" + arm.tenantId()
+            + "/oauth2/v2.0/token")).header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(ArmTestClient.form(Map.of(
+                "grant_type", "client_credentials", "client_id", "11111111-1111-4111-8111-111111111111",
+                "scope", "https://management.azure.com/.default", "client_assertion", assertion,
+                "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))));
+    var token = client.send(exchange.apply(TestJwts.sign(TestJwts.serviceAccountClaims(issuer, "team-a",
+        "authip-tenant", arm.clock().instant()), keys.getPrivate())));
+    assertThat(token.status()).as("the default audience is api://AzureADTokenExchange").isEqualTo(200);
+    String bearer = "Bearer " + token.body().get("access_token").asText();
+    assertThat(client.send(HttpRequest.newBuilder(client.uri(clusterA)).header("Authorization", bearer)
+        .GET()).status()).isEqualTo(200);
+    assertThat(client.send(HttpRequest.newBuilder(client.uri(ResourceIds.managedClusterId(SUB,
+        "rg-team-b", "aks-b"))).header("Authorization", bearer).GET()).status()).isEqualTo(403);
+    assertThat(client.send(exchange.apply(TestJwts.sign(TestJwts.serviceAccountClaims(issuer, "team-b",
+        "authip-tenant", arm.clock().instant()), keys.getPrivate()))).status()).isEqualTo(400);
+  }
+
+  @Test
+  void identityMistakesAreErrorsThatNameTheEntry() throws Exception {
+    assertThatThrownBy(() -> arm.seed(write("i1.yaml", "identities:\n  - scopes: [/subscriptions/s]\n")))
+        .hasMessageContaining("identities[0]: 'clientId' is required");
+    assertThatThrownBy(() -> arm.seed(write("i2.yaml", "identities:\n  - clientId: c\n    role: Owner\n")))
+        .hasMessageContaining("identities[0]: unknown key 'role'");
+    assertThatThrownBy(() -> arm.seed(write("i3.yaml", "identities:\n  - clientId: c\n")))
+        .hasMessageContaining("identities[0]: an identity needs federatedCredentials, scopes or both");
+    assertThatThrownBy(() -> arm.seed(write("i4.yaml", "identities:\n  - clientId: c\n    scopes: [rg-team-a]\n")))
+        .hasMessageContaining("identities[0].scopes: a scope is an ARM ID").hasMessageContaining("'rg-team-a'");
+    assertThatThrownBy(() -> arm.seed(write("i5.yaml", "identities:\n  - clientId: c\n    scopes: /subscriptions/s\n")))
+        .hasMessageContaining("identities[0]: scopes must be a list");
+    assertThatThrownBy(() -> arm.seed(write("i6.yaml", "identities:\n  - clientId: c\n    federatedCredentials:\n"
+        + "      - {issuer: http://plain.example, subject: s}\n")))
+        .hasMessageContaining("identities[0].federatedCredentials[0]: issuer 'http://plain.example' must be an "
+            + "https URL");
+    assertThatThrownBy(() -> arm.seed(write("i7.yaml", "identities:\n  - clientId: c\n    federatedCredentials:\n"
+        + "      - {issuer: https://o.example, subject: s, aud: x}\n")))
+        .hasMessageContaining("identities[0].federatedCredentials[0]: unknown key 'aud'");
+    assertThatThrownBy(() -> arm.seed(write("i8.yaml", "identities:\n  - {clientId: C, scopes: []}\n"
+        + "  - {clientId: c, scopes: []}\n"))).hasMessageContaining("identities[1]: clientId 'c' appears twice");
+    StringBuilder many = new StringBuilder("identities:\n  - clientId: c\n    federatedCredentials:\n");
+    for (int i = 0; i <= 20; i++) {
+      many.append("      - {issuer: https://o.example, subject: s").append(i).append("}\n");
+    }
+    assertThatThrownBy(() -> arm.seed(write("i9.yaml", many.toString())))
+        .hasMessageContaining("identities[0].federatedCredentials[20]:").hasMessageContaining("at most 20");
   }
 }

@@ -14,6 +14,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.IpRangeSet;
+import io.authip.api.v1alpha1.TargetGrant;
+import io.authip.tenancy.GrantValidator;
 import io.authip.policy.FieldError;
 import io.authip.policy.PolicyValidator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -193,12 +195,14 @@ public final class ResourceReader {
           HasMetadata resource = r.resource();
           List<FieldError> errors = resource instanceof AuthorizedIpPolicy p
               ? validator.validatePolicy(p, lookup).errors()
+              : resource instanceof TargetGrant g ? GrantValidator.validate(g)
               : validator.validateRangeSet((IpRangeSet) resource);
           List<Problem> problems = errors.stream().map(e -> new Problem(e.field(), e.message(),
               locate(r.locations(), e.field()))).toList();
           var meta = resource.getMetadata();
-          verdicts.add(new Verdict(r.file(), r.index(), resource.getKind(),
-              namespace(meta == null ? null : meta.getNamespace()), meta == null ? null : meta.getName(), problems));
+          // A TargetGrant is cluster-scoped: it has no namespace to report.
+          verdicts.add(new Verdict(r.file(), r.index(), resource.getKind(), resource instanceof TargetGrant ? null
+              : namespace(meta == null ? null : meta.getNamespace()), meta == null ? null : meta.getName(), problems));
         }
       }
     }
@@ -330,7 +334,8 @@ public final class ResourceReader {
     }
     String apiVersion = node.path("apiVersion").asText("");
     String kind = node.path("kind").asText("");
-    boolean ourKind = kind.equals(AuthorizedIpPolicy.KIND) || kind.equals(IpRangeSet.KIND);
+    boolean ourKind = kind.equals(AuthorizedIpPolicy.KIND) || kind.equals(IpRangeSet.KIND)
+        || kind.equals(TargetGrant.KIND);
     boolean ourGroup = apiVersion.startsWith(AuthorizedIpPolicy.GROUP + "/");
     // A typo in our group, version or kind must not pass as "some other resource": the pipeline would stay green.
     String field = null;
@@ -341,7 +346,7 @@ public final class ResourceReader {
     } else if (ourGroup && !ourKind) {
       field = "kind";
       problem = (kind.isEmpty() ? "is missing" : "'" + kind + "' is not a kind of " + AuthorizedIpPolicy.API_VERSION)
-          + "; expected " + AuthorizedIpPolicy.KIND + " or " + IpRangeSet.KIND;
+          + "; expected " + AuthorizedIpPolicy.KIND + ", " + IpRangeSet.KIND + " or " + TargetGrant.KIND;
     } else if (ourKind && !ourGroup) {
       field = "apiVersion";
       problem = (apiVersion.isEmpty() ? "is missing" : "'" + apiVersion + "' is not authip's API") + "; use "
@@ -355,7 +360,7 @@ public final class ResourceReader {
       return new Document.Other(file, index, apiVersion, kind);
     }
     Class<? extends HasMetadata> type = kind.equals(AuthorizedIpPolicy.KIND) ? AuthorizedIpPolicy.class
-        : IpRangeSet.class;
+        : kind.equals(TargetGrant.KIND) ? TargetGrant.class : IpRangeSet.class;
     ObjectNode copy = ((ObjectNode) node).deepCopy();
     copy.remove("status");
     // The very path of the operator: JSON as the API server would hand it over, read by the same serialization.

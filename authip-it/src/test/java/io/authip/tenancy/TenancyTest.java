@@ -216,6 +216,103 @@ class TenancyTest {
     });
   }
 
+  @Test
+  void eachGrantsTargetsAreChangedWithOnlyThatTeamsTokenAndAzureBoundsIt() {
+    String teamA = ns;
+    String teamB = ns + "-b";
+    String clientA = "a1a1a1a1-0000-4000-8000-" + String.format("%012d", SEQ.get());
+    String clientB = "b2b2b2b2-0000-4000-8000-" + String.format("%012d", SEQ.get());
+    k8s.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(teamB).endMetadata().build()).create();
+    for (String team : List.of(teamA, teamB)) {
+      k8s.serviceAccounts().inNamespace(team).resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+          .withNewMetadata().withName("authip-tenant").endMetadata().build()).create();
+    }
+    // Entra ID: each team's identity trusts its own namespace's ServiceAccount, and nothing else; Azure RBAC scopes
+    // each to its team's resource groups.
+    String issuer = env.kube().serviceAccountIssuer();
+    env.arm().trustIssuer(issuer, env.kube().serviceAccountSigningKey());
+    env.arm().federatedCredential(clientA, issuer, "system:serviceaccount:" + teamA + ":authip-tenant",
+        "api://AzureADTokenExchange");
+    env.arm().federatedCredential(clientB, issuer, "system:serviceaccount:" + teamB + ":authip-tenant",
+        "api://AzureADTokenExchange");
+    String rgA = "rg-a-" + ns;
+    String rgB = "rg-b-" + ns;
+    ClusterFixture a = seed(rgA, "aks-a");
+    ClusterFixture b = seed(rgB, "aks-b");
+    ClusterFixture b2 = seed(rgB, "aks-b2");
+    // each identity's role: its clusters' resource group and their node resource group (the egress reads)
+    env.arm().principalScopes(clientA, List.of("/subscriptions/" + SUB + "/resourceGroups/" + rgA,
+        "/subscriptions/" + SUB + "/resourceGroups/" + nodeResourceGroup(a)));
+    env.arm().principalScopes(clientB, List.of("/subscriptions/" + SUB + "/resourceGroups/" + rgB,
+        "/subscriptions/" + SUB + "/resourceGroups/" + nodeResourceGroup(b)));
+    // The administrator's grant for team A also covers team B's resource group (a mistake): Azure still refuses.
+    identityGrant("g-" + teamA, teamA, clientA, new GrantTarget(SUB, rgA, null), new GrantTarget(SUB, rgB, null));
+    identityGrant("g-" + teamB, teamB, clientB, new GrantTarget(SUB, rgB, null));
+    env.arm().resetCounters();
+
+    AuthorizedIpPolicy pa = create(policy("pa", List.of(a, b2)));
+    AuthorizedIpPolicy pb = policy("pb", List.of(b));
+    pb.getMetadata().setNamespace(teamB);
+    pb = create(pb);
+    awaitTarget(pa, a, TargetState.InSync);
+    awaitTarget(pb, TargetState.InSync);
+    TargetStatus outside = awaitTarget(pa, b2, TargetState.Error);
+    assertThat(outside.getReason()).isEqualTo(TargetReason.Forbidden.name());
+    assertThat(outside.getMessage()).contains("AuthorizationFailed").contains("'" + clientA + "'")
+        .contains("Microsoft.ContainerService/managedClusters/read").contains(rgB);
+
+    // Every ARM request carried a token, and each team's clusters saw only that team's identity (team A's request
+    // for team B's cluster was A's, and refused).
+    List<RecordedRequest> forA = requestsFor(a);
+    List<RecordedRequest> forB = requestsFor(b);
+    assertThat(forA).isNotEmpty().allSatisfy(r -> assertThat(r.clientId()).isEqualTo(clientA));
+    assertThat(forB).isNotEmpty().allSatisfy(r -> assertThat(r.clientId()).isIn(clientA, clientB));
+    assertThat(forB).filteredOn(r -> clientA.equals(r.clientId())).isNotEmpty()
+        .allSatisfy(r -> assertThat(r.status()).isEqualTo(403));
+    assertThat(forB).filteredOn(r -> r.method().equals("PUT")).isNotEmpty()
+        .allSatisfy(r -> assertThat(r.clientId()).isEqualTo(clientB));
+    // A's and B's tokens came from their own ServiceAccounts, minted by TokenRequest for the exchange
+    assertThat(env.kube().tokenRequests(teamA, "authip-tenant")).isPositive();
+    assertThat(env.kube().tokenRequests(teamB, "authip-tenant")).isPositive();
+    assertThat(ranges(a)).contains("73.140.245.0/24");
+    assertThat(ranges(b)).contains("73.140.245.0/24");
+    assertThat(ranges(b2)).isEmpty();
+  }
+
+  @Test
+  void anIdentityThatCannotBeUsedIsReportedAndNothingIsChanged() {
+    String client = "c3c3c3c3-0000-4000-8000-" + String.format("%012d", SEQ.get());
+    ClusterFixture c = seed("rg-nosa-" + ns, "aks-nosa");
+    // no ServiceAccount authip-tenant in the namespace
+    identityGrant("g-" + ns, ns, client, new GrantTarget(SUB, "rg-nosa-" + ns, null));
+    AuthorizedIpPolicy p = create(policy("p", List.of(c)));
+    TargetStatus t = awaitTarget(p, TargetState.Error);
+    assertThat(t.getReason()).isEqualTo(TargetReason.Forbidden.name());
+    assertThat(t.getMessage()).contains("cannot get a token of ServiceAccount " + ns + "/authip-tenant")
+        .contains("does not exist");
+    assertThat(requestsFor(c)).isEmpty();
+
+    // a grant naming a ServiceAccount this installation may not request tokens for: refused before any request
+    TargetGrant g = k8s.resources(TargetGrant.class).withName("g-" + ns).get();
+    g.getSpec().getIdentity().setServiceAccountName("someone-else");
+    k8s.resource(g).update();
+    await().atMost(WAIT).until(() -> TargetReason.IdentityUnavailable.is(target(p, c).getReason()));
+    assertThat(target(p, c).getMessage()).contains("'someone-else'").contains("AUTHIP_TENANT_SERVICE_ACCOUNT");
+    assertThat(requestsFor(c)).isEmpty();
+    assertThat(ranges(c)).isEmpty();
+  }
+
+  void identityGrant(String name, String namespace, String clientId, GrantTarget... targets) {
+    TargetGrant g = new TargetGrant();
+    g.getMetadata().setName(name);
+    TargetGrantSpec spec = new TargetGrantSpec();
+    spec.setNamespaces(List.of(namespace));
+    spec.setTargets(new ArrayList<>(List.of(targets)));
+    spec.setIdentity(new io.authip.api.v1alpha1.GrantIdentity(clientId, env.arm().tenantId(), "authip-tenant"));
+    g.setSpec(spec);
+    k8s.resource(g).create();
+  }
+
   // ---- helpers ------------------------------------------------------------------------------------------------------
 
   ClusterFixture seed(String rg, String name) {
@@ -302,10 +399,17 @@ class TenancyTest {
         .toList();
   }
 
-  /** Every recorded ARM request whose path names the cluster's resource group. */
+  /** Every recorded ARM request whose path names the cluster's resource group or its node resource group. */
   static List<RecordedRequest> requestsFor(ClusterFixture c) {
     String rg = ("/resourceGroups/" + c.resourceGroup() + "/").toLowerCase(Locale.ROOT);
-    return env.arm().requests().stream().filter(r -> r.path().toLowerCase(Locale.ROOT).contains(rg)).toList();
+    String node = ("/resourceGroups/" + nodeResourceGroup(c) + "/").toLowerCase(Locale.ROOT);
+    return env.arm().requests().stream().filter(r -> r.path().toLowerCase(Locale.ROOT).contains(rg)
+        || r.path().toLowerCase(Locale.ROOT).contains(node)).toList();
+  }
+
+  /** Where AKS keeps the cluster's own resources (its managed outbound public IPs among them). */
+  static String nodeResourceGroup(ClusterFixture c) {
+    return env.arm().cluster(c.clusterId()).orElseThrow().path("properties").path("nodeResourceGroup").asText();
   }
 
   static List<String> ranges(ClusterFixture c) {

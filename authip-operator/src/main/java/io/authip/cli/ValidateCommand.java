@@ -86,7 +86,8 @@ final class ValidateCommand implements Callable<Integer> {
       out.println(JSON.writeValueAsString(rows(read, verdicts)));
     } else {
       for (ResourceReader.Verdict v : verdicts) {
-        String who = v.kind() + " " + v.namespace() + "/" + (v.name() == null ? "(no name)" : v.name());
+        String who = v.kind() + " " + (v.namespace() == null ? "" : v.namespace() + "/")
+            + (v.name() == null ? "(no name)" : v.name());
         if (v.valid()) {
           out.println(v.file() + ": " + who + ": valid");
         } else {

@@ -65,6 +65,6 @@ class ExamplesTest {
           targets: []
         """);
     assertThat(CrdSchema.violations(broken)).hasSize(2);
-    assertThat(CrdSchema.kinds()).containsExactly("AuthorizedIpPolicy", "IpRangeSet");
+    assertThat(CrdSchema.kinds()).containsExactly("AuthorizedIpPolicy", "IpRangeSet", "TargetGrant");
   }
 }

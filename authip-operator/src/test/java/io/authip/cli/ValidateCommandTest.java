@@ -293,8 +293,8 @@ class ValidateCommandTest {
   @ParameterizedTest(name = "[{index}] {0} {1}")
   @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
       authip.io/v1beta1|AuthorizedIpPolicy|apiVersion|'authip.io/v1beta1' is not served; use authip.io/v1alpha1
-      authip.io/v1alpha1|AuthorisedIpPolicy|kind|'AuthorisedIpPolicy' is not a kind of authip.io/v1alpha1; expected AuthorizedIpPolicy or IpRangeSet
-      authip.io/v1alpha1|""|kind|is missing; expected AuthorizedIpPolicy or IpRangeSet
+      authip.io/v1alpha1|AuthorisedIpPolicy|kind|'AuthorisedIpPolicy' is not a kind of authip.io/v1alpha1; expected AuthorizedIpPolicy, IpRangeSet or TargetGrant
+      authip.io/v1alpha1|""|kind|is missing; expected AuthorizedIpPolicy, IpRangeSet or TargetGrant
       authip/v1alpha1|AuthorizedIpPolicy|apiVersion|'authip/v1alpha1' is not authip's API; use authip.io/v1alpha1
       ""|IpRangeSet|apiVersion|is missing; use authip.io/v1alpha1
       """)

@@ -3,6 +3,7 @@ package io.authip.sandbox;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.ConditionReason;
 import io.authip.api.v1alpha1.IpRangeSet;
+import io.authip.api.v1alpha1.TargetGrant;
 import io.authip.api.v1alpha1.TargetState;
 import io.authip.api.v1alpha1.TargetStatus;
 import io.authip.emulator.ClusterFixture;
@@ -35,9 +36,26 @@ public final class Sandbox implements AutoCloseable {
   public static final String SUBSCRIPTION = "6f1e8b2c-3d4a-4e5f-9a0b-1c2d3e4f5a6b";
 
   /** The examples bundled in the jar (copied from deploy/examples by the build). */
-  public static final List<String> BUNDLED_EXAMPLES = List.of("iprangeset-ci-runners.yaml",
-      "policy-production.yaml", "policy-staging-observe.yaml", "policy-loadbalancer-only.yaml",
-      "policy-private-cluster.yaml");
+  public static final List<String> BUNDLED_EXAMPLES = List.of("grant-platform.yaml", "grant-team-a.yaml",
+      "grant-team-b.yaml", "iprangeset-ci-runners.yaml", "policy-production.yaml", "policy-staging-observe.yaml",
+      "policy-loadbalancer-only.yaml", "policy-private-cluster.yaml", "policy-team-a.yaml", "policy-team-b.yaml");
+
+  /**
+   * The two tenants of the examples (grant-team-a.yaml, grant-team-b.yaml): namespace, the namespace's labels, the
+   * client ID of the team's identity, and the resource group its role is assigned on.
+   */
+  public record Tenant(String namespace, Map<String, String> labels, String clientId, String resourceGroup,
+      ClusterFixture cluster) {
+  }
+
+  /** The ServiceAccount the tenants' federated credentials trust (the chart's tenancy.serviceAccountName). */
+  public static final String TENANT_SERVICE_ACCOUNT = "authip-tenant";
+
+  public static final List<Tenant> TENANTS = List.of(
+      new Tenant("team-a", Map.of("authip.io/tenant", "team-a"), "a0a0a0a0-1111-4aaa-8aaa-00000000000a",
+          "rg-team-a-weu", ClusterFixture.loadBalancerManagedOutbound(SUBSCRIPTION, "rg-team-a-weu", "aks-team-a")),
+      new Tenant("team-b", Map.of("authip.io/tenant", "team-b"), "b0b0b0b0-2222-4bbb-8bbb-00000000000b",
+          "rg-team-b", ClusterFixture.loadBalancerManagedOutbound(SUBSCRIPTION, "rg-team-b", "aks-team-b")));
 
   /** One row of the live table. */
   public record Row(String policy, String target, String state, String reason, int ranges, boolean drifted) {
@@ -111,12 +129,14 @@ public final class Sandbox implements AutoCloseable {
     ClusterFixture staging = ClusterFixture.nodePublicIpPrefix(SUBSCRIPTION, "staging", "aks-staging");
     List<String> stagingRanges = new ArrayList<>(staging.egressCidrs());
     stagingRanges.add("73.140.245.0/24");
-    return List.of(
+    List<ClusterFixture> all = new ArrayList<>(List.of(
         ClusterFixture.loadBalancerManagedOutbound(SUBSCRIPTION, "prod-weu", "aks-prod-weu"),
         ClusterFixture.managedNatGateway(SUBSCRIPTION, "prod-neu", "aks-prod-neu"),
         staging.withAuthorizedIpRanges(stagingRanges),
         ClusterFixture.loadBalancerCustomOutbound(SUBSCRIPTION, "batch", "aks-batch"),
-        ClusterFixture.privateCluster(SUBSCRIPTION, "internal", "aks-internal"));
+        ClusterFixture.privateCluster(SUBSCRIPTION, "internal", "aks-internal")));
+    TENANTS.forEach(t -> all.add(t.cluster()));
+    return List.copyOf(all);
   }
 
   /**
@@ -144,6 +164,7 @@ public final class Sandbox implements AutoCloseable {
         progress.println("      " + c.kind().name().toLowerCase().replace('_', ' ') + ": " + c.resourceGroup() + "/"
             + c.name());
       }
+      tenants(env, progress);
       Path kubeconfig = options.workDir().resolve("kubeconfig");
       env.kube().writeKubeconfig(kubeconfig);
       if (withOperator) {
@@ -157,12 +178,39 @@ public final class Sandbox implements AutoCloseable {
       progress.println("[4/4] applying the example policies from " + examples.description() + "...");
       for (HasMetadata r : sandbox.loadExamples(examples.folder())) {
         sandbox.apply(r);
-        progress.println("      " + r.getKind() + " " + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName());
+        progress.println("      " + r.getKind() + " " + (r.getMetadata().getNamespace() == null ? ""
+            : r.getMetadata().getNamespace() + "/") + r.getMetadata().getName());
       }
       return sandbox;
     } catch (RuntimeException e) {
       env.close();
       throw e;
+    }
+  }
+
+  /**
+   * The two tenants as a platform team sets them up (docs/installation.md, tenancy): a namespace each, labelled, with
+   * the ServiceAccount {@value #TENANT_SERVICE_ACCOUNT}; in Entra ID (the emulator) an identity each whose federated
+   * credential trusts exactly that ServiceAccount of that namespace, signed by this Kubernetes API's issuer; in Azure
+   * RBAC a role on the team's resource group and its cluster's node resource group only.
+   */
+  static void tenants(LocalEnvironment env, PrintStream progress) {
+    String issuer = env.kube().serviceAccountIssuer();
+    env.arm().trustIssuer(issuer, env.kube().serviceAccountSigningKey());
+    for (Tenant t : TENANTS) {
+      env.kube().client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(t.namespace())
+          .withLabels(t.labels()).endMetadata().build()).createOr(r -> r.update());
+      env.kube().client().serviceAccounts().inNamespace(t.namespace()).resource(
+          new io.fabric8.kubernetes.api.model.ServiceAccountBuilder().withNewMetadata()
+              .withName(TENANT_SERVICE_ACCOUNT).endMetadata().build()).createOr(r -> r.update());
+      env.arm().federatedCredential(t.clientId(), issuer, "system:serviceaccount:" + t.namespace() + ":"
+          + TENANT_SERVICE_ACCOUNT, "api://AzureADTokenExchange");
+      String nodeGroup = env.arm().cluster(t.cluster().clusterId()).orElseThrow().path("properties")
+          .path("nodeResourceGroup").asText();
+      env.arm().principalScopes(t.clientId(), List.of("/subscriptions/" + SUBSCRIPTION + "/resourceGroups/"
+          + t.resourceGroup(), "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + nodeGroup));
+      progress.println("      tenant " + t.namespace() + ": ServiceAccount " + TENANT_SERVICE_ACCOUNT + ", identity "
+          + t.clientId() + " (federated credential, role on " + t.resourceGroup() + ")");
     }
   }
 
@@ -196,12 +244,16 @@ public final class Sandbox implements AutoCloseable {
       }
       out.addAll(f.resources());
     }
-    // Sets first, so that no policy is ever reconciled with a reference that does not exist yet.
-    out.sort(Comparator.comparing(r -> r instanceof IpRangeSet ? 0 : 1));
+    // Grants and sets first, so that no policy is ever reconciled before what it relies on exists.
+    out.sort(Comparator.comparing(r -> r instanceof TargetGrant ? 0 : r instanceof IpRangeSet ? 1 : 2));
     return out;
   }
 
   private void apply(HasMetadata resource) {
+    if (resource instanceof TargetGrant) {
+      env.kube().client().resource(resource).createOr(r -> r.update()); // cluster-scoped
+      return;
+    }
     String ns = resource.getMetadata().getNamespace() == null ? "default" : resource.getMetadata().getNamespace();
     resource.getMetadata().setNamespace(ns);
     if (env.kube().client().namespaces().withName(ns).get() == null) {

@@ -235,18 +235,20 @@ class TokenRequestTest {
   }
 
   @Test
-  void theShippedRbacDoesNotLetTheOperatorAskForTokens() {
+  void theShippedRbacLetsTheOperatorAskForTheTenantServiceAccountsTokensOnly() {
     kube.rbac().reset();
-    assertThatThrownBy(() -> ask(kube.operatorClient(), TENANT, SA, request(EXCHANGE, 3600L)))
+    createServiceAccount(kube, TENANT, "default");
+    assertThat(ask(kube.operatorClient(), TENANT, SA, request(EXCHANGE, 3600L)).getStatus().getToken()).isNotBlank();
+    assertThatThrownBy(() -> ask(kube.operatorClient(), TENANT, "default", request(EXCHANGE, 3600L)))
         .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
           assertThat(e.getCode()).isEqualTo(403);
           assertThat(e.getStatus().getReason()).isEqualTo("Forbidden");
-          assertThat(e.getStatus().getMessage()).isEqualTo("serviceaccounts \"authip-tenant\" is forbidden: User "
+          assertThat(e.getStatus().getMessage()).isEqualTo("serviceaccounts \"default\" is forbidden: User "
               + "\"system:serviceaccount:authip-system:authip\" cannot create resource \"serviceaccounts/token\" in "
               + "API group \"\" in the namespace \"tenant-a\"");
         });
     assertThat(kube.rbac().forbidden()).singleElement()
-        .satisfies(r -> assertThat(r.path()).isEqualTo(TOKEN_PATH));
+        .satisfies(r -> assertThat(r.path()).endsWith("/serviceaccounts/default/token"));
     kube.rbac().reset();
   }
 

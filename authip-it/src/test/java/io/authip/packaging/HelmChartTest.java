@@ -49,6 +49,8 @@ class HelmChartTest {
         "ServiceAccount authip-system/authip",
         "ClusterRole /authip",
         "ClusterRoleBinding /authip",
+        "ClusterRole /authip-tenancy",
+        "ClusterRoleBinding /authip-tenancy",
         "Role authip-system/authip-leader-election",
         "RoleBinding authip-system/authip-leader-election",
         "Role authip-system/authip-captures",
@@ -123,8 +125,10 @@ class HelmChartTest {
           watchNamespaces: [team-a, team-b]
           labelSelector: authip.io/shard=eu
         """);
-    assertThat(manifests.ofKind("ClusterRole")).isEmpty();
-    assertThat(manifests.ofKind("ClusterRoleBinding")).isEmpty();
+    // only the tenancy ClusterRole: grants are cluster-scoped, and grants select namespaces by label
+    assertThat(manifests.ofKind("ClusterRole")).hasSize(1);
+    assertThat(manifests.ofKind("ClusterRoleBinding")).hasSize(1);
+    OperatorManifests.assertTenancyRole(manifests, HelmChart.NAMESPACE, "authip");
     for (String namespace : List.of("team-a", "team-b")) {
       JsonNode role = manifests.find("Role", namespace, "authip").orElseThrow();
       assertThat(permissions(rules(role))).containsExactlyInAnyOrderElementsOf(OPERATOR_PERMISSIONS);
@@ -168,6 +172,36 @@ class HelmChartTest {
           leaderElection:
             enabled: false
         """)).hasMessageContaining("replicaCount > 1 needs operator.leaderElection.enabled");
+  }
+
+  @Test
+  void tenancyIsGrantsByDefaultAndOpenDropsItsRbac() {
+    var container = operatorContainer(OperatorManifests.deployment(defaults));
+    assertThat(envValue(container, "AUTHIP_TENANCY")).contains("grants");
+    assertThat(envValue(container, "AUTHIP_TENANT_SERVICE_ACCOUNT")).contains("authip-tenant");
+
+    Manifests renamed = HelmChart.template("""
+        tenancy:
+          serviceAccountName: authip-azure
+        """);
+    assertThat(permissions(rules(OperatorManifests.clusterRole(renamed, "")))).contains(
+        "create /serviceaccounts/token[authip-azure]").doesNotContain("create /serviceaccounts/token[authip-tenant]");
+    assertThat(envValue(operatorContainer(OperatorManifests.deployment(renamed)), "AUTHIP_TENANT_SERVICE_ACCOUNT"))
+        .contains("authip-azure");
+
+    Manifests open = HelmChart.template("""
+        tenancy:
+          mode: open
+        """);
+    assertThat(open.ids()).doesNotContain("ClusterRole /authip-tenancy", "ClusterRoleBinding /authip-tenancy");
+    assertThat(permissions(rules(open.one("ClusterRole")))).noneMatch(p -> p.contains("serviceaccounts"));
+    var openContainer = operatorContainer(OperatorManifests.deployment(open));
+    assertThat(envValue(openContainer, "AUTHIP_TENANCY")).contains("open");
+    assertThat(envValue(openContainer, "AUTHIP_TENANT_SERVICE_ACCOUNT")).isEmpty();
+    assertThatThrownBy(() -> HelmChart.render("""
+        tenancy:
+          mode: everyone
+        """)).hasMessageContaining("tenancy");
   }
 
   @Test

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,8 +103,10 @@ class KustomizeTest {
     assertThat(operatorContainer(deployment).getImage()).isEqualTo("myregistry.azurecr.io/authip:0.1.0");
     OperatorManifests.assertClusterWideRbac(workloadIdentity, NAMESPACE, "authip", "authip-leader");
     OperatorManifests.assertSecureOperatorDeployment(workloadIdentity, NAMESPACE, "authip-leader");
-    assertThat(permissions(rules(workloadIdentity.one("ClusterRole"))))
-        .isEqualTo(permissions(rules(base.one("ClusterRole"))));
+    for (String suffix : List.of("", "-tenancy")) {
+      assertThat(permissions(rules(OperatorManifests.clusterRole(workloadIdentity, suffix))))
+          .isEqualTo(permissions(rules(OperatorManifests.clusterRole(base, suffix))));
+    }
   }
 
   @Test

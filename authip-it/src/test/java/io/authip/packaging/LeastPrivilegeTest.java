@@ -38,6 +38,8 @@ class LeastPrivilegeTest {
 
   static final String SUB = "3e4f5a6b-7c8d-4e9f-8a0b-1c2d3e4f5a6b";
   static final Duration WAIT = Duration.ofSeconds(60);
+  /** The client ID of the tenants' Azure identity (a federated credential per namespace). */
+  static final String TENANT_CLIENT = "7e7e7e7e-1111-4222-8333-444444444444";
   static final String LEASE = "authip-leader";
 
   /**
@@ -54,6 +56,8 @@ class LeastPrivilegeTest {
     try (LocalEnvironment env = LocalEnvironment.start(LocalEnvironment.Options.forTesting()
         .withOperator(OperatorConfig.forTesting().withLeaderElection(Rbac.OPERATOR_NAMESPACE, LEASE)))) {
       env.kube().rbac().rules(chart);
+      // tenancy: the grant's identity is the tenant's, so every Azure request needs a ServiceAccount token
+      env.grantAll(env.tenantIdentity(TENANT_CLIENT, "lp"), SUB);
       env.startOperator();
       everyFeature(env, "lp");
       // a restart: the lease is released and taken again, every informer lists again
@@ -79,6 +83,8 @@ class LeastPrivilegeTest {
         env.kube().client().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
             .withNewMetadata().withName(ns).endMetadata().build()).create();
       }
+      // each namespace's Role lets the operator mint tokens of its authip-tenant ServiceAccount: both are used
+      env.grantAll(env.tenantIdentity(TENANT_CLIENT, "team-a", "team-b"), SUB);
       env.startOperator();
       everyFeature(env, "team-a");
       // team-b: a set and a Restore policy using it, deleted again (each namespace's Role is used in full)

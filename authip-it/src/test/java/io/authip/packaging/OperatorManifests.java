@@ -36,7 +36,20 @@ final class OperatorManifests {
       "patch authip.io/iprangesets/status",
       "create /events",
       "get /events",
-      "patch /events");
+      "patch /events",
+      // tenancy: tokens of the one tenant ServiceAccount name, for the grants' identities
+      "create /serviceaccounts/token[authip-tenant]");
+
+  /**
+   * Tenancy (tenancy.mode grants): the cluster-scoped grants, their status and the namespaces' labels, in a
+   * ClusterRole of its own (cluster-wide even when policies are watched in a few namespaces).
+   */
+  static final Set<String> TENANCY_PERMISSIONS = Set.of(
+      "list authip.io/targetgrants",
+      "watch authip.io/targetgrants",
+      "patch authip.io/targetgrants/status",
+      "list /namespaces",
+      "watch /namespaces");
 
   /**
    * Leader election: create a lease, then read and renew only the named one. fabric8 renews with a JSON merge patch;
@@ -95,24 +108,54 @@ final class OperatorManifests {
   }
 
   /**
-   * Cluster-wide mode: one ClusterRole with exactly the operator's permissions bound to the ServiceAccount, and two
-   * Roles in the operator's namespace, one with exactly the lease permissions, one with exactly the capture
-   * ConfigMaps'; nothing else is bound.
+   * Cluster-wide mode: one ClusterRole with exactly the operator's permissions and one with exactly the tenancy
+   * permissions, each bound to the ServiceAccount, and two Roles in the operator's namespace, one with exactly the
+   * lease permissions, one with exactly the capture ConfigMaps'; nothing else is bound.
    */
   static void assertClusterWideRbac(Manifests manifests, String namespace, String serviceAccount, String leaseName) {
     assertNoWildcardsOrSecrets(manifests);
-    JsonNode clusterRole = manifests.one("ClusterRole");
+    assertThat(manifests.ofKind("ClusterRole")).as("ClusterRoles").hasSize(2);
+    assertThat(manifests.ofKind("ClusterRoleBinding")).as("ClusterRoleBindings").hasSize(2);
+    JsonNode clusterRole = clusterRole(manifests, "");
     assertThat(permissions(rules(clusterRole))).as("ClusterRole permissions")
         .containsExactlyInAnyOrderElementsOf(OPERATOR_PERMISSIONS);
-    var binding = manifests.one("ClusterRoleBinding", io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding.class);
-    assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
-    assertThat(binding.getRoleRef().getName()).isEqualTo(clusterRole.path("metadata").path("name").asText());
-    assertBoundTo(binding.getSubjects(), namespace, serviceAccount);
+    assertClusterRoleBound(manifests, clusterRole, namespace, serviceAccount);
+    assertTenancyRole(manifests, namespace, serviceAccount);
 
     assertThat(manifests.ofKind("Role")).as("Roles").hasSize(2);
     assertThat(manifests.ofKind("RoleBinding")).as("RoleBindings").hasSize(2);
     assertNamespacedRole(manifests, namespace, serviceAccount, "leader-election", leasePermissions(leaseName));
     assertNamespacedRole(manifests, namespace, serviceAccount, "captures", CAPTURE_PERMISSIONS);
+  }
+
+  /** The ClusterRole named {@code <fullname>suffix} (the operator's: suffix ""). */
+  static JsonNode clusterRole(Manifests manifests, String suffix) {
+    return manifests.ofKind("ClusterRole").stream()
+        .filter(r -> suffix.isEmpty() ? !r.path("metadata").path("name").asText().endsWith("-tenancy")
+            : r.path("metadata").path("name").asText().endsWith(suffix))
+        .reduce((a, b) -> {
+          throw new AssertionError("two ClusterRoles *" + suffix + " in " + manifests.ids());
+        }).orElseThrow(() -> new AssertionError("no ClusterRole *" + suffix + " in " + manifests.ids()));
+  }
+
+  /** The ClusterRole {@code *-tenancy} grants exactly the tenancy permissions, bound to the account. */
+  static void assertTenancyRole(Manifests manifests, String namespace, String serviceAccount) {
+    JsonNode tenancy = clusterRole(manifests, "-tenancy");
+    assertThat(permissions(rules(tenancy))).as("tenancy ClusterRole permissions")
+        .containsExactlyInAnyOrderElementsOf(TENANCY_PERMISSIONS);
+    assertClusterRoleBound(manifests, tenancy, namespace, serviceAccount);
+  }
+
+  static void assertClusterRoleBound(Manifests manifests, JsonNode clusterRole, String namespace,
+      String serviceAccount) {
+    String name = clusterRole.path("metadata").path("name").asText();
+    var binding = Manifests.as(manifests.ofKind("ClusterRoleBinding").stream()
+        .filter(b -> b.path("roleRef").path("name").asText().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no ClusterRoleBinding for " + name + " in " + manifests.ids())),
+        io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding.class);
+    assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
+    assertThat(binding.getMetadata().getName()).isEqualTo(name);
+    assertBoundTo(binding.getSubjects(), namespace, serviceAccount);
   }
 
   /** The Role {@code *-suffix} in the operator's namespace grants exactly {@code expected}, bound to the account. */

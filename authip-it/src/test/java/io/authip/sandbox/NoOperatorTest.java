@@ -63,7 +63,10 @@ class NoOperatorTest {
         assertThat(run.isAlive()).as(log).isTrue();
         assertThat(sandbox.rows()).extracting(r -> r.policy() + " " + r.target() + " " + r.state())
             .contains("platform/production prod-weu/aks-prod-weu InSync", "platform/batch batch/aks-batch InSync",
-                "platform/internal internal/aks-internal Blocked");
+                "platform/internal internal/aks-internal Blocked",
+                // the tenants' identities work from a separate authip run too: it mints their tokens as kubectl's user
+                "team-a/web rg-team-a-weu/aks-team-a InSync", "team-b/api rg-team-b/aks-team-b InSync",
+                "team-a/reach-team-b rg-team-b/aks-team-b Blocked");
         assertThat(sandbox.environment().arm().requestCount(Sandbox.sampleClusters().get(0).clusterId(), "PUT"))
             .isPositive();
       } finally {

@@ -68,7 +68,7 @@ class SandboxTest {
   @Test
   void everyExamplePolicySettlesInSyncOrBlockedWithItsReason() {
     assertThat(progress).contains("[1/4]", "[2/4]", "[3/4]", "[4/4]", "AuthorizedIpPolicy platform/production");
-    await().atMost(Duration.ofSeconds(120)).until(() -> sandbox.rows().size() == 5
+    await().atMost(Duration.ofSeconds(120)).until(() -> sandbox.rows().size() == 8
         && sandbox.rows().stream().allMatch(r -> r.state().equals("InSync") || r.state().equals("Blocked")));
     List<Sandbox.Row> rows = sandbox.rows();
     assertThat(rows).extracting(r -> r.policy() + " " + r.target() + " " + r.state() + " " + r.reason())
@@ -77,7 +77,10 @@ class SandboxTest {
             "platform/internal internal/aks-internal Blocked PrivateCluster",
             "platform/production prod-neu/aks-prod-neu InSync InSync",
             "platform/production prod-weu/aks-prod-weu InSync InSync",
-            "platform/staging staging/aks-staging InSync InSync");
+            "platform/staging staging/aks-staging InSync InSync",
+            "team-a/reach-team-b rg-team-b/aks-team-b Blocked NotGranted",
+            "team-a/web rg-team-a-weu/aks-team-a InSync InSync",
+            "team-b/api rg-team-b/aks-team-b InSync InSync");
     assertThat(Sandbox.render(rows)).contains("POLICY", "TARGET", "STATE", "REASON", "RANGES", "DRIFT",
         "PrivateCluster");
     // The production clusters got the office, VPN, CI runner ranges and their own egress.
@@ -86,6 +89,23 @@ class SandboxTest {
     assertThat(ranges(Sandbox.sampleClusters().get(3))).containsExactly("0.0.0.0/32");
     assertThat(sandbox.environment().arm().requestCount(Sandbox.sampleClusters().get(4).clusterId(), "PUT"))
         .isZero();
+  }
+
+  @Test
+  void eachTenantsClusterIsChangedWithOnlyThatTenantsTokenAndTheOtherTenantsClusterIsNotGranted() {
+    await().atMost(Duration.ofSeconds(120)).until(() -> sandbox.rows().stream()
+        .filter(r -> r.policy().startsWith("team-")).filter(r -> r.state().equals("InSync")).count() == 2);
+    var arm = sandbox.environment().arm();
+    for (Sandbox.Tenant t : Sandbox.TENANTS) {
+      String rg = ("/resourceGroups/" + t.resourceGroup() + "/").toLowerCase(java.util.Locale.ROOT);
+      List<io.authip.emulator.RecordedRequest> requests = arm.requests().stream()
+          .filter(r -> r.path().toLowerCase(java.util.Locale.ROOT).contains(rg)).toList();
+      assertThat(requests).as(t.namespace()).isNotEmpty()
+          .allSatisfy(r -> assertThat(r.clientId()).isEqualTo(t.clientId()));
+      assertThat(sandbox.environment().kube().tokenRequests(t.namespace(), Sandbox.TENANT_SERVICE_ACCOUNT))
+          .isPositive();
+    }
+    assertThat(progress).contains("TargetGrant team-a", "tenant team-b: ServiceAccount authip-tenant");
   }
 
   @Test

@@ -88,6 +88,41 @@ class ValidateCommandTest {
   }
 
   @Test
+  void targetGrantsAreCheckedWithEveryProblemAndItsLine() throws IOException {
+    String good = write("grant.yaml", """
+        apiVersion: authip.io/v1alpha1
+        kind: TargetGrant
+        metadata:
+          name: team-payments
+        spec:
+          namespaces: [payments]
+          targets:
+            - subscriptionId: 6f1e8b2c-3d4a-4e5f-9a0b-1c2d3e4f5a6b
+              resourceGroup: "rg-payments-*"
+        """);
+    String bad = write("bad-grant.yaml", """
+        apiVersion: authip.io/v1alpha1
+        kind: TargetGrant
+        metadata:
+          name: typo
+        spec:
+          namespaces: [payments]
+          targets:
+            - subscriptionId: "*"
+              resourceGroup: "rg payments"
+          allowedAccess: [Everything]
+        """);
+    Cli cli = Cli.run("validate", good, bad);
+    assertThat(cli.exitCode()).isEqualTo(1);
+    assertThat(cli.outLines()).contains(
+        good + ": TargetGrant team-payments: valid",
+        bad + ": TargetGrant typo: 3 errors");
+    assertThat(cli.out()).contains("8:7: spec.targets[0].subscriptionId: '*' is not a subscription ID")
+        .contains("9:7: spec.targets[0].resourceGroup: 'rg payments' is not a resource group name or glob")
+        .contains("spec.allowedAccess[0]");
+  }
+
+  @Test
   void jsonOutputIsOneArrayWithAnObjectPerResource() throws IOException {
     String good = write("good.yaml", RANGE_SET);
     String bad = write("bad.yaml", POLICY_HEAD + """

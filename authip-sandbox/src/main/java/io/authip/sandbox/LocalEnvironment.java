@@ -144,6 +144,14 @@ public final class LocalEnvironment implements AutoCloseable {
    * {@code grants} mode.
    */
   public void grantAll(String... subscriptions) {
+    grantAll(null, subscriptions);
+  }
+
+  /**
+   * As {@link #grantAll(String...)}, acting as {@code identity} (null: the operator's own); see
+   * {@link #tenantIdentity} for the identity's side in Kubernetes and Entra ID.
+   */
+  public void grantAll(io.authip.api.v1alpha1.GrantIdentity identity, String... subscriptions) {
     TargetGrant grant = new TargetGrant();
     grant.getMetadata().setName(GRANT_ALL);
     TargetGrantSpec spec = new TargetGrantSpec();
@@ -154,9 +162,35 @@ public final class LocalEnvironment implements AutoCloseable {
     }
     spec.setTargets(targets);
     spec.setAllowedAccess(java.util.List.of(Access.values()));
+    spec.setIdentity(identity);
     grant.setSpec(spec);
     kube.client().resource(grant).createOr(existing -> existing.update());
   }
+
+  /**
+   * A tenant's identity as a platform team sets it up: in each namespace the ServiceAccount {@code authip-tenant},
+   * and in Entra ID (the emulator) an identity {@code clientId} whose federated credentials trust exactly those
+   * ServiceAccounts, as tokens this Kubernetes API signs. Returns the grant identity naming it.
+   */
+  public io.authip.api.v1alpha1.GrantIdentity tenantIdentity(String clientId, String... namespaces) {
+    String issuer = kube.serviceAccountIssuer();
+    arm.trustIssuer(issuer, kube.serviceAccountSigningKey());
+    for (String ns : namespaces) {
+      if (kube.client().namespaces().withName(ns).get() == null) {
+        kube.client().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+            .withName(ns).endMetadata().build()).create();
+      }
+      kube.client().serviceAccounts().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model
+          .ServiceAccountBuilder().withNewMetadata().withName(TENANT_SERVICE_ACCOUNT).endMetadata().build())
+          .createOr(r -> r.update());
+      arm.federatedCredential(clientId, issuer, "system:serviceaccount:" + ns + ":" + TENANT_SERVICE_ACCOUNT,
+          "api://AzureADTokenExchange");
+    }
+    return new io.authip.api.v1alpha1.GrantIdentity(clientId, arm.tenantId(), TENANT_SERVICE_ACCOUNT);
+  }
+
+  /** The ServiceAccount name the shipped RBAC lets the operator request tokens for. */
+  public static final String TENANT_SERVICE_ACCOUNT = "authip-tenant";
 
   /** The name of the grant {@link #grantAll} writes. */
   public static final String GRANT_ALL = "all-namespaces";

@@ -28,16 +28,25 @@ public final class GrantValidator {
   }
 
   public static List<FieldError> validate(TargetGrant grant) {
-    List<FieldError> errors = new ArrayList<>();
+    List<FieldError> read = new ArrayList<>();
     for (String problem : grant.getReadProblems()) {
       int colon = problem.indexOf(": ");
-      errors.add(colon > 0 ? new FieldError(problem.substring(0, colon), problem.substring(colon + 2))
+      read.add(colon > 0 ? new FieldError(problem.substring(0, colon), problem.substring(colon + 2))
           : new FieldError("", problem));
     }
+    // A field that could not be read is reported once, as read: its null value is not a second problem.
+    java.util.Set<String> unreadable = new java.util.HashSet<>();
+    read.forEach(e -> unreadable.add(e.field()));
+    List<FieldError> errors = new ArrayList<>(read);
+    checkSpec(grant, errors);
+    return errors.stream().filter(e -> read.contains(e) || !unreadable.contains(e.field())).toList();
+  }
+
+  private static void checkSpec(TargetGrant grant, List<FieldError> errors) {
     TargetGrantSpec spec = grant.getSpec();
     if (spec == null) {
       errors.add(new FieldError("spec", "required: a grant names namespaces, targets and the access allowed"));
-      return errors;
+      return;
     }
     List<String> namespaces = spec.namespacesOrEmpty();
     for (int i = 0; i < namespaces.size(); i++) {
@@ -103,6 +112,5 @@ public final class GrantValidator {
             + "a ServiceAccount name (lower-case letters, digits, '-' and '.'), e.g. authip-tenant"));
       }
     }
-    return errors;
   }
 }

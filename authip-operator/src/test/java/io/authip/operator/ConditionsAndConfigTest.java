@@ -51,4 +51,21 @@ class ConditionsAndConfigTest {
         .hasMessageContaining("AUTHIP_MAX_RANGES=0 must be between 1 and 100000")
         .hasMessageContaining("AUTHIP_POLL_INTERVAL='soon' is not a duration");
   }
+
+  @Test
+  void tenancyIsGrantsByDefaultAndRefusesAnythingButGrantsOrOpen() {
+    OperatorConfig defaults = OperatorConfig.fromEnvironment(Map.of());
+    assertThat(defaults.tenancy()).isEqualTo(OperatorConfig.Tenancy.grants);
+    assertThat(defaults.tenantServiceAccount()).isEqualTo("authip-tenant");
+    assertThat(defaults.describe()).contains("tenancy=grants tenantServiceAccount=authip-tenant");
+    OperatorConfig open = OperatorConfig.fromEnvironment(Map.of("AUTHIP_TENANCY", "Open"));
+    assertThat(open.tenancy()).isEqualTo(OperatorConfig.Tenancy.open);
+    assertThat(open.describe()).contains("tenancy=open").doesNotContain("tenantServiceAccount");
+    assertThat(OperatorConfig.fromEnvironment(Map.of("AUTHIP_TENANT_SERVICE_ACCOUNT", "authip-azure"))
+        .tenantServiceAccount()).isEqualTo("authip-azure");
+    assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("AUTHIP_TENANCY", "everyone",
+        "AUTHIP_TENANT_SERVICE_ACCOUNT", "Bad_Name")))
+        .hasMessageContaining("AUTHIP_TENANCY='everyone' must be grants")
+        .hasMessageContaining("AUTHIP_TENANT_SERVICE_ACCOUNT='Bad_Name' is not a ServiceAccount name");
+  }
 }

@@ -73,9 +73,9 @@ public final class AzureAksGateway implements AksGateway {
   }
 
   /**
-   * A gateway acting as another identity (a TargetGrant's) on the same HTTP client as the operator's own: its own
-   * pipeline (token cache) and its own cache of resolved addresses, so that nothing one identity may read is served
-   * to another.
+   * A gateway acting as another identity (a TargetGrant's) on the given HTTP client (configured as the operator's
+   * own, and shared by every identity's gateway): its own pipeline (token cache) and its own cache of resolved
+   * addresses, so that nothing one identity may read is served to another.
    */
   public static AzureAksGateway create(AzureConfig config, com.azure.core.http.HttpClient http,
       com.azure.core.credential.TokenCredential credential, AzureCallListener listener) {

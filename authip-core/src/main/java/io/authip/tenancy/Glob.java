@@ -1,23 +1,32 @@
 package io.authip.tenancy;
 
-import java.util.Locale;
 import java.util.Objects;
 
 /**
  * A glob over one ARM name segment (a resource group, a cluster name): {@code *} is any run of characters (none
- * included), {@code ?} exactly one, everything else itself. Compared case-insensitively, as ARM compares resource
- * IDs. Immutable.
+ * included), {@code ?} exactly one, everything else itself. Compared case-insensitively, one character at a time by
+ * its simple upper-case mapping, as ARM compares resource IDs (ordinal ignore-case): never by a locale's lower-casing,
+ * which folds the Kelvin sign into {@code k} and changes lengths. Immutable.
  */
 public final class Glob {
 
   private static final Glob ANY = new Glob("*");
 
   private final String pattern;
-  private final String lower;
+  private final String folded;
 
   private Glob(String pattern) {
     this.pattern = pattern;
-    this.lower = pattern.toLowerCase(Locale.ROOT);
+    this.folded = fold(pattern);
+  }
+
+  /** Each character by its simple upper-case mapping; the length never changes. */
+  static String fold(String s) {
+    char[] out = s.toCharArray();
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Character.toUpperCase(out[i]);
+    }
+    return new String(out);
   }
 
   /** The glob as written; null or empty means any name. */
@@ -26,12 +35,12 @@ public final class Glob {
   }
 
   public boolean matches(String name) {
-    return name != null && match(lower, 0, name.toLowerCase(Locale.ROOT), 0);
+    return name != null && match(folded, 0, fold(name), 0);
   }
 
   /** Whether it matches every name. */
   public boolean matchesAll() {
-    return lower.chars().allMatch(c -> c == '*') && !lower.isEmpty();
+    return folded.chars().allMatch(c -> c == '*') && !folded.isEmpty();
   }
 
   /** Iterative wildcard matching with one backtrack point: linear in practice, never exponential. */
@@ -60,12 +69,12 @@ public final class Glob {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Glob g && lower.equals(g.lower);
+    return o instanceof Glob g && folded.equals(g.folded);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(lower);
+    return Objects.hash(folded);
   }
 
   @Override

@@ -56,9 +56,25 @@ public final class GrantValidator {
             + "letters, digits and '-', at most 63, e.g. payments)"));
       }
     }
-    if (namespaces.isEmpty() && spec.getNamespaceSelector() == null) {
-      errors.add(new FieldError("spec.namespaces", "name at least one namespace, or set spec.namespaceSelector "
-          + "({} selects every namespace): a grant for no namespace grants nothing"));
+    boolean all = Boolean.TRUE.equals(spec.getAllNamespaces());
+    if (namespaces.isEmpty() && spec.getNamespaceSelector() == null && !all) {
+      errors.add(new FieldError("spec.namespaces", "name at least one namespace, or set spec.namespaceSelector, or "
+          + "spec.allNamespaces: true: a grant for no namespace grants nothing"));
+    }
+    var selector = spec.getNamespaceSelector();
+    if (selector != null && (selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty())
+        && (selector.getMatchExpressions() == null || selector.getMatchExpressions().isEmpty())) {
+      errors.add(new FieldError("spec.namespaceSelector", "an empty selector would select every namespace (a "
+          + "misspelt matchLabels is dropped by the API server and leaves {}); write matchLabels or "
+          + "matchExpressions, or spec.allNamespaces: true if every namespace is meant"));
+    }
+    if (selector != null && selector.getMatchLabels() != null) {
+      selector.getMatchLabels().forEach((k, v) -> {
+        if (k == null || k.isBlank() || v == null) {
+          errors.add(new FieldError("spec.namespaceSelector.matchLabels", "'" + k + "': " + v + " is not a label "
+              + "and value; write key: value, e.g. team: payments"));
+        }
+      });
     }
     NamespaceSelectors.problems(spec.getNamespaceSelector(), "spec.namespaceSelector").forEach(p -> {
       int colon = p.indexOf(": ");
@@ -88,6 +104,10 @@ public final class GrantValidator {
         errors.add(new FieldError(at + ".clusterName", "'" + t.getClusterName() + "' is not a cluster name or glob "
             + "(letters, digits, '-', '_', with * and ?; at most 63), e.g. aks-*"));
       }
+    }
+    if (spec.getAllowedAccess() != null && spec.getAllowedAccess().isEmpty()) {
+      errors.add(new FieldError("spec.allowedAccess", "is empty, so it would allow nothing; list the access values "
+          + "allowed (Restricted, LoadBalancerOnly, Unrestricted), or leave it out for Restricted and LoadBalancerOnly"));
     }
     if (spec.getAllowedAccess() != null) {
       for (int i = 0; i < spec.getAllowedAccess().size(); i++) {

@@ -27,9 +27,13 @@ public final class Grants {
     return grants;
   }
 
+  public java.util.Optional<Grant> named(String name) {
+    return grants.stream().filter(g -> g.name().equals(name)).findFirst();
+  }
+
   /**
    * @param namespace the policy's namespace
-   * @param labels that namespace's labels (empty when unknown)
+   * @param labels that namespace's labels, or null when unknown (only grants that name it, or all namespaces, apply)
    * @param target the cluster
    * @param access the access the policy asks for
    */
@@ -51,7 +55,8 @@ public final class Grants {
     }
     if (mine.isEmpty()) {
       return new GrantDecision.NotGranted("no TargetGrant is for namespace " + namespace + ", so its policies may "
-          + "change no cluster; ask a cluster administrator for a TargetGrant that lists " + namespace
+          + "change no cluster" + (labels == null ? " (its labels are not known yet, so no namespaceSelector was "
+          + "judged)" : "") + "; ask a cluster administrator for a TargetGrant that lists " + namespace
           + " in spec.namespaces (or selects it by label) and covers " + cluster);
     }
     String have = mine.stream().limit(MAX_LISTED).map(g -> "TargetGrant " + g.name() + " covers " + g.scopes())

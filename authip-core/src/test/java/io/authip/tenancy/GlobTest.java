@@ -40,6 +40,17 @@ class GlobTest {
   }
 
   @org.junit.jupiter.api.Test
+  void foldsCaseOneCharacterAtATimeAsArmDoesNotByALocale() {
+    // The Kelvin sign lower-cases to an ASCII k, but ARM's ordinal ignore-case keeps it a different character.
+    assertThat(Glob.of("rg-k*").matches("rg-\u212Aa")).isFalse();
+    assertThat(Glob.of("rg-K*").matches("rg-ka")).isTrue();
+    // a dotted capital I lower-cases to two characters; '?' still stands for exactly one
+    assertThat(Glob.of("rg-?").matches("rg-\u0130")).isTrue();
+    assertThat(Glob.of("rg-i").matches("rg-\u0130")).isFalse();
+  }
+
+  @org.junit.jupiter.api.Test
+  @org.junit.jupiter.api.Timeout(10)
   void neverMatchesNullAndStaysLinearOnHostilePatterns() {
     assertThat(Glob.of("*").matches(null)).isFalse();
     String hostile = "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b";

@@ -52,6 +52,23 @@ class GrantValidatorTest {
   }
 
   @Test
+  void anEmptySelectorOrAccessListIsRefusedNotReadAsEverythingOrNothing() {
+    TargetGrant g = GrantsTest.grant("empty", null, new io.fabric8.kubernetes.api.model.LabelSelector(), List.of(),
+        null, new GrantTarget(SUB, null, null));
+    List<FieldError> errors = GrantValidator.validate(g);
+    assertThat(errors).extracting(FieldError::field).containsExactly("spec.namespaceSelector", "spec.allowedAccess");
+    assertThat(errors.get(0).message()).contains("would select every namespace").contains("allNamespaces: true");
+    TargetGrant all = GrantsTest.grant("all", null, null, null, null, new GrantTarget(SUB, null, null));
+    all.getSpec().setAllNamespaces(true);
+    assertThat(GrantValidator.validate(all)).isEmpty();
+    java.util.Map<String, String> nullValue = new java.util.HashMap<>();
+    nullValue.put("team", null);
+    TargetGrant typo = GrantsTest.grant("typo", null, new io.fabric8.kubernetes.api.model.LabelSelector(null,
+        nullValue), null, null, new GrantTarget(SUB, null, null));
+    assertThat(fields(typo)).containsExactly("spec.namespaceSelector.matchLabels");
+  }
+
+  @Test
   void readProblemsMakeTheGrantInvalid() {
     TargetGrant g = GrantsTest.grant("typed", List.of("a"), null, null, null, new GrantTarget(SUB, null, null));
     g.setReadProblems(List.of("spec.allowedAccess[0]: 'Everything' is not a valid value"));

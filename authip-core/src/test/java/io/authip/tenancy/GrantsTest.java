@@ -96,8 +96,12 @@ class GrantsTest {
         Access.Restricted)).isInstanceOf(GrantDecision.Granted.class);
     assertThat(grants.decide("web", Map.of("team", "webshop"), cluster(SUB, "rg-web", "aks-1"), Access.Restricted))
         .isInstanceOf(GrantDecision.NotGranted.class);
-    Grants every = of(grant("every", null, new LabelSelector(), null, null, new GrantTarget(SUB, null, null)));
+    TargetGrant all = grant("every", null, null, null, null, new GrantTarget(SUB, null, null));
+    all.getSpec().setAllNamespaces(true);
+    Grants every = of(all);
     assertThat(every.decide("any", Map.of(), cluster(SUB, "rg", "aks"), Access.Restricted))
+        .isInstanceOf(GrantDecision.Granted.class);
+    assertThat(every.decide("unknown-yet", null, cluster(SUB, "rg", "aks"), Access.Restricted))
         .isInstanceOf(GrantDecision.Granted.class);
     Grants expr = of(grant("expr", null, new LabelSelectorBuilder().addNewMatchExpression().withKey("tier")
         .withOperator("In").withValues("gold", "silver").endMatchExpression().addNewMatchExpression()
@@ -109,6 +113,32 @@ class GrantsTest {
         .isInstanceOf(GrantDecision.NotGranted.class);
     assertThat(expr.decide("a", Map.of("tier", "bronze"), cluster(SUB, "rg", "aks"), Access.Restricted))
         .isInstanceOf(GrantDecision.NotGranted.class);
+  }
+
+  @Test
+  void unknownLabelsJudgeNoSelectorSoANegativeOneCannotLetANamespaceIn() {
+    Grants notFrozen = of(grant("not-frozen", null, new LabelSelectorBuilder().addNewMatchExpression()
+        .withKey("frozen").withOperator("DoesNotExist").endMatchExpression().build(), null, null,
+        new GrantTarget(SUB, null, null)));
+    assertThat(notFrozen.decide("a", Map.of(), cluster(SUB, "rg", "aks"), Access.Restricted))
+        .isInstanceOf(GrantDecision.Granted.class);
+    GrantDecision unknown = notFrozen.decide("a", null, cluster(SUB, "rg", "aks"), Access.Restricted);
+    assertThat(((GrantDecision.NotGranted) unknown).message()).contains("labels are not known yet");
+    // a grant that names the namespace needs no labels
+    assertThat(grants.decide("payments", null, cluster(SUB, "rg-payments-1", "x"), Access.Restricted))
+        .isInstanceOf(GrantDecision.Granted.class);
+  }
+
+  @Test
+  void extraEgressResourcesMustLieInTheGrantsSubscriptionAndResourceGroups() {
+    Grant payments = grants.named("team-payments").orElseThrow();
+    assertThat(payments.coversResource("/subscriptions/" + SUB + "/resourceGroups/RG-Payments-Net/providers/"
+        + "Microsoft.Network/publicIPAddresses/fw")).isTrue();
+    assertThat(payments.coversResource("/subscriptions/" + SUB + "/resourceGroups/rg-shared/providers/"
+        + "Microsoft.Network/publicIPAddresses/fw")).isFalse();
+    assertThat(payments.coversResource("/subscriptions/" + OTHER_SUB + "/resourceGroups/rg-payments-net/providers/"
+        + "Microsoft.Network/publicIPAddresses/fw")).isFalse();
+    assertThat(payments.coversResource("not an id")).isFalse();
   }
 
   @Test

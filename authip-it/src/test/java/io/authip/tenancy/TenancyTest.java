@@ -18,6 +18,7 @@ import io.authip.api.v1alpha1.TargetStatus;
 import io.authip.emulator.ClusterFixture;
 import io.authip.emulator.PutInvariants;
 import io.authip.emulator.RecordedRequest;
+import io.authip.operator.OperatorConfig;
 import io.authip.sandbox.LocalEnvironment;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -300,6 +302,119 @@ class TenancyTest {
     assertThat(target(p, c).getMessage()).contains("'someone-else'").contains("AUTHIP_TENANT_SERVICE_ACCOUNT");
     assertThat(requestsFor(c)).isEmpty();
     assertThat(ranges(c)).isEmpty();
+  }
+
+  @Test
+  void extraEgressOutsideTheGrantIsRefusedBeforeAnythingIsRead() {
+    ClusterFixture c = seed("rg-egress-" + ns, "aks-egress");
+    grant("g-" + ns, List.of(ns), null, new GrantTarget(SUB, "rg-egress-" + ns, null));
+    String foreign = "/subscriptions/" + SUB + "/resourceGroups/rg-someone-else/providers/Microsoft.Network/"
+        + "publicIPAddresses/their-firewall";
+    env.arm().putPublicIp(foreign, "20.99.1.1");
+    env.arm().resetCounters();
+    AuthorizedIpPolicy p = policy("p", List.of(c));
+    io.authip.api.v1alpha1.Egress egress = new io.authip.api.v1alpha1.Egress();
+    egress.setPublicIpResourceIds(new ArrayList<>(List.of(foreign)));
+    p.getSpec().setEgress(egress);
+    p = create(p);
+    TargetStatus t = awaitTarget(p, TargetState.Blocked);
+    assertThat(t.getReason()).isEqualTo(TargetReason.NotGranted.name());
+    assertThat(t.getMessage()).contains("spec.egress.publicIpResourceIds[0]").contains("rg-someone-else");
+    assertThat(requestsFor(c)).isEmpty();
+    assertThat(env.arm().requests()).noneMatch(r -> r.path().contains("rg-someone-else"));
+  }
+
+  @Test
+  void aChangeInFlightIsNotPolledOnceItsTargetIsNoLongerGranted() {
+    ClusterFixture c = seed("rg-inflight-" + ns, "aks-inflight");
+    grant("g-" + ns, List.of(ns), null, new GrantTarget(SUB, "rg-inflight-" + ns, null));
+    env.arm().operationDuration(Duration.ofSeconds(30));
+    try {
+      AuthorizedIpPolicy p = create(policy("p", List.of(c)));
+      awaitTarget(p, TargetState.Updating);
+      String operation = target(p, c).getPendingOperation().getPollUrl();
+      String operationId = operation.substring(operation.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+      k8s.resources(TargetGrant.class).withName("g-" + ns).delete();
+      awaitTarget(p, TargetState.Blocked);
+      assertThat(target(p, c).getPendingOperation()).as("the record of the change is kept").isNotNull();
+      int before = env.arm().requests().size();
+      sleep(Duration.ofSeconds(3));
+      assertThat(env.arm().requests().subList(Math.min(before, env.arm().requests().size()),
+          env.arm().requests().size())).noneMatch(r -> r.path().contains(operationId)
+              || r.path().toLowerCase(Locale.ROOT).contains("rg-inflight-" + ns));
+    } finally {
+      env.arm().operationDuration(Duration.ofMillis(300));
+    }
+  }
+
+  /**
+   * With watched namespaces, grants and namespaces are still read cluster-wide: selectors see the namespaces' labels
+   * (a NotIn selector keeps out the namespace it names); only a grant's spec, not its status or labels, makes the
+   * policies look at Azure again.
+   */
+  @Test
+  void selectorsWorkWithWatchedNamespacesAndOnlyAGrantsSpecTriggersAzureReads() {
+    String wa = ns + "-wa";
+    String wb = ns + "-wb";
+    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("AUTHIP_HTTP_PORT", "0",
+        "AUTHIP_POLL_INTERVAL", "200ms", "AUTHIP_PROPAGATION_DELAY", "0s", "AUTHIP_BUSY_RETRY", "300ms",
+        "AUTHIP_ERROR_BACKOFF", "200ms", "AUTHIP_MAX_BACKOFF", "2s", "AUTHIP_WATCH_NAMESPACES", wa + "," + wb));
+    try (LocalEnvironment w = LocalEnvironment.start(LocalEnvironment.Options.forTesting().withOperator(config))) {
+      KubernetesClient kube = w.kube().client();
+      for (String n : List.of(wa, wb)) {
+        kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(n).addToLabels("team", n)
+            .endMetadata().build()).create();
+      }
+      ClusterFixture a = ClusterFixture.loadBalancerManagedOutbound(SUB, "rg-wa", "aks-wa");
+      ClusterFixture b = ClusterFixture.loadBalancerManagedOutbound(SUB, "rg-wb", "aks-wb");
+      w.arm().seed(a);
+      w.arm().seed(b);
+      TargetGrant byLabel = new TargetGrant();
+      byLabel.getMetadata().setName("not-" + wb);
+      TargetGrantSpec spec = new TargetGrantSpec();
+      spec.setNamespaceSelector(new LabelSelectorBuilder().addNewMatchExpression().withKey("team")
+          .withOperator("NotIn").withValues(wb).endMatchExpression().build());
+      spec.setTargets(new ArrayList<>(List.of(new GrantTarget(SUB, null, null))));
+      byLabel.setSpec(spec);
+      kube.resource(byLabel).create();
+      w.startOperator();
+      AuthorizedIpPolicy pa = policy("pa", List.of(a));
+      pa.getMetadata().setNamespace(wa);
+      AuthorizedIpPolicy pb = policy("pb", List.of(b));
+      pb.getMetadata().setNamespace(wb);
+      kube.resource(pa).create();
+      kube.resource(pb).create();
+      await().atMost(WAIT).until(() -> state(kube, wa, "pa") == TargetState.InSync
+          && state(kube, wb, "pb") == TargetState.Blocked);
+      assertThat(w.arm().requestCount(b.clusterId(), "GET")).isZero();
+      assertThat(w.arm().requestCount(b.clusterId(), "PUT")).isZero();
+
+      // the grant's labels and status (authip writes it) change: no policy reads Azure again
+      await().atMost(WAIT).until(() -> {
+        TargetGrant g = kube.resources(TargetGrant.class).withName("not-" + wb).get();
+        return g.getStatus() != null && g.getStatus().getPolicyCount() == null; // sharded: no usage written
+      });
+      int gets = w.arm().requestCount(a.clusterId(), "GET");
+      kube.resources(TargetGrant.class).withName("not-" + wb).edit(g -> {
+        g.getMetadata().setLabels(Map.of("owner", "platform"));
+        return g;
+      });
+      sleep(Duration.ofSeconds(3));
+      assertThat(w.arm().requestCount(a.clusterId(), "GET")).as("GETs after a label edit").isEqualTo(gets);
+      // its spec changes: the policies are looked at again
+      kube.resources(TargetGrant.class).withName("not-" + wb).edit(g -> {
+        g.getSpec().setAllowedAccess(new ArrayList<>(List.of(Access.Restricted)));
+        return g;
+      });
+      await().atMost(WAIT).until(() -> w.arm().requestCount(a.clusterId(), "GET") > gets);
+      w.requireNoForbiddenRequests();
+    }
+  }
+
+  static TargetState state(KubernetesClient kube, String namespace, String name) {
+    AuthorizedIpPolicy p = kube.resources(AuthorizedIpPolicy.class).inNamespace(namespace).withName(name).get();
+    return p == null || p.getStatus() == null || p.getStatus().getTargets().isEmpty() ? null
+        : p.getStatus().getTargets().get(0).getState();
   }
 
   void identityGrant(String name, String namespace, String clientId, GrantTarget... targets) {

@@ -107,7 +107,8 @@ public final class AuthipOperator implements AutoCloseable {
     operator.register(new IpRangeSetReconciler(validator, events, clock), o -> scope(o));
     if (!tenancy.open()) {
       // Cluster-scoped and admin-owned: neither the watched namespaces nor the label selector apply to grants.
-      operator.register(new TargetGrantReconciler(usage, metrics, clock));
+      operator.register(new TargetGrantReconciler(usage, metrics, clock,
+          config.watchNamespaces().isEmpty() && config.labelSelector() == null));
     }
     // The controller's own informer cache: filled on a standby too (JOSDK starts informers before leadership).
     // Unknown (NaN) until the operator has started and the cache exists.

@@ -104,13 +104,21 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
     if (tenancy.open()) {
       return List.of(new InformerEventSource<>(config, ctx));
     }
-    // Tenancy: a grant that is created, edited or deleted may change what any policy may reach (grants are few and
-    // rarely edited); a namespace's labels may change which grants are for its policies.
+    // Tenancy: a grant that is created, edited (its spec: a new generation) or deleted may change what any policy may
+    // reach (grants are few and rarely edited; their status, which authip writes, triggers nothing); a namespace's
+    // labels may change which grants are for its policies. Both are cluster-scoped: one informer over all namespaces,
+    // whatever namespaces the policies are watched in.
     var grants = InformerEventSourceConfiguration.from(TargetGrant.class, AuthorizedIpPolicy.class)
+        .withWatchAllNamespaces()
+        .withFollowControllerNamespacesChanges(false)
         .withSecondaryToPrimaryMapper(g -> ctx.getPrimaryCache().list().map(ResourceID::fromResource)
             .collect(Collectors.toSet()))
+        .withOnUpdateFilter((TargetGrant now, TargetGrant before) -> !Objects.equals(now.getMetadata().getGeneration(),
+            before.getMetadata().getGeneration()))
         .build();
     var namespaces = InformerEventSourceConfiguration.from(Namespace.class, AuthorizedIpPolicy.class)
+        .withWatchAllNamespaces()
+        .withFollowControllerNamespacesChanges(false)
         .withSecondaryToPrimaryMapper(n -> ctx.getPrimaryCache().list(n.getMetadata().getName())
             .map(ResourceID::fromResource).collect(Collectors.toSet()))
         .withOnUpdateFilter((Namespace now, Namespace before) -> !Objects.equals(now.getMetadata().getLabels(),
@@ -145,7 +153,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
       } else {
         boolean specChanged = current.getStatus() != null
             && !Objects.equals(current.getStatus().getObservedGeneration(), current.getMetadata().getGeneration());
-        TargetRoute.Router routes = router(ctx, tenancy, current);
+        TargetRoute.Router routes = router(ctx, tenancy, current, extraEgress(current));
         java.util.Set<String> used = new java.util.TreeSet<>();
         TargetRoute.Router recording = (t, a) -> {
           TargetRoute r = routes.route(t, a);
@@ -235,7 +243,8 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
       return UpdateControl.noUpdate(); // someone else's finalizer holds it; nothing of authip's to do
     }
     String uid = policy.getMetadata().getUid();
-    PolicyRestorer.Result result = restorer.restore(policy, router(ctx, tenancy, policy),
+    // Restoring sends only what the cluster had before; the policy's extra egress IDs are not read for it.
+    PolicyRestorer.Result result = restorer.restore(policy, router(ctx, tenancy, policy, List.of()),
         t -> otherOwner(ctx, validator, tenancy, policy, t), clock.instant());
     result.events().forEach(e -> events.emit(policy, e.reason(), e.message()));
     if (!result.done()) {
@@ -350,12 +359,20 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
   }
 
   /** Which identity reaches each cluster of the policy, or why none may. */
-  static TargetRoute.Router router(Context<AuthorizedIpPolicy> ctx, Tenancy tenancy, AuthorizedIpPolicy policy) {
+  static TargetRoute.Router router(Context<AuthorizedIpPolicy> ctx, Tenancy tenancy, AuthorizedIpPolicy policy,
+      List<String> extraEgress) {
     if (tenancy.open()) {
       return tenancy.router(null, null, null);
     }
     String ns = policy.getMetadata().getNamespace();
-    return tenancy.router(tenancy.grants(grants(ctx)), ns, namespaceLabels(ctx, ns));
+    return tenancy.router(tenancy.grants(grants(ctx)), ns, namespaceLabels(ctx, ns), extraEgress);
+  }
+
+  /** The public IPs and prefixes the policy names as extra egress (tenant input: checked against the grant). */
+  private static List<String> extraEgress(AuthorizedIpPolicy policy) {
+    var egress = policy.getSpec() == null ? null : policy.getSpec().getEgress();
+    return egress == null || egress.getPublicIpResourceIds() == null ? List.of()
+        : egress.getPublicIpResourceIds().stream().filter(Objects::nonNull).toList();
   }
 
   @SuppressWarnings("unchecked")
@@ -365,12 +382,17 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
     return source.list().toList();
   }
 
+  /**
+   * The namespace's labels, or null when the namespace is not (yet) in the informer's cache: then no selector can be
+   * judged, and only grants that name the namespace apply (a NotIn or DoesNotExist selector must not match labels
+   * that are merely unknown). A namespace that appears later triggers the reconcile again.
+   */
   @SuppressWarnings("unchecked")
   private static Map<String, String> namespaceLabels(Context<AuthorizedIpPolicy> ctx, String namespace) {
     var source = (InformerEventSource<Namespace, AuthorizedIpPolicy>) ctx.eventSourceRetriever()
         .getEventSourceFor(Namespace.class);
-    return source.get(new ResourceID(namespace)).map(n -> n.getMetadata().getLabels()).filter(Objects::nonNull)
-        .orElse(Map.of());
+    return source.get(new ResourceID(namespace)).map(n -> n.getMetadata().getLabels() == null
+        ? Map.<String, String>of() : n.getMetadata().getLabels()).orElse(null);
   }
 
   @SuppressWarnings("unchecked")

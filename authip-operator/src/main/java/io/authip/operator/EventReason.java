@@ -11,6 +11,8 @@ public enum EventReason {
   TargetConflict(true),
   /** A target no TargetGrant of the policy's namespace covers, or an access the grant does not allow. */
   NotGranted(true),
+  /** A grant's Azure identity cannot be used by this installation (its ServiceAccount name is not the one allowed). */
+  IdentityUnavailable(true),
   AzureError(true),
   OperationFailed(true),
   Restored(false),

@@ -24,10 +24,14 @@ public final class FederatedGateways implements IdentityGateways {
   private final AzureCallListener listener;
   private final ConcurrentMap<String, AksGateway> gateways = new ConcurrentHashMap<>();
 
-  public FederatedGateways(AzureConfig config, KubernetesClient client, AzureCallListener listener) {
+  /**
+   * @param audience the audience of the ServiceAccount tokens ({@link OperatorConfig#tokenAudience()})
+   */
+  public FederatedGateways(AzureConfig config, KubernetesClient client, String audience,
+      AzureCallListener listener) {
     this.config = config;
     this.http = AzureHttpClients.create(config);
-    this.tokens = new ServiceAccountTokens(client);
+    this.tokens = new ServiceAccountTokens(client, audience);
     this.listener = listener;
   }
 

@@ -41,6 +41,7 @@ import java.util.TreeSet;
  *     watched policy may change every cluster the operator's identity can write ({@code open})
  * @param tenantServiceAccount the one ServiceAccount name (in a policy's namespace) whose tokens the operator may
  *     request for a grant's identity: its RBAC allows no other
+ * @param tokenAudience the audience of those tokens: what the identities' federated credentials expect
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -64,7 +65,8 @@ public record OperatorConfig(
     Duration flapWindow,
     Lease lease,
     Tenancy tenancy,
-    String tenantServiceAccount) {
+    String tenantServiceAccount,
+    String tokenAudience) {
 
   /** How targets are authorized. */
   public enum Tenancy {
@@ -73,6 +75,9 @@ public record OperatorConfig(
     /** Every watched policy may change every cluster the operator's identity can write (0.1's behaviour). */
     open
   }
+
+  /** The audience Entra ID's federated credentials expect by default. */
+  public static final String DEFAULT_TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
 
   /** The ServiceAccount name the chart lets the operator request tokens for. */
   public static final String DEFAULT_TENANT_SERVICE_ACCOUNT = "authip-tenant";
@@ -116,28 +121,28 @@ public record OperatorConfig(
   public OperatorConfig withTimings(Duration poll, Duration propagation, Duration busy, Duration resync) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
         maxRanges, reconcileThreads, logLevel, poll, propagation, busy, errorBackoff, maxBackoff, resync,
-        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount);
+        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount, tokenAudience);
   }
 
   /** With another flap guard and restore timeout, e.g. for tests. */
   public OperatorConfig withGuards(int corrections, Duration window, Duration restore) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
         maxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
-        resyncCap, operatorNamespace, restore, corrections, window, lease, tenancy, tenantServiceAccount);
+        resyncCap, operatorNamespace, restore, corrections, window, lease, tenancy, tenantServiceAccount, tokenAudience);
   }
 
   /** With leader election on a Lease {@code name} in {@code namespace}. */
   public OperatorConfig withLeaderElection(String namespace, String name) {
     return new OperatorConfig(watchNamespaces, labelSelector, true, namespace, name, httpPort, maxRanges,
         reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff, resyncCap,
-        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount);
+        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount, tokenAudience);
   }
 
   /** With another tenancy mode, e.g. for tests. */
   public OperatorConfig withTenancy(Tenancy mode) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
         maxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
-        resyncCap, operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, mode, tenantServiceAccount);
+        resyncCap, operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, mode, tenantServiceAccount, tokenAudience);
   }
 
   /** Defaults for tests and the sandbox: no leader election, fast polling, a free port. */
@@ -193,6 +198,11 @@ public record OperatorConfig(
       }
     }
     String tenantSa = env.getOrDefault("AUTHIP_TENANT_SERVICE_ACCOUNT", DEFAULT_TENANT_SERVICE_ACCOUNT).strip();
+    String audience = env.getOrDefault("AUTHIP_TOKEN_EXCHANGE_AUDIENCE", DEFAULT_TOKEN_EXCHANGE_AUDIENCE).strip();
+    if (audience.isEmpty() || audience.chars().anyMatch(Character::isWhitespace)) {
+      errors.add("AUTHIP_TOKEN_EXCHANGE_AUDIENCE='" + audience + "' must be one audience, as the identities' "
+          + "federated credentials name it, e.g. " + DEFAULT_TOKEN_EXCHANGE_AUDIENCE);
+    }
     if (!tenantSa.matches(io.authip.api.v1alpha1.GrantIdentity.SERVICE_ACCOUNT_PATTERN)) {
       errors.add("AUTHIP_TENANT_SERVICE_ACCOUNT='" + tenantSa + "' is not a ServiceAccount name (lower-case letters, "
           + "digits, '-' and '.'), e.g. " + DEFAULT_TENANT_SERVICE_ACCOUNT);
@@ -202,7 +212,7 @@ public record OperatorConfig(
     }
     return new OperatorConfig(namespaces, selector, leader, leaseNs, leaseName, port, maxRanges, threads, level,
         poll, propagation, busy, backoff, maxBackoff, resyncCap, operatorNs, restoreTimeout, flapCorrections,
-        flapWindow, lease, tenancy, tenantSa);
+        flapWindow, lease, tenancy, tenantSa, audience);
 
   }
 
@@ -260,7 +270,8 @@ public record OperatorConfig(
         + " namespace=" + operatorNamespace + " restoreTimeout=" + restoreTimeout
         + " flapGuard=" + flapCorrections + "/" + flapWindow
         + (leaderElection ? lease.describe() : "")
-        + " tenancy=" + tenancy + (tenancy == Tenancy.grants ? " tenantServiceAccount=" + tenantServiceAccount : "");
+        + " tenancy=" + tenancy + (tenancy == Tenancy.grants ? " tenantServiceAccount=" + tenantServiceAccount
+            + " tokenAudience=" + tokenAudience : "");
   }
 
   private static String blankToNull(String s) {

@@ -50,7 +50,8 @@ public final class PolicyRestorer {
   /**
    * @param owners who else owns a cluster (only clusters this policy owns are restored)
    */
-  public Result restore(AuthorizedIpPolicy policy, PolicySyncer.OwnerLookup owners, Instant now) {
+  /** Every cluster through the operator's own gateway, as in open tenancy (tests). */
+  Result restore(AuthorizedIpPolicy policy, PolicySyncer.OwnerLookup owners, Instant now) {
     return restore(policy, (t, a) -> new TargetRoute.Allowed(gateway, null), owners, now);
   }
 
@@ -82,14 +83,18 @@ public final class PolicyRestorer {
       if (record == null || record.sent().isEmpty()) {
         continue; // authip never changed it for this policy: nothing to put back
       }
-      TargetRoute route = record.captured() == null || record.captured().getAccess() == null ? null
-          : routes.route(target, record.captured().getAccess());
+      if (record.captured() == null || record.captured().getAccess() == null) {
+        events.add(new PolicyEvent(EventReason.RestoreSkipped, target.getClusterName() + ": authip's record holds no "
+            + "captured access; left as it is", target.key()));
+        continue;
+      }
+      TargetRoute route = routes.route(target, record.captured().getAccess());
       if (route instanceof TargetRoute.Refused refused) {
         events.add(new PolicyEvent(EventReason.RestoreSkipped, target.getClusterName() + ": not restored, left as it "
             + "is: " + refused.message(), target.key()));
         continue;
       }
-      AksGateway via = route instanceof TargetRoute.Allowed a ? a.gateway() : gateway;
+      AksGateway via = ((TargetRoute.Allowed) route).gateway();
       try (var mdc = LogContext.cluster(target.resourceId())) {
         restoreOne(via, target, record, events).ifPresent(waiting::add);
       }

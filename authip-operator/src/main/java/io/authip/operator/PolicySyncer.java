@@ -107,7 +107,8 @@ public final class PolicySyncer {
    * @param specChanged the spec changed since the status was written (observedGeneration behind): the flap guard
    *     starts afresh
    */
-  public Result sync(AuthorizedIpPolicy policy, CidrSet staticRanges, OwnerLookup owners, IntentLog intents,
+  /** Every target through the operator's own gateway, as in open tenancy (tests). */
+  Result sync(AuthorizedIpPolicy policy, CidrSet staticRanges, OwnerLookup owners, IntentLog intents,
       boolean specChanged) {
     return sync(policy, staticRanges, (t, a) -> new TargetRoute.Allowed(gateway, null), owners, intents,
         specChanged);
@@ -168,7 +169,7 @@ public final class PolicySyncer {
         status.setDriftDetectedAt(null);
         if (changed) {
           events.add(new PolicyEvent(refused.reason() == TargetReason.NotGranted ? EventReason.NotGranted
-              : EventReason.AzureError, target.getClusterName() + ": " + refused.message(), target.key()));
+              : EventReason.IdentityUnavailable, target.getClusterName() + ": " + refused.message(), target.key()));
         }
       } else if (owner.isPresent()) {
         step.blocked(TargetReason.TargetConflict, "the cluster is already managed by the older policy " + owner.get()

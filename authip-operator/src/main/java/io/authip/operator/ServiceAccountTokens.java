@@ -14,24 +14,28 @@ import java.util.function.Supplier;
  */
 public final class ServiceAccountTokens {
 
-  /** The audience Entra ID's federated credentials expect by default (public cloud). */
-  public static final String TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
   /** Kubernetes' minimum is 10 minutes; an hour is what the workload identity webhook projects. */
   static final long EXPIRATION_SECONDS = 3600;
 
   private final KubernetesClient client;
+  private final String audience;
 
-  public ServiceAccountTokens(KubernetesClient client) {
+  /**
+   * @param audience what the identities' federated credentials expect ({@code api://AzureADTokenExchange} unless
+   *     they were created with another)
+   */
+  public ServiceAccountTokens(KubernetesClient client, String audience) {
     this.client = client;
+    this.audience = audience;
   }
 
-  /** A supplier of fresh tokens of ServiceAccount {@code namespace/name}, audience api://AzureADTokenExchange. */
+  /** A supplier of fresh tokens of ServiceAccount {@code namespace/name}, for the token exchange. */
   public Supplier<String> supplier(String namespace, String name) {
     return () -> request(namespace, name);
   }
 
   String request(String namespace, String name) {
-    TokenRequest request = new TokenRequestBuilder().withNewSpec().withAudiences(TOKEN_EXCHANGE_AUDIENCE)
+    TokenRequest request = new TokenRequestBuilder().withNewSpec().withAudiences(audience)
         .withExpirationSeconds(EXPIRATION_SECONDS).endSpec().build();
     try {
       TokenRequest answer = client.serviceAccounts().inNamespace(namespace).withName(name).tokenRequest(request);
@@ -43,11 +47,15 @@ public final class ServiceAccountTokens {
       return answer.getStatus().getToken();
     } catch (KubernetesClientException e) {
       int code = e.getCode();
+      String server = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+          : firstLine(e.getMessage());
       String why = code == 404 ? "it does not exist; create ServiceAccount " + name + " in namespace " + namespace
           + " (see docs/installation.md, tenancy)"
-          : code == 403 ? "the operator may not request its tokens (RBAC allows create on serviceaccounts/token only "
-              + "for the name set in the chart's tenancy.serviceAccountName)"
-          : "HTTP " + code + ": " + firstLine(e.getMessage());
+          : code == 403 && server.contains("being terminated") ? "the namespace is being deleted, and Kubernetes "
+              + "mints no tokens in a terminating namespace (" + server + ")"
+          : code == 403 ? "refused (" + server + "); the chart's RBAC allows create on serviceaccounts/token only for "
+              + "the name in tenancy.serviceAccountName"
+          : "HTTP " + code + ": " + server;
       boolean transientFailure = code == 0 || code == 429 || code >= 500;
       throw new AssertionUnavailableException("cannot get a token of ServiceAccount " + namespace + "/" + name
           + " for the token exchange: " + why, transientFailure, e);

@@ -33,11 +33,18 @@ public final class TargetGrantReconciler implements Reconciler<TargetGrant> {
   private final GrantUsage usage;
   private final io.authip.metrics.AuthipMetrics metrics;
   private final Clock clock;
+  private final boolean wholeView;
 
-  public TargetGrantReconciler(GrantUsage usage, io.authip.metrics.AuthipMetrics metrics, Clock clock) {
+  /**
+   * @param wholeView whether this install reconciles every policy (no label selector, no watched namespaces): only
+   *     then does it write which policies use a grant; sharded installs would each overwrite the others' list
+   */
+  public TargetGrantReconciler(GrantUsage usage, io.authip.metrics.AuthipMetrics metrics, Clock clock,
+      boolean wholeView) {
     this.usage = usage;
     this.metrics = metrics;
     this.clock = clock;
+    this.wholeView = wholeView;
   }
 
   @Override
@@ -56,21 +63,25 @@ public final class TargetGrantReconciler implements Reconciler<TargetGrant> {
       TreeSet<String> policies = usage.policies(grant.getMetadata().getName());
       TreeSet<String> namespaces = new TreeSet<>();
       policies.forEach(p -> namespaces.add(p.substring(0, p.indexOf('/'))));
-      status.setPolicyCount(policies.size());
-      status.setPolicies(policies.isEmpty() ? null
-          : new ArrayList<>(policies).subList(0, Math.min(policies.size(), TargetGrantStatus.MAX_POLICIES_SHOWN)));
-      status.setNamespaces(namespaces.isEmpty() ? null : new ArrayList<>(namespaces));
+      if (wholeView) {
+        status.setPolicyCount(policies.size());
+        status.setPolicies(policies.isEmpty() ? null : new ArrayList<>(policies).subList(0,
+            Math.min(policies.size(), TargetGrantStatus.MAX_POLICIES_SHOWN)));
+        status.setNamespaces(namespaces.isEmpty() ? null : new ArrayList<>(namespaces).subList(0,
+            Math.min(namespaces.size(), TargetGrantStatus.MAX_POLICIES_SHOWN)));
+      }
       status.setConditions(Conditions.set(previous, Conditions.VALID, true, ConditionReason.Valid,
           "grants " + grant.getSpec().targetsOrEmpty().size() + " target scopes with "
               + grant.getSpec().effectiveAllowedAccess(), generation, clock.instant()));
     } else {
       String message = IpRangeSetReconciler.invalidMessage(errors) + "; this grant grants nothing until fixed";
       LOG.warn("TargetGrant {} is invalid: {}", grant.getMetadata().getName(), message);
-      status.setPolicyCount(0);
+      status.setPolicyCount(wholeView ? 0 : null);
       status.setConditions(Conditions.set(previous, Conditions.VALID, false, ConditionReason.InvalidSpec, message,
           generation, clock.instant()));
     }
-    metrics.recordGrant(grant.getMetadata().getName(), errors.isEmpty(), status.getPolicyCount());
+    metrics.recordGrant(grant.getMetadata().getName(), errors.isEmpty(),
+        usage.policies(grant.getMetadata().getName()).size());
     UpdateControl<TargetGrant> control;
     if (status.equals(old)) {
       control = UpdateControl.noUpdate();

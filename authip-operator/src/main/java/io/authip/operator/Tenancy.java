@@ -73,10 +73,21 @@ public final class Tenancy {
    * @param labels its labels (empty when the namespace is not known)
    */
   public TargetRoute.Router router(Grants grants, String namespace, Map<String, String> labels) {
+    return router(grants, namespace, labels, List.of());
+  }
+
+  /**
+   * @param extraEgress the ARM IDs of public IPs and prefixes the policy names as extra egress: each must lie in a
+   *     subscription and resource group of the grant that allows the target, or the target is refused (reading them
+   *     would otherwise let a tenant read any address the identity can)
+   */
+  public TargetRoute.Router router(Grants grants, String namespace, Map<String, String> labels,
+      List<String> extraEgress) {
     if (open()) {
       return (t, a) -> new TargetRoute.Allowed(own, null);
     }
-    return (ClusterTarget t, Access a) -> route(grants.decide(namespace, labels, t, a), namespace);
+    return (ClusterTarget t, Access a) -> route(grants, grants.decide(namespace, labels, t, a), namespace,
+        extraEgress);
   }
 
   /**
@@ -89,14 +100,24 @@ public final class Tenancy {
       return true;
     }
     return grants.decide(namespace, labels, target, access) instanceof GrantDecision.Granted g
-        && (g.identity() == null || tenantServiceAccount.equals(g.identity().getServiceAccountName()));
+        && (g.identity() == null || identities != null
+            && tenantServiceAccount.equals(g.identity().getServiceAccountName()));
   }
 
-  private TargetRoute route(GrantDecision decision, String namespace) {
+  private TargetRoute route(Grants grants, GrantDecision decision, String namespace, List<String> extraEgress) {
     if (decision instanceof GrantDecision.NotGranted n) {
       return new TargetRoute.Refused(TargetReason.NotGranted, n.message());
     }
     GrantDecision.Granted granted = (GrantDecision.Granted) decision;
+    Grant grant = grants.named(granted.grant()).orElseThrow();
+    for (int i = 0; i < extraEgress.size(); i++) {
+      if (!grant.coversResource(extraEgress.get(i))) {
+        return new TargetRoute.Refused(TargetReason.NotGranted, "spec.egress.publicIpResourceIds[" + i + "] ("
+            + extraEgress.get(i) + ") is outside the subscriptions and resource groups of TargetGrant "
+            + grant.name() + " " + grant.scopes() + ", which grants this cluster; name egress resources inside them, "
+            + "or ask a cluster administrator to add their resource group to spec.targets of a grant");
+      }
+    }
     GrantIdentity id = granted.identity();
     if (id == null) {
       return new TargetRoute.Allowed(own, granted.grant());
@@ -109,7 +130,8 @@ public final class Tenancy {
     }
     if (identities == null) {
       return new TargetRoute.Refused(TargetReason.IdentityUnavailable, "TargetGrant " + granted.grant()
-          + " names an Azure identity, but this process was started without federated identities");
+          + " names an Azure identity, but this operator was embedded without federated identities (authip run "
+          + "always has them); run it with authip run, or use a grant without spec.identity");
     }
     return new TargetRoute.Allowed(identities.gateway(namespace, id), granted.grant());
   }

@@ -133,7 +133,7 @@ public final class LocalEnvironment implements AutoCloseable {
     // TokenRequests for grants' identities included. In-process: losing (or, on stop, releasing) the lease must not
     // exit this JVM.
     operator = new AuthipOperator(kube.operatorClient(), gateway,
-        new FederatedGateways(azure, kube.operatorClient(), calls), options.operator(), registry, metrics,
+        new FederatedGateways(azure, kube.operatorClient(), options.operator().tokenAudience(), calls), options.operator(), registry, metrics,
         Clock.systemUTC(), false).start("127.0.0.1");
     return operator;
   }
@@ -155,7 +155,7 @@ public final class LocalEnvironment implements AutoCloseable {
     TargetGrant grant = new TargetGrant();
     grant.getMetadata().setName(GRANT_ALL);
     TargetGrantSpec spec = new TargetGrantSpec();
-    spec.setNamespaceSelector(new io.fabric8.kubernetes.api.model.LabelSelector());
+    spec.setAllNamespaces(true);
     java.util.List<GrantTarget> targets = new java.util.ArrayList<>();
     for (String s : subscriptions) {
       targets.add(new GrantTarget(s, null, null));

@@ -8,18 +8,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The namespaces a grant is for ({@code namespaces} or {@code namespaceSelector}, either matching is enough; neither
- * means none), the clusters their policies may change, the access they may ask for, and the identity to use.
+ * The namespaces a grant is for ({@code allNamespaces}, {@code namespaces} or {@code namespaceSelector}, any matching
+ * is enough; none of them is invalid), the clusters their policies may change, the access they may ask for, and the
+ * identity to use.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TargetGrantSpec {
+
+  @JsonPropertyDescription("The grant is for the policies of every namespace. Said explicitly: an empty "
+      + "namespaceSelector is refused, since a misspelt field inside it would be dropped by the API server and leave {}.")
+  private Boolean allNamespaces;
 
   @Size(max = 1000)
   @JsonPropertyDescription("Namespaces whose AuthorizedIpPolicies this grant is for, by name.")
   private List<String> namespaces;
 
-  @JsonPropertyDescription("Namespaces whose AuthorizedIpPolicies this grant is for, by label (OR'd with namespaces). "
-      + "An empty selector ({}) matches every namespace; absent matches none.")
+  @JsonPropertyDescription("Namespaces whose AuthorizedIpPolicies this grant is for, by label (OR'd with namespaces): "
+      + "matchLabels and/or matchExpressions, at least one of them (use allNamespaces for every namespace).")
   private LabelSelector namespaceSelector;
 
   @Size(min = 1, max = 100)
@@ -27,7 +32,8 @@ public class TargetGrantSpec {
       + "globs (* and ?) for the resource group and the cluster name (absent: any).")
   private List<GrantTarget> targets = new ArrayList<>();
 
-  @JsonPropertyDescription("The access those policies may set. Default: Restricted and LoadBalancerOnly; "
+  @Size(min = 1)
+  @JsonPropertyDescription("The access those policies may set. Default (absent): Restricted and LoadBalancerOnly; "
       + "Unrestricted (the API server open to the internet) only when listed.")
   private List<Access> allowedAccess;
 
@@ -35,6 +41,14 @@ public class TargetGrantSpec {
       + "whose federated credential trusts the ServiceAccount serviceAccountName in the policy's namespace. Absent: "
       + "the operator's own identity.")
   private GrantIdentity identity;
+
+  public Boolean getAllNamespaces() {
+    return allNamespaces;
+  }
+
+  public void setAllNamespaces(Boolean allNamespaces) {
+    this.allNamespaces = allNamespaces;
+  }
 
   public List<String> getNamespaces() {
     return namespaces;
@@ -76,10 +90,10 @@ public class TargetGrantSpec {
     this.identity = identity;
   }
 
-  /** The access the grant allows: as listed, or Restricted and LoadBalancerOnly when absent. */
+  /** The access the grant allows: as listed (an empty list allows nothing), or Restricted and LoadBalancerOnly. */
   public List<Access> effectiveAllowedAccess() {
-    return allowedAccess == null || allowedAccess.isEmpty() ? List.of(Access.Restricted, Access.LoadBalancerOnly)
-        : allowedAccess;
+    return allowedAccess == null ? List.of(Access.Restricted, Access.LoadBalancerOnly)
+        : allowedAccess.stream().filter(java.util.Objects::nonNull).toList();
   }
 
   public List<GrantTarget> targetsOrEmpty() {

@@ -20,13 +20,14 @@ public class TargetGrantStatus {
   @JsonPropertyDescription("Standard conditions: Valid.")
   private List<Condition> conditions = new ArrayList<>();
 
-  @JsonPropertyDescription("Namespaces with policies that change clusters through this grant.")
+  @JsonPropertyDescription("Namespaces with policies that change clusters through this grant, sorted; at most 50. "
+      + "Written only by an install that reconciles every policy (no label selector, no watched namespaces).")
   private List<String> namespaces;
 
   @JsonPropertyDescription("Policies (namespace/name) that change clusters through this grant, sorted; at most 50.")
   private List<String> policies;
 
-  @JsonPropertyDescription("Number of policies that change clusters through this grant.")
+  @JsonPropertyDescription("Number of policies that change clusters through this grant (absent when sharded).")
   private Integer policyCount;
 
   public Long getObservedGeneration() {

@@ -22,7 +22,11 @@ public final class FederatedGateways implements IdentityGateways {
   private final com.azure.core.http.HttpClient http;
   private final ServiceAccountTokens tokens;
   private final AzureCallListener listener;
-  private final ConcurrentMap<String, AksGateway> gateways = new ConcurrentHashMap<>();
+  private final ConcurrentMap<Key, AksGateway> gateways = new ConcurrentHashMap<>();
+
+  /** One gateway per namespace (whose ServiceAccount is exchanged) and identity (compared as the grant wrote it). */
+  private record Key(String namespace, GrantIdentity identity) {
+  }
 
   /**
    * @param audience the audience of the ServiceAccount tokens ({@link OperatorConfig#tokenAudience()})
@@ -37,14 +41,19 @@ public final class FederatedGateways implements IdentityGateways {
 
   @Override
   public AksGateway gateway(String namespace, GrantIdentity identity) {
-    String key = namespace + "|" + identity.getTenantId().toLowerCase(java.util.Locale.ROOT) + "|"
-        + identity.getClientId().toLowerCase(java.util.Locale.ROOT) + "|" + identity.getServiceAccountName();
-    return gateways.computeIfAbsent(key, k -> AzureAksGateway.create(config, http,
+    GrantIdentity copy = new GrantIdentity(identity.getClientId(), identity.getTenantId(),
+        identity.getServiceAccountName());
+    return gateways.computeIfAbsent(new Key(namespace, copy), k -> AzureAksGateway.create(config, http,
         AzureCredentials.federated(config, http, identity.getTenantId(), identity.getClientId(),
             tokens.supplier(namespace, identity.getServiceAccountName())), listener));
   }
 
-  /** How many identities are in use, for tests. */
+  @Override
+  public void retain(java.util.Set<GrantIdentity> inUse) {
+    gateways.keySet().removeIf(k -> !inUse.contains(k.identity()));
+  }
+
+  /** How many (namespace, identity) gateways are held, for tests. */
   public int size() {
     return gateways.size();
   }

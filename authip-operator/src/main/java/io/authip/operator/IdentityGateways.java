@@ -12,4 +12,8 @@ public interface IdentityGateways {
    * @param identity the grant's identity
    */
   AksGateway gateway(String namespace, GrantIdentity identity);
+
+  /** Forgets the gateways of every identity not among {@code inUse}: no grant names them any more. */
+  default void retain(java.util.Set<GrantIdentity> inUse) {
+  }
 }

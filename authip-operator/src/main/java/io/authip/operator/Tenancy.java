@@ -65,12 +65,17 @@ public final class Tenancy {
       }
     }
     parsed.keySet().retainAll(seen);
+    if (identities != null) {
+      // The gateways of identities no grant names any more (a grant deleted or changed) are dropped.
+      identities.retain(valid.stream().map(Grant::identity).filter(java.util.Objects::nonNull)
+          .collect(java.util.stream.Collectors.toSet()));
+    }
     return new Grants(valid);
   }
 
   /**
    * @param namespace the policy's namespace
-   * @param labels its labels (empty when the namespace is not known)
+   * @param labels its labels, or null when the namespace is not known yet
    */
   public TargetRoute.Router router(Grants grants, String namespace, Map<String, String> labels) {
     return router(grants, namespace, labels, List.of());

@@ -38,11 +38,6 @@ public final class Glob {
     return name != null && match(folded, 0, fold(name), 0);
   }
 
-  /** Whether it matches every name. */
-  public boolean matchesAll() {
-    return folded.chars().allMatch(c -> c == '*') && !folded.isEmpty();
-  }
-
   /** Iterative wildcard matching with one backtrack point: linear in practice, never exponential. */
   private static boolean match(String p, int pi, String s, int si) {
     int star = -1;

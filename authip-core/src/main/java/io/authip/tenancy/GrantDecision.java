@@ -21,7 +21,4 @@ public sealed interface GrantDecision {
    */
   record NotGranted(String message) implements GrantDecision {
   }
-
-  /** Open tenancy: every target allowed, the operator's own identity. */
-  GrantDecision OPEN = new Granted(null, null);
 }

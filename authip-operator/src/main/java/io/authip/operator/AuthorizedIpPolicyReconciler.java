@@ -153,7 +153,8 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
       } else {
         boolean specChanged = current.getStatus() != null
             && !Objects.equals(current.getStatus().getObservedGeneration(), current.getMetadata().getGeneration());
-        TargetRoute.Router routes = router(ctx, tenancy, current, extraEgress(current));
+        Grants grants = grants(ctx, tenancy);
+        TargetRoute.Router routes = router(ctx, tenancy, grants, current, extraEgress(current));
         java.util.Set<String> used = new java.util.TreeSet<>();
         TargetRoute.Router recording = (t, a) -> {
           TargetRoute r = routes.route(t, a);
@@ -163,7 +164,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
           return r;
         };
         PolicySyncer.Result result = syncer.sync(current, validation.staticRanges(), recording,
-            t -> otherOwner(ctx, validator, tenancy, current, t), writer::record, specChanged);
+            t -> otherOwner(ctx, validator, tenancy, grants, current, t), writer::record, specChanged);
         usage.record(ns + "/" + name, used);
         status = PolicyStatusBuilder.of(writer.latest(), result.targets(), clock.instant());
         for (PolicyEvent e : result.events()) {
@@ -244,8 +245,9 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
     }
     String uid = policy.getMetadata().getUid();
     // Restoring sends only what the cluster had before; the policy's extra egress IDs are not read for it.
-    PolicyRestorer.Result result = restorer.restore(policy, router(ctx, tenancy, policy, List.of()),
-        t -> otherOwner(ctx, validator, tenancy, policy, t), clock.instant());
+    Grants grants = grants(ctx, tenancy);
+    PolicyRestorer.Result result = restorer.restore(policy, router(ctx, tenancy, grants, policy, List.of()),
+        t -> otherOwner(ctx, validator, tenancy, grants, policy, t), clock.instant());
     result.events().forEach(e -> events.emit(policy, e.reason(), e.message()));
     if (!result.done()) {
       int attempt = restoreAttempts.merge(uid, 1, Integer::sum);
@@ -333,8 +335,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
    * An invalid or Observe policy owns nothing, so it can neither squat a cluster nor be blocked from observing it.
    */
   static Optional<String> otherOwner(Context<AuthorizedIpPolicy> ctx, PolicyValidator validator, Tenancy tenancy,
-      AuthorizedIpPolicy self, ClusterTarget target) {
-    Grants grants = tenancy.open() ? null : tenancy.grants(grants(ctx));
+      Grants grants, AuthorizedIpPolicy self, ClusterTarget target) {
     Comparator<AuthorizedIpPolicy> age = Comparator
         .comparing((AuthorizedIpPolicy p) -> Optional.ofNullable(p.getMetadata().getCreationTimestamp()).orElse("~"))
         .thenComparing(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName());
@@ -358,14 +359,19 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
         && validator.validatePolicy(p, (n, setName) -> rangeSet(ctx, n, setName)).valid();
   }
 
+  /** The valid grants, read once per pass (routing and every ownership check use the same); null in open mode. */
+  private static Grants grants(Context<AuthorizedIpPolicy> ctx, Tenancy tenancy) {
+    return tenancy.open() ? null : tenancy.grants(grants(ctx));
+  }
+
   /** Which identity reaches each cluster of the policy, or why none may. */
-  static TargetRoute.Router router(Context<AuthorizedIpPolicy> ctx, Tenancy tenancy, AuthorizedIpPolicy policy,
-      List<String> extraEgress) {
+  static TargetRoute.Router router(Context<AuthorizedIpPolicy> ctx, Tenancy tenancy, Grants grants,
+      AuthorizedIpPolicy policy, List<String> extraEgress) {
     if (tenancy.open()) {
       return tenancy.router(null, null, null);
     }
     String ns = policy.getMetadata().getNamespace();
-    return tenancy.router(tenancy.grants(grants(ctx)), ns, namespaceLabels(ctx, ns), extraEgress);
+    return tenancy.router(grants, ns, namespaceLabels(ctx, ns), extraEgress);
   }
 
   /** The public IPs and prefixes the policy names as extra egress (tenant input: checked against the grant). */

@@ -51,6 +51,7 @@ public final class Tenancy {
   public Grants grants(Collection<TargetGrant> all) {
     List<Grant> valid = new ArrayList<>();
     java.util.Set<String> seen = new java.util.HashSet<>();
+    boolean changed = false;
     for (TargetGrant g : all) {
       String uid = g.getMetadata().getUid() == null ? g.getMetadata().getName() : g.getMetadata().getUid();
       seen.add(uid);
@@ -59,13 +60,14 @@ public final class Tenancy {
       if (p == null || !p.version().equals(version)) {
         p = new Parsed(version, GrantValidator.validate(g).isEmpty() ? Grant.of(g) : null);
         parsed.put(uid, p);
+        changed = true;
       }
       if (p.grant() != null) {
         valid.add(p.grant());
       }
     }
-    parsed.keySet().retainAll(seen);
-    if (identities != null) {
+    changed |= parsed.keySet().retainAll(seen);
+    if (changed && identities != null) {
       // The gateways of identities no grant names any more (a grant deleted or changed) are dropped.
       identities.retain(valid.stream().map(Grant::identity).filter(java.util.Objects::nonNull)
           .collect(java.util.stream.Collectors.toSet()));

@@ -368,8 +368,10 @@ public final class ArmPacer {
    * Takes one token from each bucket of {@code kinds} for one call and says when it may be sent.
    *
    * <p>Granted: the tokens are held, {@link Reservation#delay()} is the time to the slot (the latest over the
-   * buckets), zero when the call may go now. Refused (routine only, when a bucket is down to its reserve): nothing is
-   * held and the wait says when to ask again.
+   * buckets), zero when the call may go now. Refused (routine only, when a bucket has no token left for it now:
+   * earlier routine calls already hold the reserve's refill, or urgent calls hold the bucket in debt): nothing is
+   * held and {@link Reservation#delay()} says when to ask again. A refusal in one bucket gives back the tokens just
+   * taken from the others.
    *
    * @param clusterIdOrNull the cluster's id (any case), required when {@code kinds} has {@link Kind#CLUSTER_PUT}
    */

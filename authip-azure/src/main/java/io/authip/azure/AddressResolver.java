@@ -130,6 +130,25 @@ final class AddressResolver {
     return Outcome.ok(Map.copyOf(out));
   }
 
+  /**
+   * Keeps blocks found by listing as if each had been looked up now. An ID whose lookup is running is left to it.
+   *
+   * @param listed ARM IDs (any case) to their blocks
+   */
+  void prime(Map<String, Cidr> listed) {
+    long now = nanoClock.getAsLong();
+    for (Map.Entry<String, Cidr> en : listed.entrySet()) {
+      var id = ArmAddressId.parse(en.getKey());
+      if (id.isEmpty()) {
+        continue;
+      }
+      Entry e = new Entry();
+      e.completedAt = now;
+      e.result.complete(Outcome.ok(en.getValue()));
+      cache.compute(id.get().key(), (k, current) -> current == null || current.result.isDone() ? e : current);
+    }
+  }
+
   private void finish(ArmAddressId id, Entry e, Outcome<Cidr> result) {
     e.completedAt = nanoClock.getAsLong();
     if (!result.isOk()) {

@@ -31,4 +31,38 @@ public interface AksGateway {
 
   /** Polls a long-running operation started by {@link #apply}, possibly by another process. */
   Outcome<OperationStatus> poll(OperationHandle handle);
+
+  /**
+   * Lists every managed cluster of a subscription ({@code resourceGroup} null) or of one resource group, following
+   * {@code nextLink} to the last page. A gateway that cannot list answers {@code Rejected} with code
+   * {@link #LIST_UNSUPPORTED}, and its clusters are then read one by one.
+   */
+  default Outcome<ClusterListing> listClusters(String subscriptionId, String resourceGroup) {
+    return Outcome.failed(new Outcome.Failure.Rejected(LIST_UNSUPPORTED, "this gateway reads clusters one by one"));
+  }
+
+  /**
+   * Lists the public IP addresses and prefixes of a subscription, and keeps what it found for {@link #resolve}, which
+   * then needs no request for them until they expire from its cache.
+   */
+  default Outcome<AddressListing> listAddresses(String subscriptionId) {
+    return Outcome.failed(new Outcome.Failure.Rejected(LIST_UNSUPPORTED, "this gateway resolves addresses one by one"));
+  }
+
+  /**
+   * Reserves what a change of the cluster needs from the identity's request budget (the PUT, and the GET it starts
+   * from when {@code withRead}) and says how long until it may be made: zero means now, and the next {@link #read}
+   * and {@link #apply} of the cluster use these reservations. A gateway that does not pace answers zero.
+   */
+  default java.time.Duration pace(ClusterTarget target, boolean withRead) {
+    return java.time.Duration.ZERO;
+  }
+
+  /** Whose request budget this gateway spends (the identity), for logs and pacing. */
+  default String principal() {
+    return "authip";
+  }
+
+  /** The code of a refusal to list by a gateway that cannot. */
+  String LIST_UNSUPPORTED = "ListUnsupported";
 }

@@ -282,6 +282,18 @@ public final class ArmPacer {
       return Duration.ofNanos(Math.max(0, due - now));
     }
 
+    /** How long the slot has been due (zero while it is still to come). */
+    public Duration overdue() {
+      long now = pacer.clock.getAsLong();
+      long due = notBefore;
+      if (granted) {
+        for (Booking b : bookings) {
+          due = Math.max(due, b.due());
+        }
+      }
+      return Duration.ofNanos(Math.max(0, now - due));
+    }
+
     /** Granted and due now. */
     public boolean ready() {
       return granted && !released.get() && remaining().isZero();

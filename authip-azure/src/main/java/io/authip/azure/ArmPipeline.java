@@ -28,18 +28,32 @@ final class ArmPipeline {
 
   static HttpPipeline create(AzureConfig config, TokenCredential credential, HttpClient httpClient,
       AzureCallListener listener) {
+    return create(config, credential, httpClient, listener, null, null);
+  }
+
+  /**
+   * @param pacer told what Azure answered about the request budget (remaining-request headers, 429s) of
+   *     {@code principal}; null for none
+   */
+  static HttpPipeline create(AzureConfig config, TokenCredential credential, HttpClient httpClient,
+      AzureCallListener listener, ArmPacer pacer, String principal) {
     // As the SDK does: audience + "/.default", so "https://management.core.windows.net/" gives the v1 resource with
     // its trailing slash ("https://management.core.windows.net//.default").
     String scope = config.armAudience() + "/.default";
+    java.util.List<com.azure.core.http.policy.HttpPipelinePolicy> policies = new java.util.ArrayList<>(java.util.List.of(
+        new UserAgentPolicy(USER_AGENT),
+        new RequestIdPolicy(),
+        retryPolicy(config),
+        new AddDatePolicy(),
+        new AuthenticationPolicy(credential, config.environment(), scope),
+        new CallRecordingPolicy(listener)));
+    if (pacer != null) {
+      // After the retry policy: every attempt's answer corrects the pacer's buckets.
+      policies.add(new PacingPolicy(pacer, principal));
+    }
     return new HttpPipelineBuilder()
         .httpClient(httpClient)
-        .policies(
-            new UserAgentPolicy(USER_AGENT),
-            new RequestIdPolicy(),
-            retryPolicy(config),
-            new AddDatePolicy(),
-            new AuthenticationPolicy(credential, config.environment(), scope),
-            new CallRecordingPolicy(listener))
+        .policies(policies.toArray(new com.azure.core.http.policy.HttpPipelinePolicy[0]))
         .build();
   }
 

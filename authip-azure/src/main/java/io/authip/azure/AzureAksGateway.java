@@ -20,6 +20,7 @@ import io.authip.policy.ProvisioningState;
 import io.authip.ranges.Cidr;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
@@ -48,6 +49,10 @@ public final class AzureAksGateway implements AksGateway {
    * the PUT must use the version that model was generated from.
    */
   public static final String CLUSTER_API_VERSION = "2025-07-01";
+  /** The api-version azure-resourcemanager-network 2.53.4 uses for public IP addresses and prefixes. */
+  static final String NETWORK_API_VERSION = "2024-07-01";
+  /** A list longer than this many pages is refused rather than followed without end (10,000 clusters: 100 pages). */
+  static final int MAX_LIST_PAGES = 2_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(AzureAksGateway.class);
   private static final HttpHeaderName AZURE_ASYNC_OPERATION = HttpHeaderName.fromString("Azure-AsyncOperation");
@@ -59,6 +64,24 @@ public final class AzureAksGateway implements AksGateway {
   private final HttpPipeline pipeline;
   private final ConcurrentMap<String, NetworkManager> networkClients = new ConcurrentHashMap<>();
   private final AddressResolver resolver;
+  /** Paces this identity's requests with Azure's published limits; shared by every identity's gateway. */
+  private final ArmPacer pacer;
+  /** Whose budget this gateway spends: {@link #OWN_PRINCIPAL}, or a grant identity's client ID. */
+  private final String principal;
+  /** Reservations made for a call that could not go yet, by target and call: the call takes its own slot later. */
+  private final ConcurrentMap<String, Ticket> tickets = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong lastTicketSweep = new java.util.concurrent.atomic.AtomicLong();
+  private final LongSupplier nanoClock;
+
+  /** The principal name of the operator's own identity in the pacer. */
+  public static final String OWN_PRINCIPAL = "authip";
+  /** A reservation not used this long after its slot is given back. */
+  static final Duration TICKET_TTL = Duration.ofMinutes(2);
+  /** The longest a list waits for its budget between two pages before it gives up (Throttled). */
+  static final Duration MAX_PAGE_WAIT = Duration.ofMinutes(2);
+
+  private record Ticket(ArmPacer.Reservation reservation) {
+  }
 
   /**
    * The production wiring: one HTTP client (trusting the optional CA) for the credential chain and for Resource
@@ -68,8 +91,9 @@ public final class AzureAksGateway implements AksGateway {
     com.azure.core.http.HttpClient http = AzureHttpClients.create(config);
     AzureCredentials credentials = AzureCredentials.create(config, http);
     LOG.info("Azure: {}; credential chain {}", config.describe(), credentials.chain());
-    return new AzureAksGateway(config, ArmPipeline.create(config, credentials.credential(), http, listener),
-        System::nanoTime);
+    ArmPacer pacer = new ArmPacer(config.pacing() ? ArmPacer.Limits.azure() : ArmPacer.Limits.unlimited());
+    return new AzureAksGateway(config, ArmPipeline.create(config, credentials.credential(), http, listener, pacer,
+        OWN_PRINCIPAL), System::nanoTime, pacer, OWN_PRINCIPAL);
   }
 
   /**
@@ -78,13 +102,23 @@ public final class AzureAksGateway implements AksGateway {
    * addresses, so that nothing one identity may read is served to another.
    */
   public static AzureAksGateway create(AzureConfig config, com.azure.core.http.HttpClient http,
-      com.azure.core.credential.TokenCredential credential, AzureCallListener listener) {
-    return new AzureAksGateway(config, ArmPipeline.create(config, credential, http, listener), System::nanoTime);
+      com.azure.core.credential.TokenCredential credential, AzureCallListener listener, ArmPacer pacer,
+      String principal) {
+    return new AzureAksGateway(config, ArmPipeline.create(config, credential, http, listener, pacer, principal),
+        System::nanoTime, pacer, principal);
   }
 
   AzureAksGateway(AzureConfig config, HttpPipeline pipeline, LongSupplier nanoClock) {
+    this(config, pipeline, nanoClock, new ArmPacer(ArmPacer.Limits.unlimited(), nanoClock), OWN_PRINCIPAL);
+  }
+
+  AzureAksGateway(AzureConfig config, HttpPipeline pipeline, LongSupplier nanoClock, ArmPacer pacer,
+      String principal) {
     this.config = config;
     this.pipeline = pipeline;
+    this.pacer = pacer;
+    this.principal = principal;
+    this.nanoClock = nanoClock;
     // NetworkManager's typed clients rather than raw GETs: the SDK owns the network api-version and the response
     // model, while requests still go through the shared pipeline (same token, retries and call recording).
     this.resolver = new AddressResolver(this::lookup, config.resolveCacheTtl(), nanoClock);
@@ -97,6 +131,11 @@ public final class AzureAksGateway implements AksGateway {
       return Outcome.failed(bad.get());
     }
     String what = "managed cluster " + target.resourceId();
+    Optional<Failure> paced = take(target.key() + "|get", target.getSubscriptionId(), null, ArmPacer.Call.CLUSTER_GET,
+        ArmPacer.Priority.URGENT);
+    if (paced.isPresent()) {
+      return Outcome.failed(paced.get());
+    }
     // One raw GET serves both the typed model (what authip reads) and the body apply() sends back.
     HttpRequest get = new HttpRequest(HttpMethod.GET, clusterUrl(target))
         .setHeader(HttpHeaderName.ACCEPT, "application/json");
@@ -151,6 +190,12 @@ public final class AzureAksGateway implements AksGateway {
       return Outcome.failed(new Failure.Busy(what + ": provisioningState is " + snapshot.provisioningState()));
     }
     String url = clusterUrl(target);
+    Optional<Failure> paced = take(target.key() + "|put", target.getSubscriptionId(),
+        ArmPacer.clusterId(target.getSubscriptionId(), target.getResourceGroup(), target.getClusterName()),
+        ArmPacer.Call.CLUSTER_PUT, ArmPacer.Priority.URGENT);
+    if (paced.isPresent()) {
+      return Outcome.failed(paced.get());
+    }
 
     JsonNode current;
     if (snapshot.rawBody() != null) {
@@ -203,7 +248,9 @@ public final class AzureAksGateway implements AksGateway {
           r.getHeaderValue(HttpHeaderName.LOCATION));
       LOG.info("{}: authorizedIPRanges {} -> {}, operation {}", target, snapshot.access().describe(),
           desired.describe(), pathOnly(pollUrl));
-      return Outcome.ok(new OperationHandle(pollUrl, snapshot.clusterId()));
+      Duration retryAfter = RetryAfter.parse(r.getHeaderValue(HttpHeaderName.RETRY_AFTER), java.time.Instant.now())
+          .filter(d -> !d.isNegative() && !d.isZero()).orElse(null);
+      return Outcome.ok(new OperationHandle(pollUrl, snapshot.clusterId(), retryAfter));
     } catch (IOException | RuntimeException e) {
       return failed(what, e);
     }
@@ -244,6 +291,11 @@ public final class AzureAksGateway implements AksGateway {
       return fromCluster(cluster.orElseThrow(), null);
     }
     String what = "operation " + url.path();
+    Optional<Failure> paced = take(handle.clusterId().toLowerCase(Locale.ROOT) + "|op", url.subscription(), null,
+        ArmPacer.Call.OPERATION_GET, ArmPacer.Priority.URGENT);
+    if (paced.isPresent()) {
+      return Outcome.failed(paced.get());
+    }
     try (HttpResponse r = pipeline.sendSync(new HttpRequest(HttpMethod.GET, url.toUrl(config.armEndpoint())),
         CallRecordingPolicy.operation(AzureCallListener.OPERATION_GET))) {
       JsonNode body = body(r);
@@ -313,8 +365,260 @@ public final class AzureAksGateway implements AksGateway {
     return clusterUrl(target);
   }
 
+  @Override
+  public Outcome<ClusterListing> listClusters(String subscriptionId, String resourceGroup) {
+    if (subscriptionId == null || !SUBSCRIPTION.matcher(subscriptionId).matches()
+        || resourceGroup != null && !RESOURCE_GROUP.matcher(resourceGroup).matches()) {
+      return Outcome.failed(new Failure.Rejected("InvalidScope", "'" + subscriptionId
+          + (resourceGroup == null ? "" : "/" + resourceGroup) + "' is not a subscription ID (and resource group)"));
+    }
+    String path = "subscriptions/" + subscriptionId + (resourceGroup == null ? "" : "/resourceGroups/" + resourceGroup)
+        + "/providers/Microsoft.ContainerService/managedClusters";
+    java.util.List<ClusterListing.Listed> out = new java.util.ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    Outcome<Integer> pages = pages(path, CLUSTER_API_VERSION, AzureCallListener.CLUSTER_LIST, item -> {
+      byte[] bytes = ClusterJson.write(item);
+      ManagedClusterInner cluster;
+      try (JsonReader json = JsonProviders.createReader(bytes)) {
+        cluster = ManagedClusterInner.fromJson(json);
+      }
+      Optional<ClusterTarget> target = cluster == null ? Optional.empty() : OperationUrl.cluster(cluster.id());
+      if (target.isEmpty()) {
+        LOG.warn("{}: skipped a listed item that is not a managed cluster ID: {}", path,
+            cluster == null ? "null" : abbreviate(cluster.id()));
+        return;
+      }
+      if (seen.add(target.get().key())) {
+        out.add(new ClusterListing.Listed(SnapshotMapper.from(target.get(), cluster, null),
+            cluster.tags() == null ? Map.of() : withoutNullValues(cluster.tags())));
+      }
+    });
+    return pages.map(n -> new ClusterListing(out, n));
+  }
+
+  @Override
+  public Outcome<AddressListing> listAddresses(String subscriptionId) {
+    if (subscriptionId == null || !SUBSCRIPTION.matcher(subscriptionId).matches()) {
+      return Outcome.failed(new Failure.Rejected("InvalidScope", "'" + subscriptionId + "' is not a subscription ID"));
+    }
+    Map<String, Cidr> found = new java.util.HashMap<>();
+    int total = 0;
+    for (boolean prefixes : new boolean[] {false, true}) {
+      String path = "subscriptions/" + subscriptionId + "/providers/Microsoft.Network/"
+          + (prefixes ? "publicIPPrefixes" : "publicIPAddresses");
+      Outcome<Integer> pages = pages(path, NETWORK_API_VERSION,
+          prefixes ? AzureCallListener.PREFIX_LIST : AzureCallListener.PUBLIC_IP_LIST, item -> {
+            String id = item.path("id").asText(null);
+            String text = item.path("properties").path(prefixes ? "ipPrefix" : "ipAddress").asText(null);
+            if (id == null || text == null || text.isBlank()) {
+              return; // not allocated yet: resolve() looks it up alone and says so
+            }
+            try {
+              found.put(id.toLowerCase(Locale.ROOT), Cidr.parse(text.strip()));
+            } catch (IllegalArgumentException e) {
+              // resolve() looks it up alone and refuses it with the reason
+            }
+          });
+      if (pages instanceof Outcome.Failed<Integer> f) {
+        return Outcome.failed(f.failure());
+      }
+      total += ((Outcome.Ok<Integer>) pages).value();
+    }
+    resolver.prime(found);
+    return Outcome.ok(new AddressListing(found, total));
+  }
+
+  /**
+   * Reserves the requests a change of this cluster needs (the PUT, and the GET it starts from) with priority over
+   * routine lists, and says how long until they may go: zero when now; {@link #read} and {@link #apply} of this
+   * cluster then use these reservations.
+   */
+  @Override
+  public Duration pace(ClusterTarget target, boolean withRead) {
+    String sub = target.getSubscriptionId();
+    String cluster = ArmPacer.clusterId(sub, target.getResourceGroup(), target.getClusterName());
+    Duration get = withRead ? ticket(target.key() + "|get", sub, null, ArmPacer.Call.CLUSTER_GET) : Duration.ZERO;
+    Duration put = ticket(target.key() + "|put", sub, cluster, ArmPacer.Call.CLUSTER_PUT);
+    return get.compareTo(put) >= 0 ? get : put;
+  }
+
+  @Override
+  public String principal() {
+    return principal;
+  }
+
+  /** The pacer, to be shared with the gateways of other identities (the AKS buckets are per cluster, not per caller). */
+  public ArmPacer pacer() {
+    return pacer;
+  }
+
+  private Duration ticket(String key, String subscription, String clusterId, ArmPacer.Call call) {
+    Ticket t = tickets.computeIfAbsent(key, k -> new Ticket(pacer.reserve(principal, subscription, clusterId, call,
+        ArmPacer.Priority.URGENT)));
+    return t.reservation().remaining();
+  }
+
+  /**
+   * Takes the budget for one call: the reservation made for it earlier, or a new one. Empty when the call may go now;
+   * otherwise the reservation is kept for this call and it is told when to come back.
+   */
+  private Optional<Failure> take(String key, String subscription, String clusterId, ArmPacer.Call call,
+      ArmPacer.Priority priority) {
+    sweepTickets();
+    Ticket held = tickets.remove(key);
+    ArmPacer.Reservation r = held != null ? held.reservation()
+        : pacer.reserve(principal, subscription, clusterId, call, priority);
+    if (!r.granted()) {
+      return Optional.of(new Failure.Paced(r.delay(), "no room in the request budget for " + call + " in subscription "
+          + subscription + " before " + r.delay().toMillis() + " ms"));
+    }
+    Duration wait = r.remaining();
+    if (wait.isZero() || wait.isNegative()) {
+      return Optional.empty();
+    }
+    tickets.put(key, new Ticket(r));
+    return Optional.of(new Failure.Paced(wait, "Azure's request budget of this identity in subscription "
+        + subscription + " has room for this " + call + " in " + wait.toMillis() + " ms"));
+  }
+
+  /** Gives back reservations nobody came back for (a change that turned out not to be needed, a deleted policy). */
+  private void sweepTickets() {
+    long now = nanoClock.getAsLong();
+    long last = lastTicketSweep.get();
+    if (now - last < Duration.ofSeconds(30).toNanos() || !lastTicketSweep.compareAndSet(last, now)) {
+      return;
+    }
+    tickets.entrySet().removeIf(e -> {
+      ArmPacer.Reservation r = e.getValue().reservation();
+      // remaining() is zero once due: a reservation due for longer than the TTL is stale (its slot passed unused).
+      boolean stale = r.remaining().isZero() && r.overdue().compareTo(TICKET_TTL) > 0;
+      if (stale) {
+        r.release();
+      }
+      return stale;
+    });
+  }
+
+  /**
+   * Waits on this list's own thread (never a reconcile thread) for the budget of one more page: a routine request,
+   * which leaves a reserve of the bucket to changes and polls.
+   */
+  private Optional<Failure> awaitPage(String path, String operation) {
+    String sub = path.split("/")[1];
+    ArmPacer.Call call = AzureCallListener.CLUSTER_LIST.equals(operation) ? ArmPacer.Call.CLUSTER_LIST_PAGE
+        : ArmPacer.Call.ADDRESS_LIST_PAGE;
+    long deadline = nanoClock.getAsLong() + MAX_PAGE_WAIT.toNanos();
+    while (true) {
+      ArmPacer.Reservation r = pacer.reserve(principal, sub, null, call, ArmPacer.Priority.ROUTINE);
+      Duration wait = r.granted() ? r.remaining() : r.delay();
+      if (r.granted() && wait.isZero()) {
+        return Optional.empty();
+      }
+      if (nanoClock.getAsLong() + wait.toNanos() > deadline) {
+        r.release();
+        return Optional.of(new Failure.Throttled(wait, "list " + path + ": no room in the request budget within "
+            + MAX_PAGE_WAIT.toSeconds() + " s"));
+      }
+      try {
+        Thread.sleep(Math.max(1, wait.toMillis()));
+      } catch (InterruptedException e) {
+        r.release();
+        Thread.currentThread().interrupt();
+        return Optional.of(new Failure.Transient("list " + path + ": interrupted while waiting for the budget"));
+      }
+      if (r.granted()) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  /** Reads one item of a list page; may throw IOException on an item it cannot parse. */
+  @FunctionalInterface
+  private interface ItemReader {
+    void read(JsonNode item) throws IOException;
+  }
+
+  /**
+   * GETs a list and every page after it. A {@code nextLink} is followed only when it is the same list on the
+   * configured Resource Manager endpoint (only its query differs): the bearer token goes nowhere else.
+   *
+   * @return how many pages were read
+   */
+  private Outcome<Integer> pages(String path, String apiVersion, String operation, ItemReader items) {
+    String what = "list " + path;
+    String url = config.armEndpoint() + path + "?api-version=" + apiVersion;
+    int pages = 0;
+    try {
+      while (url != null) {
+        if (++pages > MAX_LIST_PAGES) {
+          return Outcome.failed(new Failure.Transient(what + ": more than " + MAX_LIST_PAGES + " pages; giving up"));
+        }
+        Optional<Failure> budget = awaitPage(path, operation);
+        if (budget.isPresent()) {
+          return Outcome.failed(budget.get());
+        }
+        HttpRequest get = new HttpRequest(HttpMethod.GET, url).setHeader(HttpHeaderName.ACCEPT, "application/json");
+        JsonNode page;
+        try (HttpResponse r = pipeline.sendSync(get, CallRecordingPolicy.operation(operation))) {
+          page = body(r);
+          if (!success(r.getStatusCode())) {
+            return Outcome.failed(ArmErrors.fromResponse(r.getStatusCode(), r.getHeaders(), page, what));
+          }
+        }
+        if (page == null || !page.path("value").isArray()) {
+          return Outcome.failed(new Failure.Transient(what + ": page " + pages + " has no value array"));
+        }
+        for (JsonNode item : page.path("value")) {
+          items.read(item);
+        }
+        String next = page.path("nextLink").asText(null);
+        url = next == null || next.isBlank() ? null : nextLink(next, path);
+        if (url == null && next != null && !next.isBlank()) {
+          return Outcome.failed(new Failure.Rejected("UntrustedNextLink", what + ": the next page's link is not "
+              + "this list on " + config.armEndpoint() + "; not following it"));
+        }
+      }
+      return Outcome.ok(pages);
+    } catch (IOException | RuntimeException e) {
+      return failed(what, e);
+    }
+  }
+
+  /** The link to follow, or null when it points anywhere but the same list on the configured endpoint. */
+  private String nextLink(String link, String path) {
+    try {
+      java.net.URI next = new java.net.URI(link);
+      java.net.URI base = config.armEndpoint();
+      String expected = (base.getPath() == null || base.getPath().isEmpty() ? "/" : base.getPath()) + path;
+      if (!"https".equalsIgnoreCase(next.getScheme()) || next.getRawUserInfo() != null
+          || !base.getHost().equalsIgnoreCase(next.getHost()) || base.getPort() != next.getPort()
+          || next.getRawFragment() != null || !expected.equalsIgnoreCase(next.getPath())
+          || next.getRawQuery() == null) {
+        return null;
+      }
+      return base.getScheme() + "://" + base.getRawAuthority() + next.getRawPath() + "?" + next.getRawQuery();
+    } catch (java.net.URISyntaxException e) {
+      return null;
+    }
+  }
+
+  private static Map<String, String> withoutNullValues(Map<String, String> tags) {
+    Map<String, String> out = new java.util.HashMap<>();
+    tags.forEach((k, v) -> {
+      if (k != null && v != null) {
+        out.put(k, v);
+      }
+    });
+    return out;
+  }
+
   private Outcome<Cidr> lookup(ArmAddressId id) {
     String what = id.describe();
+    Optional<Failure> paced = take(id.key() + "|addr", id.subscriptionId(), null, ArmPacer.Call.ADDRESS_GET,
+        ArmPacer.Priority.URGENT);
+    if (paced.isPresent()) {
+      return Outcome.failed(paced.get());
+    }
     try {
       NetworkManager network = networkClient(id.subscriptionId());
       String text;

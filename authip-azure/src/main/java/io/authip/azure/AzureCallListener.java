@@ -20,6 +20,12 @@ public interface AzureCallListener {
   String PUBLIC_IP_GET = "publicip.get";
   /** GET of a public IP prefix. */
   String PREFIX_GET = "prefix.get";
+  /** One page of ManagedClusters_List (or ListByResourceGroup). */
+  String CLUSTER_LIST = "cluster.list";
+  /** One page of PublicIPAddresses_ListAll. */
+  String PUBLIC_IP_LIST = "publicip.list";
+  /** One page of PublicIPPrefixes_ListAll. */
+  String PREFIX_LIST = "prefix.list";
 
   /** A listener that ignores everything. */
   AzureCallListener NONE = (operation, statusCode, duration, rateLimitHeaders) -> {

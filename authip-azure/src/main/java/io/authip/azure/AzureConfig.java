@@ -34,6 +34,7 @@ import java.util.Objects;
  * @param maxRetries retries inside the SDK for 5xx, 408, resets and timeouts
  * @param retryDelay the first retry delay; it doubles per retry up to 8 times this
  * @param httpTimeout how long to wait for a response (and for a connection) before giving up on an attempt
+ * @param pacing whether requests are paced client-side with Azure's published limits ({@link ArmPacer.Limits#azure()})
  */
 public record AzureConfig(
     Cloud cloud,
@@ -49,7 +50,8 @@ public record AzureConfig(
     Duration resolveCacheTtl,
     int maxRetries,
     Duration retryDelay,
-    Duration httpTimeout) {
+    Duration httpTimeout,
+    boolean pacing) {
 
   public static final String AZURE_CLOUD = "AZURE_CLOUD";
   public static final String ARM_ENDPOINT = "AUTHIP_ARM_ENDPOINT";
@@ -67,8 +69,14 @@ public record AzureConfig(
   public static final String MAX_RETRIES = "AUTHIP_AZURE_MAX_RETRIES";
   public static final String RETRY_DELAY = "AUTHIP_AZURE_RETRY_DELAY";
   public static final String HTTP_TIMEOUT = "AUTHIP_AZURE_HTTP_TIMEOUT";
+  /** {@code azure} (the default): pace requests with Azure's published limits; {@code off}: send them as they come. */
+  public static final String PACING = "AUTHIP_AZURE_PACING";
 
-  public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofSeconds(10);
+  /**
+   * No 429 is slept on inside the SDK: its Retry-After holds the pacer's bucket instead, and the reconcile is
+   * rescheduled rather than kept waiting.
+   */
+  public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ZERO;
   public static final Duration DEFAULT_RESOLVE_CACHE_TTL = Duration.ofMinutes(5);
   public static final int DEFAULT_MAX_RETRIES = 3;
   public static final Duration DEFAULT_RETRY_DELAY = Duration.ofMillis(800);
@@ -198,11 +206,16 @@ public record AzureConfig(
       }
     }
 
+    String pacingText = e.getOrDefault(PACING, "azure").trim();
+    if (!pacingText.equals("azure") && !pacingText.equals("off")) {
+      problems.add(PACING + "='" + pacingText + "' must be azure (pace requests with Azure's published limits, the "
+          + "default) or off");
+    }
     if (!problems.isEmpty()) {
       throw new Invalid(problems);
     }
     return new AzureConfig(cloud, arm, authority, audience, ca, tenant, client, secret, tokenFile, maxRetryAfter,
-        ttl, maxRetries, retryDelay, timeout);
+        ttl, maxRetries, retryDelay, timeout, !pacingText.equals("off"));
   }
 
   /** The SDK's view of the cloud: the built-in one, or the public cloud's with our endpoints for Custom. */
@@ -232,7 +245,8 @@ public record AzureConfig(
         + " resolveCacheTtl=" + resolveCacheTtl
         + " maxRetries=" + maxRetries
         + " retryDelay=" + retryDelay
-        + " httpTimeout=" + httpTimeout;
+        + " httpTimeout=" + httpTimeout
+        + " pacing=" + (pacing ? "azure" : "off");
   }
 
   @Override

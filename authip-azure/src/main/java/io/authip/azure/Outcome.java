@@ -60,6 +60,13 @@ public sealed interface Outcome<T> {
     record Throttled(Duration retryAfter, String message) implements Failure {
     }
 
+    /**
+     * Not sent: this identity's request budget for the subscription (as authip paces it, with Azure's published
+     * limits) has no room before {@code after} from now. Come back then; the slot is kept for the same call.
+     */
+    record Paced(Duration after, String message) implements Failure {
+    }
+
     /** 400 and other refusals by the service: the request itself is wrong. */
     record Rejected(String code, String message) implements Failure {
       /** The gateway's own code: the operation handle is empty; no retry can make it pollable. */

@@ -43,7 +43,7 @@ class AzureAksGatewayFaultsTest {
   @BeforeAll
   static void start() {
     h = new GatewayHarness(dir, Duration.ofMillis(200));
-    gateway = h.newGateway();
+    gateway = h.newUnpacedGateway();
     cluster = ClusterFixture.loadBalancerManagedOutbound(SUB, "rg-faults", "aks-faults");
     h.arm.seed(cluster);
     assertThat(gateway.read(target(cluster)).isOk()).as("warm up: token, connection, classes").isTrue();
@@ -245,7 +245,7 @@ class AzureAksGatewayFaultsTest {
   void faultsOnAddressLookupsAreTypedAndNotCached() {
     String ip = cluster.publicIps().keySet().iterator().next();
     h.arm.injectFault(FaultTarget.resource(ip), Fault.throttled(45), 1);
-    AzureAksGateway fresh = h.newGateway();
+    AzureAksGateway fresh = h.newUnpacedGateway();
     assertThat(((Outcome.Failed<?>) fresh.resolve(List.of(ip))).failure()).isInstanceOf(Failure.Throttled.class);
     Outcome<Map<String, Cidr>> again = fresh.resolve(List.of(ip));
     assertThat(again.isOk()).isTrue();
@@ -256,7 +256,7 @@ class AzureAksGatewayFaultsTest {
   void aRefusedTokenIsForbiddenAndNothingReachesArm() {
     h.arm.injectFault(FaultTarget.kind(RequestKind.TOKEN), Fault.status(401, "invalid_client",
         "AADSTS7000215: Invalid client secret provided."), 10);
-    AzureAksGateway fresh = h.newGateway();
+    AzureAksGateway fresh = h.newUnpacedGateway();
     Outcome<ClusterSnapshot> out = fresh.read(target(cluster));
     assertThat(out).isInstanceOfSatisfying(Outcome.Failed.class,
         f -> assertThat(f.failure()).isInstanceOf(Failure.Forbidden.class));
@@ -267,7 +267,7 @@ class AzureAksGatewayFaultsTest {
   @Test
   void aTokenEndpointHiccupIsRetriedWithTheSameBoundedPolicy() {
     h.arm.injectFault(FaultTarget.kind(RequestKind.TOKEN), Fault.serviceUnavailable(-1), 1);
-    AzureAksGateway fresh = h.newGateway();
+    AzureAksGateway fresh = h.newUnpacedGateway();
     assertThat(fresh.read(target(cluster)).isOk()).isTrue();
     assertThat(h.arm.requestCount(RequestKind.TOKEN)).isEqualTo(2);
   }

@@ -28,7 +28,8 @@ class AzureConfigTest {
     assertThat(c.armEndpoint()).isEqualTo(URI.create("https://management.azure.com/"));
     assertThat(c.authorityHost()).isEqualTo(URI.create("https://login.microsoftonline.com/"));
     assertThat(c.armAudience()).isEqualTo("https://management.core.windows.net/");
-    assertThat(c.maxRetryAfter()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.maxRetryAfter()).isEqualTo(Duration.ZERO);
+    assertThat(c.pacing()).isTrue();
     assertThat(c.resolveCacheTtl()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.maxRetries()).isEqualTo(3);
     assertThat(c.caFile()).isNull();

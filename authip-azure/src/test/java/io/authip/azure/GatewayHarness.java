@@ -79,6 +79,16 @@ final class GatewayHarness implements AutoCloseable {
     return AzureAksGateway.create(config(), calls);
   }
 
+  /**
+   * A new gateway that does not pace itself: for tests of how single answers are classified, where one test's 429
+   * must not hold the budget of the next.
+   */
+  AzureAksGateway newUnpacedGateway() {
+    Map<String, String> env = env();
+    env.put(AzureConfig.PACING, "off");
+    return AzureAksGateway.create(AzureConfig.fromEnvironment(env), calls);
+  }
+
   static ClusterTarget target(ClusterFixture f) {
     return new ClusterTarget(f.subscription(), f.resourceGroup(), f.name());
   }

@@ -8,6 +8,7 @@ import io.authip.api.v1alpha1.Egress;
 import io.authip.api.v1alpha1.IpRangeSet;
 import io.authip.api.v1alpha1.RangeEntry;
 import io.authip.api.v1alpha1.RangeSetRef;
+import io.authip.api.v1alpha1.TargetSelector;
 import io.authip.ranges.Cidr;
 import io.authip.ranges.CidrSet;
 import io.authip.ranges.RangeParser;
@@ -148,7 +149,8 @@ public final class PolicyValidator {
       }
       return new Result(CidrSet.empty(), errors);
     }
-    validateTargets(spec.getTargets(), errors);
+    validateTargets(spec.getTargets(), spec.targetSelectorsOrEmpty().isEmpty(), errors);
+    validateSelectors(spec.getTargetSelectors(), errors);
 
     RangeCheck literal = checkRanges("spec.ranges", spec.rangesOrEmpty());
     errors.addAll(literal.errors());
@@ -270,10 +272,12 @@ public final class PolicyValidator {
     return List.copyOf(out);
   }
 
-  private static void validateTargets(List<ClusterTarget> targets, List<FieldError> errors) {
+  private static void validateTargets(List<ClusterTarget> targets, boolean noSelectors, List<FieldError> errors) {
     if (targets == null || targets.isEmpty()) {
-      errors.add(new FieldError("spec.targets", "is empty; name at least one AKS cluster (subscriptionId, "
-          + "resourceGroup, clusterName)"));
+      if (noSelectors) {
+        errors.add(new FieldError("spec.targets", "is empty; name at least one AKS cluster (subscriptionId, "
+            + "resourceGroup, clusterName), or select clusters by their Azure tags with spec.targetSelectors"));
+      }
       return;
     }
     if (targets.size() > MAX_TARGETS) {
@@ -303,6 +307,66 @@ public final class PolicyValidator {
           errors.add(new FieldError(path, "duplicates spec.targets[" + earlier + "] (" + t.getClusterName()
               + "); ARM IDs are case-insensitive, list each cluster once"));
         }
+      }
+    }
+  }
+
+  /** Azure's limits on a tag: name 1 to 512 characters, value up to 256. */
+  private static final int MAX_TAG_NAME = 512;
+  private static final int MAX_TAG_VALUE = 256;
+
+  private static void validateSelectors(List<TargetSelector> selectors, List<FieldError> errors) {
+    if (selectors == null) {
+      return;
+    }
+    if (selectors.size() > AuthorizedIpPolicySpec.MAX_SELECTORS) {
+      errors.add(new FieldError("spec.targetSelectors", selectors.size() + " selectors; at most "
+          + AuthorizedIpPolicySpec.MAX_SELECTORS + " are allowed per policy"));
+    }
+    Map<TargetSelector, Integer> seen = new HashMap<>();
+    for (int i = 0; i < selectors.size(); i++) {
+      String path = "spec.targetSelectors[" + i + "]";
+      TargetSelector sel = selectors.get(i);
+      if (sel == null) {
+        errors.add(new FieldError(path, "is null"));
+        continue;
+      }
+      require(path + ".subscriptionId", sel.getSubscriptionId(), SUBSCRIPTION,
+          "is not a subscription ID; expected a GUID such as 6f1e2a3b-0000-4c5d-8e9f-0123456789ab", errors);
+      if (sel.getResourceGroup() != null) {
+        require(path + ".resourceGroup", sel.getResourceGroup(), RESOURCE_GROUP,
+            "is not a resource group name; 1 to 90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'",
+            errors);
+      }
+      Map<String, String> tags = sel.getClusterTags();
+      if (tags == null || tags.isEmpty()) {
+        errors.add(new FieldError(path + ".clusterTags", "is empty; give at least one Azure tag (name: value) the "
+            + "clusters must carry: a selector without tags would take every cluster of the "
+            + (sel.getResourceGroup() == null ? "subscription" : "resource group")));
+      } else {
+        if (tags.size() > TargetSelector.MAX_TAGS) {
+          errors.add(new FieldError(path + ".clusterTags", tags.size() + " tags; Azure resources carry at most "
+              + TargetSelector.MAX_TAGS + ", so no cluster could match"));
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Map.Entry<String, String> tag : tags.entrySet()) {
+          String name = tag.getKey();
+          String field = path + ".clusterTags[" + RangeParser.quote(String.valueOf(name)) + "]";
+          if (name == null || name.isEmpty() || name.length() > MAX_TAG_NAME) {
+            errors.add(new FieldError(field, "is not an Azure tag name; 1 to " + MAX_TAG_NAME + " characters"));
+          } else if (!names.add(name.toLowerCase(java.util.Locale.ROOT))) {
+            errors.add(new FieldError(field, "names a tag already given in another case; Azure tag names are "
+                + "case-insensitive, give it once"));
+          }
+          if (tag.getValue() == null || tag.getValue().length() > MAX_TAG_VALUE) {
+            errors.add(new FieldError(field, "is not an Azure tag value; a string of at most " + MAX_TAG_VALUE
+                + " characters (\"\" for an empty value)"));
+          }
+        }
+      }
+      Integer earlier = seen.putIfAbsent(sel, i);
+      if (earlier != null) {
+        errors.add(new FieldError(path, "duplicates spec.targetSelectors[" + earlier + "]; give each selector once"));
       }
     }
   }

@@ -12,6 +12,7 @@ import io.authip.api.v1alpha1.IpRangeSet;
 import io.authip.api.v1alpha1.IpRangeSetSpec;
 import io.authip.api.v1alpha1.RangeEntry;
 import io.authip.api.v1alpha1.RangeSetRef;
+import io.authip.api.v1alpha1.TargetSelector;
 import io.authip.ranges.Cidr;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.ArrayList;
@@ -112,9 +113,66 @@ class PolicyValidatorTest {
 
   @Test
   void targetsAreRequired() {
-    String message = "is empty; name at least one AKS cluster (subscriptionId, resourceGroup, clusterName)";
+    String message = "is empty; name at least one AKS cluster (subscriptionId, resourceGroup, clusterName), or "
+        + "select clusters by their Azure tags with spec.targetSelectors";
     assertThat(errors(s -> s.setTargets(null))).containsExactly("spec.targets: " + message);
     assertThat(errors(s -> s.setTargets(List.of()))).containsExactly("spec.targets: " + message);
+  }
+
+  // ---- targetSelectors ----
+
+  @Test
+  void selectorsAloneAreEnough() {
+    assertThat(errors(s -> {
+      s.setTargets(null);
+      s.setTargetSelectors(List.of(new TargetSelector(SUB, null, java.util.Map.of("env", "prod"))));
+    })).isEmpty();
+  }
+
+  @Test
+  void aSelectorNeedsAValidSubscriptionAndResourceGroupAndAtLeastOneTag() {
+    assertThat(errors(s -> s.setTargetSelectors(List.of(
+        new TargetSelector("not-a-guid", "bad/rg", java.util.Map.of("env", "prod")),
+        new TargetSelector(SUB, null, java.util.Map.of())))))
+        .containsExactly(
+            "spec.targetSelectors[0].subscriptionId: 'not-a-guid' is not a subscription ID; expected a GUID such as "
+                + "6f1e2a3b-0000-4c5d-8e9f-0123456789ab",
+            "spec.targetSelectors[0].resourceGroup: 'bad/rg' is not a resource group name; 1 to 90 letters, digits, "
+                + "'_', '-', '.', '(' or ')', not ending in '.'",
+            "spec.targetSelectors[1].clusterTags: is empty; give at least one Azure tag (name: value) the clusters "
+                + "must carry: a selector without tags would take every cluster of the subscription");
+  }
+
+  @Test
+  void tagNamesAreCaseInsensitiveAndSelectorsUnique() {
+    java.util.Map<String, String> tags = new java.util.LinkedHashMap<>();
+    tags.put("Env", "prod");
+    tags.put("env", "prod");
+    TargetSelector one = new TargetSelector(SUB, "rg", java.util.Map.of("team", "a"));
+    assertThat(errors(s -> s.setTargetSelectors(List.of(new TargetSelector(SUB, null, tags), one,
+        new TargetSelector(SUB, "rg", java.util.Map.of("team", "a"))))))
+        .containsExactly("spec.targetSelectors[0].clusterTags['env']: names a tag already given in another case; "
+            + "Azure tag names are case-insensitive, give it once",
+            "spec.targetSelectors[2]: duplicates spec.targetSelectors[1]; give each selector once");
+  }
+
+  @Test
+  void atMostTenSelectors() {
+    List<TargetSelector> many = new ArrayList<>();
+    for (int i = 0; i < 11; i++) {
+      many.add(new TargetSelector(SUB, null, java.util.Map.of("n", Integer.toString(i))));
+    }
+    assertThat(errors(s -> s.setTargetSelectors(many)))
+        .containsExactly("spec.targetSelectors: 11 selectors; at most 10 are allowed per policy");
+  }
+
+  @Test
+  void selectorsMatchEveryTagNameIgnoringCaseValueExactly() {
+    TargetSelector sel = new TargetSelector(SUB, null, java.util.Map.of("Env", "prod", "team", "a"));
+    assertThat(sel.matches(java.util.Map.of("env", "prod", "TEAM", "a", "other", "x"))).isTrue();
+    assertThat(sel.matches(java.util.Map.of("env", "Prod", "team", "a"))).isFalse();
+    assertThat(sel.matches(java.util.Map.of("env", "prod"))).isFalse();
+    assertThat(new TargetSelector(SUB, null, java.util.Map.of()).matches(java.util.Map.of("env", "prod"))).isFalse();
   }
 
   @Test

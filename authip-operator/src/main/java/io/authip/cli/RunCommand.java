@@ -85,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
         metrics.azureCall(operation, code, duration);
     AzureAksGateway gateway = AzureAksGateway.create(azure, calls);
     AuthipOperator operator = new AuthipOperator(client, gateway,
-        new io.authip.operator.FederatedGateways(azure, client, config.tokenAudience(), calls), config, registry, metrics, Clock.systemUTC(),
+        new io.authip.operator.FederatedGateways(azure, client, config.tokenAudience(), calls, gateway.pacer()), config, registry, metrics, Clock.systemUTC(),
         true);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -31,11 +31,15 @@ public final class AuthipOperator implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AuthipOperator.class);
 
+  /** Lists made at once, each one subscription (or resource group) page after page. */
+  static final int LIST_THREADS = 4;
   private final Operator operator;
   private final OperatorConfig config;
   private final PrometheusMeterRegistry registry;
   private final AtomicBoolean informerStopped = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
+  /** Lists each subscription's clusters, public IPs and prefixes for every policy at once. */
+  private final FleetObserver observer;
   private HealthAndMetricsServer http;
 
   /**
@@ -92,7 +96,8 @@ public final class AuthipOperator implements AutoCloseable {
     });
     metrics.leader(!config.leaderElection());
     CaptureStore captures = new CaptureStore(client, config.operatorNamespace());
-    PolicySyncer syncer = new PolicySyncer(gateway, captures, config, clock);
+    this.observer = new FleetObserver(clock, LIST_THREADS);
+    PolicySyncer syncer = new PolicySyncer(gateway, captures, config, clock, observer);
     Tenancy tenancy = new Tenancy(config, gateway, identities);
     GrantUsage usage = new GrantUsage();
     if (tenancy.open()) {
@@ -196,6 +201,7 @@ public final class AuthipOperator implements AutoCloseable {
     try {
       operator.stop();
     } finally {
+      observer.close();
       if (http != null) {
         http.close();
       }

@@ -22,6 +22,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,8 +102,12 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
             : p.getSpec().rangeSetRefsOrEmpty().stream().filter(r -> r != null && r.getName() != null)
                 .map(r -> new ResourceID(r.getName(), p.getMetadata().getNamespace())).collect(Collectors.toSet()))
         .build();
+    // Lists of clusters arrive on their own threads: the policies waiting for one, or targeting a cluster it shows
+    // changed, are reconciled then.
+    var lists = new SimpleInboundEventSource<AuthorizedIpPolicy>("authip-cluster-lists");
+    syncer.onListed(lists::propagateEvent);
     if (tenancy.open()) {
-      return List.of(new InformerEventSource<>(config, ctx));
+      return List.of(new InformerEventSource<>(config, ctx), lists);
     }
     // Tenancy: a grant that is created, edited (its spec: a new generation) or deleted may change what any policy may
     // reach (grants are few and rarely edited; their status, which authip writes, triggers nothing); a namespace's
@@ -125,7 +130,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
             before.getMetadata().getLabels()))
         .build();
     return List.of(new InformerEventSource<>(config, ctx), new InformerEventSource<>(grants, ctx),
-        new InformerEventSource<>(namespaces, ctx));
+        new InformerEventSource<>(namespaces, ctx), lists);
   }
 
   @Override
@@ -163,10 +168,12 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
           }
           return r;
         };
-        PolicySyncer.Result result = syncer.sync(current, validation.staticRanges(), recording,
+        Map<String, String> labels = tenancy.open() ? null : namespaceLabels(ctx, ns);
+        PolicySyncer.Listers listers = (sub, rg) -> tenancy.listers(grants, ns, labels, sub, rg);
+        PolicySyncer.Result result = syncer.sync(current, validation.staticRanges(), recording, listers,
             t -> otherOwner(ctx, validator, tenancy, grants, current, t), writer::record, specChanged);
         usage.record(ns + "/" + name, used);
-        status = PolicyStatusBuilder.of(writer.latest(), result.targets(), clock.instant());
+        status = PolicyStatusBuilder.of(writer.latest(), result.targets(), result.selectors(), clock.instant());
         for (PolicyEvent e : result.events()) {
           if (events.emit(current, e.reason(), e.message()) || e.reason() == EventReason.DriftCorrected) {
             logEvent(e);
@@ -247,7 +254,8 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
     // Restoring sends only what the cluster had before; the policy's extra egress IDs are not read for it.
     Grants grants = grants(ctx, tenancy);
     PolicyRestorer.Result result = restorer.restore(policy, router(ctx, tenancy, grants, policy, List.of()),
-        t -> otherOwner(ctx, validator, tenancy, grants, policy, t), clock.instant());
+        t -> otherOwner(ctx, validator, tenancy, grants, policy, t)
+            .or(() -> syncer.selectedElsewhere(policy, t.key())), clock.instant());
     result.events().forEach(e -> events.emit(policy, e.reason(), e.message()));
     if (!result.done()) {
       int attempt = restoreAttempts.merge(uid, 1, Integer::sum);
@@ -266,6 +274,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
   }
 
   private void forget(AuthorizedIpPolicy policy) {
+    syncer.forget(ResourceID.fromResource(policy));
     usage.forget(policy.getMetadata().getNamespace() + "/" + policy.getMetadata().getName());
     metrics.forgetPolicy(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
     restoreAttempts.remove(String.valueOf(policy.getMetadata().getUid()));

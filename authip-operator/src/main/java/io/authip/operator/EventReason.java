@@ -25,6 +25,8 @@ public enum EventReason {
   Contested(true),
   /** What status says authip captured differs from authip's own record: the status value is ignored. */
   CaptureMismatch(true),
+  /** A cluster a target selector took no longer matches it (or the selector is gone): left exactly as it is. */
+  TargetReleased(false),
   /** An unexpected exception in a reconcile (status: Ready=False, reason InternalError). */
   InternalError(true);
 

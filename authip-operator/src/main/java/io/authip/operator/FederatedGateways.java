@@ -2,6 +2,7 @@ package io.authip.operator;
 
 import io.authip.api.v1alpha1.GrantIdentity;
 import io.authip.azure.AksGateway;
+import io.authip.azure.ArmPacer;
 import io.authip.azure.AzureAksGateway;
 import io.authip.azure.AzureCallListener;
 import io.authip.azure.AzureConfig;
@@ -23,6 +24,7 @@ public final class FederatedGateways implements IdentityGateways {
   private final ServiceAccountTokens tokens;
   private final AzureCallListener listener;
   private final ConcurrentMap<Key, AksGateway> gateways = new ConcurrentHashMap<>();
+  private final ArmPacer pacer;
 
   /** One gateway per namespace (whose ServiceAccount is exchanged) and identity (compared as the grant wrote it). */
   private record Key(String namespace, GrantIdentity identity) {
@@ -33,6 +35,17 @@ public final class FederatedGateways implements IdentityGateways {
    */
   public FederatedGateways(AzureConfig config, KubernetesClient client, String audience,
       AzureCallListener listener) {
+    this(config, client, audience, listener,
+        new ArmPacer(config.pacing() ? ArmPacer.Limits.azure() : ArmPacer.Limits.unlimited()));
+  }
+
+  /**
+   * @param pacer the operator's own gateway's ({@link io.authip.azure.AzureAksGateway#pacer()}): AKS limits PUTs per
+   *     cluster and lists per subscription whoever calls, so every identity must count against the same buckets
+   */
+  public FederatedGateways(AzureConfig config, KubernetesClient client, String audience,
+      AzureCallListener listener, ArmPacer pacer) {
+    this.pacer = pacer;
     this.config = config;
     this.http = AzureHttpClients.create(config);
     this.tokens = new ServiceAccountTokens(client, audience);
@@ -45,7 +58,7 @@ public final class FederatedGateways implements IdentityGateways {
         identity.getServiceAccountName());
     return gateways.computeIfAbsent(new Key(namespace, copy), k -> AzureAksGateway.create(config, http,
         AzureCredentials.federated(config, http, identity.getTenantId(), identity.getClientId(),
-            tokens.supplier(namespace, identity.getServiceAccountName())), listener));
+            tokens.supplier(namespace, identity.getServiceAccountName())), listener, pacer, identity.getClientId()));
   }
 
   @Override

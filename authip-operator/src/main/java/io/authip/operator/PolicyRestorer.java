@@ -75,7 +75,18 @@ public final class PolicyRestorer {
           + ")"));
     }
     List<String> waiting = new ArrayList<>();
-    for (ClusterTarget target : policy.getSpec().targetsOrEmpty()) {
+    List<ClusterTarget> targets = new ArrayList<>(policy.getSpec().targetsOrEmpty());
+    if (!policy.getSpec().targetSelectorsOrEmpty().isEmpty()) {
+      // Clusters the selectors took: authip's own records say which it changed for this policy.
+      java.util.Set<String> named = new java.util.HashSet<>();
+      targets.forEach(t -> named.add(t.key()));
+      new java.util.TreeMap<>(records).forEach((key, entry) -> {
+        if (!named.contains(key)) {
+          ClusterTarget.fromResourceId(entry.clusterId()).ifPresent(targets::add);
+        }
+      });
+    }
+    for (ClusterTarget target : targets) {
       if (target == null || owners.otherOwner(target).isPresent()) {
         continue; // not this policy's cluster
       }

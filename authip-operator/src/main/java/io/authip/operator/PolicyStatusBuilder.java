@@ -5,6 +5,7 @@ import io.authip.api.v1alpha1.AuthorizedIpPolicyStatus;
 import io.authip.api.v1alpha1.ConditionReason;
 import io.authip.api.v1alpha1.TargetReason;
 import io.authip.api.v1alpha1.TargetState;
+import io.authip.api.v1alpha1.SelectorStatus;
 import io.authip.api.v1alpha1.TargetStatus;
 import io.authip.policy.FieldError;
 import java.time.Instant;
@@ -41,9 +42,21 @@ public final class PolicyStatusBuilder {
     return s;
   }
 
+  /** The status with the selectors' part as it was (for writes in the middle of a pass). */
   public static AuthorizedIpPolicyStatus of(AuthorizedIpPolicy policy, List<TargetStatus> targets, Instant now) {
+    return of(policy, targets, policy.getStatus() == null ? null : policy.getStatus().getSelectors(), now);
+  }
+
+  /**
+   * @param selectors what each target selector selected, or null when the policy has none
+   */
+  public static AuthorizedIpPolicyStatus of(AuthorizedIpPolicy policy, List<TargetStatus> targets,
+      List<SelectorStatus> selectors, Instant now) {
     AuthorizedIpPolicyStatus old = policy.getStatus();
     AuthorizedIpPolicyStatus s = new AuthorizedIpPolicyStatus();
+    s.setSelectors(selectors == null || selectors.isEmpty() ? null : selectors);
+    List<SelectorStatus> unresolved = selectors == null ? List.of()
+        : selectors.stream().filter(x -> !Boolean.TRUE.equals(x.getResolved())).toList();
     Long generation = policy.getMetadata().getGeneration();
     s.setObservedGeneration(generation);
     s.setTargets(targets);
@@ -51,10 +64,15 @@ public final class PolicyStatusBuilder {
         .max(Integer::compare).orElse(0));
     s.setTargetsInSync(summary(targets, targets.size()));
 
-    boolean ready = !targets.isEmpty() && targets.stream().allMatch(PolicyStatusBuilder::ready);
+    boolean ready = !targets.isEmpty() && targets.stream().allMatch(PolicyStatusBuilder::ready)
+        && unresolved.isEmpty();
     ConditionReason reason;
     String message;
-    if (ready) {
+    if (!unresolved.isEmpty() && targets.stream().allMatch(PolicyStatusBuilder::ready)) {
+      reason = ConditionReason.SelectorFailed;
+      message = unresolved.stream().limit(MAX_MESSAGES).map(x -> "spec." + x.getSelector() + ": " + x.getMessage())
+          .collect(Collectors.joining("; "));
+    } else if (ready) {
       reason = targets.stream().anyMatch(t -> t.getState() == TargetState.Propagating) ? ConditionReason.Propagating
           : ConditionReason.InSync;
       message = targets.size() + "/" + targets.size() + " targets have the desired ranges";

@@ -7,10 +7,13 @@ import io.authip.api.v1alpha1.CapturedAccess;
 import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.api.v1alpha1.Mode;
 import io.authip.api.v1alpha1.PendingOperation;
+import io.authip.api.v1alpha1.SelectorStatus;
 import io.authip.api.v1alpha1.TargetReason;
+import io.authip.api.v1alpha1.TargetSelector;
 import io.authip.api.v1alpha1.TargetState;
 import io.authip.api.v1alpha1.TargetStatus;
 import io.authip.azure.AksGateway;
+import io.authip.azure.ClusterListing;
 import io.authip.azure.OperationHandle;
 import io.authip.azure.OperationStatus;
 import io.authip.azure.Outcome;
@@ -24,6 +27,7 @@ import io.authip.policy.TargetPlanner;
 import io.authip.ranges.Cidr;
 import io.authip.ranges.CidrSet;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,7 +69,17 @@ public final class PolicySyncer {
    * @param events what happened
    * @param rescheduleAfter when to look again
    */
-  public record Result(List<TargetStatus> targets, List<PolicyEvent> events, Duration rescheduleAfter) {
+  public record Result(List<TargetStatus> targets, List<PolicyEvent> events, Duration rescheduleAfter,
+      List<SelectorStatus> selectors) {
+    public Result(List<TargetStatus> targets, List<PolicyEvent> events, Duration rescheduleAfter) {
+      this(targets, events, rescheduleAfter, null);
+    }
+  }
+
+  /** Which identities may list a subscription's (or resource group's) clusters for the policy's target selectors. */
+  @FunctionalInterface
+  public interface Listers {
+    List<AksGateway> listers(String subscriptionId, String resourceGroup);
   }
 
   private static final int MAX_PRECONDITION_RETRIES = 3;
@@ -95,7 +109,23 @@ public final class PolicySyncer {
    */
   private final Map<String, ClusterSnapshot> changing = new ConcurrentHashMap<>();
 
+  /**
+   * Per target whose change Azure answered with {@code Retry-After}: not polled before then. Losing it on restart only
+   * means the change's end is seen in the cluster's state instead.
+   */
+  private final Map<String, Instant> pollAfter = new ConcurrentHashMap<>();
+  /** The clusters each Enforce policy's selectors took, for ownership between selectors. */
+  private final Selections selections = new Selections();
+  /** Lists clusters per subscription; null: every cluster is read alone (as tests of this class do). */
+  private final FleetObserver observer;
+
   public PolicySyncer(AksGateway gateway, CaptureStore captures, OperatorConfig config, Clock clock) {
+    this(gateway, captures, config, clock, null);
+  }
+
+  public PolicySyncer(AksGateway gateway, CaptureStore captures, OperatorConfig config, Clock clock,
+      FleetObserver observer) {
+    this.observer = observer;
     this.gateway = gateway;
     this.captures = captures;
     this.planner = new TargetPlanner(config.maxRanges());
@@ -107,19 +137,32 @@ public final class PolicySyncer {
    * @param specChanged the spec changed since the status was written (observedGeneration behind): the flap guard
    *     starts afresh
    */
+  /** Where the policies waiting for a list, or targeting a cluster a list found changed, are triggered. */
+  void onListed(java.util.function.Consumer<ResourceID> trigger) {
+    if (observer != null) {
+      observer.trigger(trigger);
+    }
+  }
+
   /** Every target through the operator's own gateway, as in open tenancy (tests). */
   Result sync(AuthorizedIpPolicy policy, CidrSet staticRanges, OwnerLookup owners, IntentLog intents,
       boolean specChanged) {
-    return sync(policy, staticRanges, (t, a) -> new TargetRoute.Allowed(gateway, null), owners, intents,
-        specChanged);
+    return sync(policy, staticRanges, (t, a) -> new TargetRoute.Allowed(gateway, null), (sub, rg) -> List.of(gateway),
+        owners, intents, specChanged);
+  }
+
+  /** Without target selectors' listers: selectors list with no identity (tests of named targets). */
+  public Result sync(AuthorizedIpPolicy policy, CidrSet staticRanges, TargetRoute.Router routes, OwnerLookup owners,
+      IntentLog intents, boolean specChanged) {
+    return sync(policy, staticRanges, routes, (sub, rg) -> List.of(), owners, intents, specChanged);
   }
 
   /**
    * @param routes which identity reaches each target, or why none may: a refused target gets not a single Azure
    *     request, and keeps whatever the cluster has
    */
-  public Result sync(AuthorizedIpPolicy policy, CidrSet staticRanges, TargetRoute.Router routes, OwnerLookup owners,
-      IntentLog intents, boolean specChanged) {
+  public Result sync(AuthorizedIpPolicy policy, CidrSet staticRanges, TargetRoute.Router routes, Listers listers,
+      OwnerLookup owners, IntentLog intents, boolean specChanged) {
     AuthorizedIpPolicySpec spec = policy.getSpec();
     Duration resync = config.effectiveResync(
         ResyncInterval.parse(spec.effectiveResyncInterval()).orElse(Duration.ofMinutes(5)));
@@ -131,14 +174,17 @@ public final class PolicySyncer {
         }
       }
     }
-    List<ClusterTarget> targets = spec.targetsOrEmpty();
-    List<TargetStatus> out = new ArrayList<>();
     List<PolicyEvent> events = new ArrayList<>();
+    Selection selection = select(policy, spec, routes, listers, resync, previous, events);
+    List<ClusterTarget> targets = selection.targets();
+    List<TargetStatus> out = new ArrayList<>();
     Duration next = resync;
     for (int i = 0; i < targets.size(); i++) {
       ClusterTarget target = targets.get(i);
       TargetStatus prev = previous.get(target.key());
       TargetStatus status = prev == null ? fresh(target) : prev.copy();
+      String selectedBy = selection.selectedBy().get(target.key());
+      status.setSelectedBy(selectedBy);
       if (specChanged) {
         status.setRecentCorrections(null);
       }
@@ -151,6 +197,7 @@ public final class PolicySyncer {
           TargetStatus p = previous.get(rest.key());
           all.add(p == null ? fresh(rest) : p);
         }
+        all.addAll(selection.carried());
         return all;
       };
       TargetRoute route = routes.route(target, spec.effectiveAccess());
@@ -158,7 +205,11 @@ public final class PolicySyncer {
           route instanceof TargetRoute.Allowed a ? a.gateway() : null);
       // Only a valid Enforce policy owns a cluster: an Observe policy neither blocks another nor is blocked.
       Optional<String> owner = route instanceof TargetRoute.Refused || spec.effectiveMode() != Mode.Enforce
-          ? Optional.empty() : owners.otherOwner(target);
+          ? Optional.empty() : selectedBy == null ? owners.otherOwner(target).map(o -> "the older policy " + o)
+          : owners.otherOwner(target).map(o -> "policy " + o + ", which names it in spec.targets (a named target "
+              + "wins over selectors)")
+              .or(() -> selections.olderThan(policy, target.key()).map(o -> "the older policy " + o
+                  + ", whose target selectors also select it"));
       if (route instanceof TargetRoute.Refused refused) {
         // Tenancy: not a single Azure request for this cluster, and whatever it has stays as it is. A change already
         // in flight keeps its record in status, to be followed once the cluster is granted again.
@@ -172,7 +223,7 @@ public final class PolicySyncer {
               : EventReason.IdentityUnavailable, target.getClusterName() + ": " + refused.message(), target.key()));
         }
       } else if (owner.isPresent()) {
-        step.blocked(TargetReason.TargetConflict, "the cluster is already managed by the older policy " + owner.get()
+        step.blocked(TargetReason.TargetConflict, "the cluster is already managed by " + owner.get()
             + "; remove it from one of the two policies");
         status.setPendingOperation(null);
         events.add(new PolicyEvent(EventReason.TargetConflict, target.getClusterName() + ": managed by " + owner.get(),
@@ -188,7 +239,158 @@ public final class PolicySyncer {
         next = step.after;
       }
     }
-    return new Result(out, events, next);
+    out.addAll(selection.carried());
+    return new Result(out, events, next, selection.selectors());
+  }
+
+  /**
+   * The targets of one pass: those named in spec.targets, then those the selectors select (each cluster once, a named
+   * one never as selected).
+   *
+   * @param selectedBy per selected cluster's key, which selector took it
+   * @param carried status entries of clusters a selector took before and cannot judge now (its list is not there
+   *     yet, or failed): kept in status exactly as they were, and nothing is sent to them
+   * @param selectors what each selector selected; null when the policy has none
+   */
+  private record Selection(List<ClusterTarget> targets, Map<String, String> selectedBy, List<TargetStatus> carried,
+      List<SelectorStatus> selectors) {
+  }
+
+  private Selection select(AuthorizedIpPolicy policy, AuthorizedIpPolicySpec spec, TargetRoute.Router routes,
+      Listers listers, Duration resync, Map<String, TargetStatus> previous, List<PolicyEvent> events) {
+    List<ClusterTarget> named = spec.targetsOrEmpty();
+    List<TargetSelector> selectors = spec.targetSelectorsOrEmpty();
+    ResourceID self = ResourceID.fromResource(policy);
+    if (selectors.isEmpty()) {
+      selections.forget(self);
+      released(previous, java.util.Set.of(), spec, events);
+      return new Selection(named, Map.of(), List.of(), null);
+    }
+    java.util.Set<String> taken = new java.util.HashSet<>();
+    named.forEach(t -> taken.add(t.key()));
+    Map<String, String> selectedBy = new HashMap<>();
+    List<ClusterTarget> selected = new ArrayList<>();
+    List<TargetStatus> carried = new ArrayList<>();
+    List<SelectorStatus> statuses = new ArrayList<>();
+    Instant notBefore = now().minus(resync);
+    String namespace = policy.getMetadata().getNamespace();
+    for (int i = 0; i < selectors.size(); i++) {
+      String label = "targetSelectors[" + i + "]";
+      TargetSelector sel = selectors.get(i);
+      String problem = null;
+      List<ClusterListing.Listed> listed = new ArrayList<>();
+      List<AksGateway> gateways = observer == null ? List.of()
+          : listers.listers(sel.getSubscriptionId(), sel.getResourceGroup());
+      if (observer == null) {
+        problem = "this operator observes clusters one by one and cannot list them; name the clusters in spec.targets";
+      } else if (gateways.isEmpty()) {
+        problem = "no TargetGrant for namespace " + namespace + " covers clusters of subscription "
+            + sel.getSubscriptionId() + (sel.getResourceGroup() == null ? "" : " resource group "
+            + sel.getResourceGroup()) + " with an identity this installation can use; ask a cluster administrator "
+            + "for a grant there";
+      }
+      for (AksGateway gw : gateways) {
+        FleetObserver.Clusters clusters = observer.clusters(gw, sel.getSubscriptionId(), sel.getResourceGroup(),
+            notBefore, self);
+        if (clusters instanceof FleetObserver.Clusters.Listed l) {
+          listed.addAll(l.clusters());
+        } else if (clusters instanceof FleetObserver.Clusters.Waiting w) {
+          problem = problem == null ? "waiting for " + w.why() : problem;
+        } else if (clusters instanceof FleetObserver.Clusters.Failed f) {
+          problem = "cannot list " + f.during() + ": " + f.failure().message();
+        }
+      }
+      if (problem == null) {
+        java.util.TreeMap<String, ClusterTarget> matches = new java.util.TreeMap<>();
+        for (ClusterListing.Listed l : listed) {
+          if (sel.matches(l.tags())) {
+            matches.putIfAbsent(l.snapshot().target().key(), l.snapshot().target());
+          }
+        }
+        List<ClusterTarget> mine = new ArrayList<>();
+        int refused = 0;
+        for (ClusterTarget t : matches.values()) {
+          if (taken.contains(t.key())) {
+            continue;
+          }
+          if (routes.route(t, spec.effectiveAccess()) instanceof TargetRoute.Refused) {
+            refused++; // not named: the namespace may not know clusters outside its grants exist
+            continue;
+          }
+          mine.add(t);
+        }
+        if (selected.size() + mine.size() > AuthorizedIpPolicySpec.MAX_SELECTED) {
+          problem = "selects " + mine.size() + " clusters; with the other selectors that is more than the "
+              + AuthorizedIpPolicySpec.MAX_SELECTED + " one policy may hold; narrow clusterTags or split the policy "
+              + "(nothing is changed on the clusters it would add)";
+        } else {
+          for (ClusterTarget t : mine) {
+            taken.add(t.key());
+            selectedBy.put(t.key(), label);
+            selected.add(t);
+          }
+          statuses.add(new SelectorStatus(label, mine.size(), true, matches.size() + " clusters carry the tags"
+              + (matches.size() > mine.size() + refused ? "; " + (matches.size() - mine.size() - refused)
+                  + " of them named in spec.targets or taken by an earlier selector" : "")
+              + (refused > 0 ? "; " + refused + " of them outside this namespace's TargetGrants, not taken" : "")));
+          continue;
+        }
+      }
+      // Not resolved now: what the selector took before stays in status as it was, and nothing is sent to it.
+      int kept = 0;
+      for (TargetStatus p : previous.values()) {
+        if (label.equals(p.getSelectedBy()) && !taken.contains(key(p.getClusterId()))) {
+          taken.add(key(p.getClusterId()));
+          carried.add(p);
+          kept++;
+        }
+      }
+      statuses.add(new SelectorStatus(label, kept, false, problem));
+    }
+    if (spec.effectiveMode() == Mode.Enforce) {
+      java.util.Set<String> claimed = new java.util.HashSet<>(selectedBy.keySet());
+      carried.forEach(c -> claimed.add(key(c.getClusterId())));
+      selections.update(self, ageOf(policy), claimed);
+    } else {
+      selections.forget(self);
+    }
+    released(previous, taken, spec, events);
+    List<ClusterTarget> all = new ArrayList<>(named);
+    all.addAll(selected);
+    carried.sort(java.util.Comparator.comparing(c -> key(c.getClusterId())));
+    return new Selection(all, selectedBy, carried, statuses);
+  }
+
+  /** Clusters a selector took before and no longer takes are released: left exactly as they are. */
+  private static void released(Map<String, TargetStatus> previous, java.util.Set<String> taken,
+      AuthorizedIpPolicySpec spec, List<PolicyEvent> events) {
+    java.util.Set<String> named = new java.util.HashSet<>();
+    spec.targetsOrEmpty().forEach(t -> named.add(t.key()));
+    for (Map.Entry<String, TargetStatus> e : new java.util.TreeMap<>(previous).entrySet()) {
+      TargetStatus p = e.getValue();
+      if (p.getSelectedBy() != null && !taken.contains(e.getKey()) && !named.contains(e.getKey())) {
+        String id = p.getClusterId();
+        String name = id.substring(id.lastIndexOf('/') + 1);
+        events.add(new PolicyEvent(EventReason.TargetReleased, name + ": no longer selected (" + p.getSelectedBy()
+            + " of the policy no longer matches it); left as it is", e.getKey()));
+      }
+    }
+  }
+
+  /** Orders policies by age as ownership does: creation time, then namespace/name. */
+  static String ageOf(AuthorizedIpPolicy p) {
+    String created = p.getMetadata().getCreationTimestamp();
+    return (created == null ? "~" : created) + " " + p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
+  }
+
+  /** Another policy whose selectors take the cluster, whatever its age (a restore must not undo its work). */
+  Optional<String> selectedElsewhere(AuthorizedIpPolicy policy, String clusterKey) {
+    return selections.other(policy, clusterKey);
+  }
+
+  /** Forgets what a deleted policy selected. */
+  void forget(ResourceID policy) {
+    selections.forget(policy);
   }
 
   /** When lastSyncTime is all that changed and the one in status is recent enough, keep that one. */
@@ -217,12 +419,14 @@ public final class PolicySyncer {
     final boolean last;
     /** The gateway of the identity that reaches this target (null when it is refused). */
     final AksGateway gateway;
+    final Duration resync;
     Duration after;
 
     Step(ClusterTarget target, TargetStatus status, TargetStatus prev, Duration resync, List<PolicyEvent> events,
         AuthorizedIpPolicy policy, IntentLog intents, Supplier<List<TargetStatus>> sofar, boolean last,
         AksGateway gateway) {
       this.gateway = gateway;
+      this.resync = resync;
       this.target = target;
       this.status = status;
       this.prev = prev;
@@ -278,26 +482,70 @@ public final class PolicySyncer {
     // A change recorded in status (an operation, or the intent written before its PUT): the cluster failing after it
     // may be authip's own doing. Status is tenant input: this only ever leads to sending the policy's own list again.
     boolean ownChange = pending != null;
+    // The cluster as a list showed it, when this pass was handed one; a change never starts from it (see below).
+    FleetObserver.Observation.Listed listed = null;
     if (pending != null && pending.getPollUrl() != null) {
-      Polled polled = pollPending(step, pending);
-      if (polled == Polled.RUNNING) {
-        return;
-      }
-      ClusterSnapshot after = changing.remove(key);
-      if (polled == Polled.FAILED || (polled == Polled.SUCCEEDED && after != null
-          && inSyncAfterChange(spec, staticRanges, step, after))) {
-        return;
+      Instant after = pollAfter.get(key);
+      if (after == null && observer != null && observer.lists(step.gateway, step.target)) {
+        // No Retry-After to honour: the change's end shows in the cluster's own state, in a list begun after it was
+        // accepted. No operation is polled.
+        Ended ended = endSeenInList(step, pending);
+        if (ended.listed == null) {
+          return;
+        }
+        listed = ended.listed;
+      } else {
+        if (after != null && now().isBefore(after)) {
+          step.state(TargetState.Updating, TargetReason.OperationInProgress, "Azure is applying " + entries(pending)
+              + " entries (started " + pending.getStartedAt() + "; Azure asked for no poll before " + after + ")");
+          step.retryIn(Duration.between(now(), after).plusMillis(1));
+          return;
+        }
+        Polled polled = pollPending(step, pending);
+        if (polled == Polled.RUNNING) {
+          return;
+        }
+        pollAfter.remove(key);
+        ClusterSnapshot changed = changing.remove(key);
+        if (polled == Polled.FAILED || (polled == Polled.SUCCEEDED && changed != null
+            && inSyncAfterChange(spec, staticRanges, step, changed))) {
+          return;
+        }
       }
     }
+    boolean alone = false;
     for (int attempt = 1; attempt <= MAX_PRECONDITION_RETRIES; attempt++) {
-      Outcome<ClusterSnapshot> read = step.gateway.read(step.target);
-      if (read instanceof Outcome.Failed<ClusterSnapshot> f) {
-        failure(step, f.failure(), "reading the cluster");
-        return;
+      if (listed == null && attempt == 1 && !alone && observer != null) {
+        FleetObserver.Observation seen = observer.observe(step.gateway, step.target, now().minus(step.resync),
+            ResourceID.fromResource(step.policy));
+        if (seen instanceof FleetObserver.Observation.Listed l) {
+          listed = l;
+        } else if (seen instanceof FleetObserver.Observation.Waiting w) {
+          waitForList(step, w.why());
+          return;
+        } else if (seen instanceof FleetObserver.Observation.Failed f) {
+          failure(step, f.failure(), "listing the managed clusters of " + f.during());
+          return;
+        }
       }
-      ClusterSnapshot snapshot = ((Outcome.Ok<ClusterSnapshot>) read).value();
+      ClusterSnapshot snapshot;
+      Instant seenAt;
+      if (listed != null) {
+        snapshot = listed.cluster().snapshot();
+        seenAt = listed.listedAt();
+        listed = null;
+      } else {
+        Outcome<ClusterSnapshot> read = step.gateway.read(step.target);
+        if (read instanceof Outcome.Failed<ClusterSnapshot> f) {
+          failure(step, f.failure(), "reading the cluster");
+          return;
+        }
+        snapshot = ((Outcome.Ok<ClusterSnapshot>) read).value();
+        seenAt = now();
+      }
+      boolean fromList = snapshot.rawBody() == null && observer != null && !alone;
       ts.setClusterId(snapshot.clusterId() == null ? step.target.resourceId() : snapshot.clusterId());
-      ts.setLastSyncTime(now().toString());
+      ts.setLastSyncTime(seenAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
       if (enforce && record == null) {
         record = captureFirstRead(step, snapshot);
       }
@@ -371,6 +619,22 @@ public final class PolicySyncer {
         contested(step, snapshot, desired, diff, recent);
         return;
       }
+      // The change's turn in the identity's request budget (Azure's published limits), before anything is recorded.
+      Duration turn = step.gateway.pace(step.target, fromList);
+      if (turn.compareTo(Duration.ZERO) > 0) {
+        markDrift(ts, step.prev, desired);
+        step.state(TargetState.Pending, TargetReason.Queued, "waiting for this identity's Azure request budget in "
+            + "subscription " + step.target.getSubscriptionId() + " to " + diff.summary());
+        step.retryIn(turn.plusMillis(1));
+        return;
+      }
+      if (fromList) {
+        // A change starts from the cluster read alone, with its raw body and eTag: a list item may lag a GET, and
+        // only a GET's body is sent back. The read is planned again: the cluster may have changed since the list.
+        alone = true;
+        attempt--;
+        continue;
+      }
       // Write-ahead: authip's own record (capture, list about to be sent), then the status with the intent. Only
       // once both are durable does the PUT go out.
       try {
@@ -395,6 +659,11 @@ public final class PolicySyncer {
       if (applied instanceof Outcome.Ok<OperationHandle> ok) {
         failures.remove(key);
         changing.put(key, snapshot.afterChange(desired));
+        if (ok.value().retryAfter() != null) {
+          pollAfter.put(key, now().plus(ok.value().retryAfter()));
+        } else {
+          pollAfter.remove(key);
+        }
         ts.setDriftDetectedAt(null);
         ts.setPendingOperation(new PendingOperation(ok.value().pollUrl(), now().toString(), desired.access(),
             desired.toAks()));
@@ -406,7 +675,7 @@ public final class PolicySyncer {
         step.state(TargetState.Updating, reason, change);
         step.event(correction ? EventReason.DriftCorrected : EventReason.Updating,
             (correction ? "drift corrected, " : "") + change);
-        step.retryIn(config.pollInterval());
+        step.retryIn(ok.value().retryAfter() != null ? ok.value().retryAfter().plusMillis(1) : config.pollInterval());
         if (!step.last) {
           // The poll URL goes to status at once; for the last target of the pass the pass's own status write does it.
           step.intents.record(step.sofar.get());
@@ -429,6 +698,84 @@ public final class PolicySyncer {
     step.state(TargetState.Pending, TargetReason.ConcurrentChange, "the cluster kept changing between read and write ("
         + MAX_PRECONDITION_RETRIES + " attempts); will try again");
     step.retryIn(config.busyRetry());
+  }
+
+  /** How following a change through lists went; {@code listed} is set when the change is over and it succeeded. */
+  private record Ended(FleetObserver.Observation.Listed listed) {
+  }
+
+  /**
+   * Follows a change in the cluster's own state as the first list begun after Azure accepted it shows it (AKS sets a
+   * cluster Updating before it answers the PUT): still running, it waits for the next list; ended, it is judged by
+   * the cluster's provisioningState, as the gateway judges it when it cannot poll. A cluster that cannot be listed
+   * is polled as before.
+   */
+  private Ended endSeenInList(Step step, PendingOperation pending) {
+    TargetStatus ts = step.status;
+    Instant accepted = parse(pending.getStartedAt());
+    if (accepted == null || accepted.isAfter(now())) {
+      accepted = now(); // status is tenant input: a time to come would keep the target waiting for ever
+    }
+    ResourceID waiter = ResourceID.fromResource(step.policy);
+    FleetObserver.Observation seen = observer.observe(step.gateway, step.target, accepted.plusMillis(1), waiter);
+    if (seen instanceof FleetObserver.Observation.Waiting w) {
+      waitForList(step, w.why());
+      return new Ended(null);
+    }
+    if (seen instanceof FleetObserver.Observation.Failed f) {
+      failure(step, f.failure(), "listing the managed clusters of " + f.during());
+      return new Ended(null);
+    }
+    if (!(seen instanceof FleetObserver.Observation.Listed l)) {
+      Polled polled = pollPending(step, pending);
+      if (polled == Polled.SUCCEEDED || polled == Polled.UNKNOWN) {
+        changing.remove(step.target.key());
+        // read below, alone or from the list
+        FleetObserver.Observation again = observer.observe(step.gateway, step.target, accepted.plusMillis(1), waiter);
+        if (again instanceof FleetObserver.Observation.Listed l2) {
+          return new Ended(l2);
+        }
+      }
+      return new Ended(null);
+    }
+    ClusterSnapshot cluster = l.cluster().snapshot();
+    if (cluster.operationInProgress()) {
+      step.state(TargetState.Updating, TargetReason.OperationInProgress, "Azure is applying " + entries(pending)
+          + " entries (started " + pending.getStartedAt() + "; the cluster was " + cluster.provisioningState()
+          + " when listed at " + l.listedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")");
+      // The next list, no sooner than a poll would have come, tells more.
+      FleetObserver.Observation next = observer.observe(step.gateway, step.target, now().plus(config.pollInterval()),
+          waiter);
+      step.retryIn(next instanceof FleetObserver.Observation.Waiting ? step.resync : config.pollInterval());
+      return new Ended(null);
+    }
+    ts.setPendingOperation(null);
+    changing.remove(step.target.key());
+    if (ProvisioningState.isFailure(cluster.provisioningState())) {
+      int n = failures.merge(step.target.key(), 1, Integer::sum);
+      String message = "the cluster's provisioningState is " + cluster.provisioningState() + " after the change (seen "
+          + "in the list of " + l.listedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")";
+      step.state(TargetState.Error, TargetReason.OperationFailed, "Azure reported the change as "
+          + cluster.provisioningState() + ": " + message);
+      step.event(EventReason.OperationFailed, cluster.provisioningState() + ": " + message);
+      step.retryIn(backoff(n));
+      return new Ended(null);
+    }
+    ts.setLastChangeTime(now().toString());
+    step.event(EventReason.Applied, "Azure finished applying " + entries(pending) + " entries");
+    return new Ended(l);
+  }
+
+  /**
+   * The list this target needs is on its way and the policy is triggered when it arrives: nothing to write meanwhile,
+   * except for a target seen for the first time.
+   */
+  private void waitForList(Step step, String why) {
+    TargetStatus ts = step.status;
+    if (step.prev == null || TargetReason.Pending.is(ts.getReason()) && ts.getState() == TargetState.Pending) {
+      step.state(TargetState.Pending, TargetReason.Pending, "waiting for " + why);
+    }
+    step.retryIn(step.resync);
   }
 
   /** The first read of a cluster in Enforce mode records what it has: the genuine pre-takeover state. */
@@ -639,6 +986,15 @@ public final class PolicySyncer {
   }
 
   private void failure(Step step, Outcome.Failure failure, String during) {
+    if (failure instanceof Outcome.Failure.Paced paced) {
+      // Not sent: authip's own pacing. The target keeps its state until its turn (a new one says it waits).
+      if (step.prev == null) {
+        step.state(TargetState.Pending, TargetReason.Queued, "waiting for this identity's Azure request budget in "
+            + "subscription " + step.target.getSubscriptionId());
+      }
+      step.retryIn(paced.after().plusMillis(1));
+      return;
+    }
     String message = "Azure refused " + during + ": " + failure.message();
     if (failure instanceof Outcome.Failure.Throttled t) {
       step.state(step.status.getState() == null ? TargetState.Pending : step.status.getState(), TargetReason.Throttled,

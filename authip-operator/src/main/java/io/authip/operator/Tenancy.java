@@ -111,6 +111,34 @@ public final class Tenancy {
             && tenantServiceAccount.equals(g.identity().getServiceAccountName()));
   }
 
+  /**
+   * The gateways that may list the clusters of a subscription (or one resource group of it) for a policy of this
+   * namespace, for its target selectors: the identity of each grant for the namespace that covers clusters there
+   * (the operator's own for a grant without identity, or in open mode), each once. Every cluster a selector takes is
+   * then routed like a named target, so a cluster no grant covers is refused all the same.
+   */
+  public List<AksGateway> listers(Grants grants, String namespace, Map<String, String> labels, String subscriptionId,
+      String resourceGroup) {
+    if (open()) {
+      return List.of(own);
+    }
+    java.util.LinkedHashSet<AksGateway> out = new java.util.LinkedHashSet<>();
+    for (Grant g : grants.all()) {
+      if (!g.appliesTo(namespace, labels) || g.scopes().stream().noneMatch(s -> resourceGroup == null
+          ? s.subscriptionId().equals(subscriptionId.toLowerCase(java.util.Locale.ROOT))
+          : s.coversResourceGroup(subscriptionId, resourceGroup))) {
+        continue;
+      }
+      GrantIdentity id = g.identity();
+      if (id == null) {
+        out.add(own);
+      } else if (identities != null && tenantServiceAccount.equals(id.getServiceAccountName())) {
+        out.add(identities.gateway(namespace, id));
+      }
+    }
+    return List.copyOf(out);
+  }
+
   private TargetRoute route(Grants grants, GrantDecision decision, String namespace, List<String> extraEgress) {
     if (decision instanceof GrantDecision.NotGranted n) {
       return new TargetRoute.Refused(TargetReason.NotGranted, n.message());

@@ -62,7 +62,7 @@ class ExamplesTest {
         metadata: {name: broken}
         spec:
           access: Sometimes
-          targets: []
+          targets: not-a-list
         """);
     assertThat(CrdSchema.violations(broken)).hasSize(2);
     assertThat(CrdSchema.kinds()).containsExactly("AuthorizedIpPolicy", "IpRangeSet", "TargetGrant");

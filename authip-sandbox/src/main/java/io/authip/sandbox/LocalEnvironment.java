@@ -133,7 +133,7 @@ public final class LocalEnvironment implements AutoCloseable {
     // TokenRequests for grants' identities included. In-process: losing (or, on stop, releasing) the lease must not
     // exit this JVM.
     operator = new AuthipOperator(kube.operatorClient(), gateway,
-        new FederatedGateways(azure, kube.operatorClient(), options.operator().tokenAudience(), calls), options.operator(), registry, metrics,
+        new FederatedGateways(azure, kube.operatorClient(), options.operator().tokenAudience(), calls, gateway.pacer()), options.operator(), registry, metrics,
         Clock.systemUTC(), false).start("127.0.0.1");
     return operator;
   }

@@ -35,7 +35,15 @@ import java.util.List;
     message = "access: Restricted with no ranges, no rangeSetRefs, no serviceTag and all egress off would send an "
         + "empty list, which AKS reads as unrestricted; add ranges, or say access: Unrestricted if that is really "
         + "meant")
+@ValidationRule(value = "(has(self.targets) && size(self.targets) > 0) "
+    + "|| (has(self.targetSelectors) && size(self.targetSelectors) > 0)",
+    message = "name at least one cluster in targets, or select clusters with targetSelectors")
 public class AuthorizedIpPolicySpec {
+
+  /** Selectors per policy. */
+  public static final int MAX_SELECTORS = 10;
+  /** Clusters the selectors of one policy may select: each is a status entry, and status must stay well below 1 MiB. */
+  public static final int MAX_SELECTED = 1000;
 
   /** True when access is Restricted or absent (the default): the CEL rules must not rely on defaulting. */
   static final String RESTRICTED = "!has(self.access) || self.access == 'Restricted'";
@@ -45,10 +53,16 @@ public class AuthorizedIpPolicySpec {
   public static final String SERVICE_TAG_PATTERN = "^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z0-9]+)?$";
   public static final String DEFAULT_RESYNC = "5m";
 
-  @Required
-  @Size(min = 1, max = 100)
-  @JsonPropertyDescription("The AKS clusters whose API server authorized IP ranges this policy owns (1 to 100).")
+  @Size(max = 100)
+  @JsonPropertyDescription("The AKS clusters whose API server authorized IP ranges this policy owns (at most 100). "
+      + "A cluster named here wins over any policy's targetSelectors.")
   private List<ClusterTarget> targets = new ArrayList<>();
+
+  @Size(max = MAX_SELECTORS)
+  @JsonPropertyDescription("Clusters selected by their Azure tags, resolved from each subscription's list of "
+      + "clusters: a cluster tagged (or created) later is taken at the next list, one no longer matching is released "
+      + "(left as it is). At most " + MAX_SELECTED + " clusters per policy; the 100 limit is for targets only.")
+  private List<TargetSelector> targetSelectors = new ArrayList<>();
 
   @Default("Restricted")
   @JsonPropertyDescription("Restricted (default): only the listed ranges and egress. LoadBalancerOnly: only the "
@@ -95,6 +109,18 @@ public class AuthorizedIpPolicySpec {
 
   public void setTargets(List<ClusterTarget> targets) {
     this.targets = targets;
+  }
+
+  public List<TargetSelector> getTargetSelectors() {
+    return targetSelectors;
+  }
+
+  public void setTargetSelectors(List<TargetSelector> targetSelectors) {
+    this.targetSelectors = targetSelectors;
+  }
+
+  public List<TargetSelector> targetSelectorsOrEmpty() {
+    return targetSelectors == null ? List.of() : targetSelectors;
   }
 
   public Access getAccess() {

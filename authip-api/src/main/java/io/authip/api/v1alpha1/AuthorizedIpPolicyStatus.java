@@ -22,8 +22,19 @@ public class AuthorizedIpPolicyStatus {
   @JsonPropertyDescription("Targets in sync out of all targets, e.g. 2/3.")
   private String targetsInSync;
 
-  @JsonPropertyDescription("One entry per target cluster.")
+  @JsonPropertyDescription("One entry per target cluster: those named in spec.targets, then those selected.")
   private List<TargetStatus> targets = new ArrayList<>();
+
+  @JsonPropertyDescription("One entry per spec.targetSelectors entry: what it selected at the last list.")
+  private List<SelectorStatus> selectors;
+
+  public List<SelectorStatus> getSelectors() {
+    return selectors;
+  }
+
+  public void setSelectors(List<SelectorStatus> selectors) {
+    this.selectors = selectors;
+  }
 
   public Long getObservedGeneration() {
     return observedGeneration;
@@ -72,11 +83,11 @@ public class AuthorizedIpPolicyStatus {
         && Objects.equals(conditions, s.conditions)
         && Objects.equals(rangeCount, s.rangeCount)
         && Objects.equals(targetsInSync, s.targetsInSync)
-        && Objects.equals(targets, s.targets);
+        && Objects.equals(targets, s.targets) && Objects.equals(selectors, s.selectors);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, conditions, rangeCount, targetsInSync, targets);
+    return Objects.hash(observedGeneration, conditions, rangeCount, targetsInSync, targets, selectors);
   }
 }

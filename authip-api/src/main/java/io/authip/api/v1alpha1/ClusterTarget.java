@@ -64,6 +64,20 @@ public class ClusterTarget {
     this.clusterName = clusterName;
   }
 
+  private static final java.util.regex.Pattern RESOURCE_ID = java.util.regex.Pattern.compile(
+      "^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.ContainerService/managedClusters/([^/]+)$",
+      java.util.regex.Pattern.CASE_INSENSITIVE);
+
+  /** The cluster an ARM resource ID names, when it names a valid managed cluster. */
+  public static java.util.Optional<ClusterTarget> fromResourceId(String id) {
+    java.util.regex.Matcher m = id == null ? null : RESOURCE_ID.matcher(id);
+    if (m == null || !m.matches() || !m.group(1).matches(SUBSCRIPTION_PATTERN)
+        || !m.group(2).matches(RESOURCE_GROUP_PATTERN) || !m.group(3).matches(CLUSTER_NAME_PATTERN)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(new ClusterTarget(m.group(1), m.group(2), m.group(3)));
+  }
+
   /** The ARM resource ID of the cluster, as written. */
   public String resourceId() {
     return "/subscriptions/" + subscriptionId + "/resourceGroups/" + resourceGroup

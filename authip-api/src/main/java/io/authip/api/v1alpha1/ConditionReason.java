@@ -28,6 +28,8 @@ public enum ConditionReason {
   Pending,
   /** Ready: the worst target is Contested. */
   Contested,
+  /** Ready: a target selector could not be resolved (its clusters cannot be listed, or it selects too many). */
+  SelectorFailed,
   /** Ready: the policy has no target status (yet). */
   NoTargets,
   /** Ready / Valid: the reconcile threw something unexpected. */

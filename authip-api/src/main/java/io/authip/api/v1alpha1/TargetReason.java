@@ -27,6 +27,8 @@ public enum TargetReason {
   ConcurrentChange,
   /** Pending (or the state it had): ARM throttled authip. */
   Throttled,
+  /** Pending: a change waits for its turn in the identity's request budget (authip paces itself by Azure's limits). */
+  Queued,
   /** Contested: someone else keeps changing the cluster back. */
   Contested,
   /** Blocked: the cluster is claimed by an older policy. */

@@ -12,6 +12,10 @@ public class TargetStatus {
   @JsonPropertyDescription("ARM resource ID of the managed cluster.")
   private String clusterId;
 
+  @JsonPropertyDescription("For a cluster selected by its tags: which selector took it, e.g. targetSelectors[0]; "
+      + "absent for a cluster named in targets.")
+  private String selectedBy;
+
   @JsonPropertyDescription("Pending, Updating, Propagating, InSync, Drifted, Blocked, Error or Contested.")
   private TargetState state;
 
@@ -149,6 +153,14 @@ public class TargetStatus {
     this.lastChangeTime = lastChangeTime;
   }
 
+  public String getSelectedBy() {
+    return selectedBy;
+  }
+
+  public void setSelectedBy(String selectedBy) {
+    this.selectedBy = selectedBy;
+  }
+
   public String getDriftDetectedAt() {
     return driftDetectedAt;
   }
@@ -161,6 +173,7 @@ public class TargetStatus {
   public TargetStatus copy() {
     TargetStatus t = new TargetStatus();
     t.clusterId = clusterId;
+    t.selectedBy = selectedBy;
     t.state = state;
     t.reason = reason;
     t.message = message;
@@ -179,7 +192,7 @@ public class TargetStatus {
   @Override
   public boolean equals(Object o) {
     return o instanceof TargetStatus t
-        && Objects.equals(clusterId, t.clusterId) && state == t.state
+        && Objects.equals(clusterId, t.clusterId) && Objects.equals(selectedBy, t.selectedBy) && state == t.state
         && Objects.equals(reason, t.reason) && Objects.equals(message, t.message)
         && access == t.access && Objects.equals(appliedRanges, t.appliedRanges)
         && Objects.equals(rangeCount, t.rangeCount) && Objects.equals(previous, t.previous)
@@ -191,7 +204,7 @@ public class TargetStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(clusterId, state, reason, message, access, appliedRanges, rangeCount, previous,
+    return Objects.hash(clusterId, selectedBy, state, reason, message, access, appliedRanges, rangeCount, previous,
         pendingOperation, lastSyncTime, lastChangeTime, driftDetectedAt, recentCorrections);
   }
 }

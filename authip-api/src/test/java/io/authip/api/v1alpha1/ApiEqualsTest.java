@@ -133,6 +133,11 @@ class ApiEqualsTest {
         list.add(value(p.getActualTypeArguments()[0], v, where));
         return list;
       }
+      if (p.getRawType() == java.util.Map.class) {
+        java.util.Map<Object, Object> map = new java.util.LinkedHashMap<>();
+        map.put(value(p.getActualTypeArguments()[0], 0, where), value(p.getActualTypeArguments()[1], v, where));
+        return map;
+      }
       return fail("%s: no sample values for %s; extend ApiEqualsTest.value", where, t);
     }
     Class<?> c = (Class<?>) t;

@@ -28,8 +28,9 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 
 /**
- * A local Azure Resource Manager for managed clusters, public IP addresses and public IP prefixes, over HTTPS on
- * 127.0.0.1, with an Entra ID token endpoint, so that the real Azure SDK (credential, bearer policy, retry policy,
+ * A local Azure Resource Manager for managed clusters, public IP addresses and public IP prefixes (reads, paged lists,
+ * cluster PUT and PATCH, long-running operations, throttling as Azure publishes it), over HTTPS on 127.0.0.1, with an
+ * Entra ID token endpoint, so that the real Azure SDK (credential, bearer policy, retry policy,
  * long-running operations) runs against it unchanged. Tests program its faults and read its counters; see
  * {@code docs/emulator.md}.
  *

@@ -28,8 +28,9 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 
 /**
- * A local Azure Resource Manager for managed clusters, public IP addresses and public IP prefixes, over HTTPS on
- * 127.0.0.1, with an Entra ID token endpoint, so that the real Azure SDK (credential, bearer policy, retry policy,
+ * A local Azure Resource Manager for managed clusters, public IP addresses and public IP prefixes (reads, paged lists,
+ * cluster PUT and PATCH, long-running operations, throttling as Azure publishes it), over HTTPS on 127.0.0.1, with an
+ * Entra ID token endpoint, so that the real Azure SDK (credential, bearer policy, retry policy,
  * long-running operations) runs against it unchanged. Tests program its faults and read its counters; see
  * {@code docs/emulator.md}.
  *
@@ -83,6 +84,8 @@ public final class ArmEmulator implements AutoCloseable {
     this.tenantId = b.tenantId;
     this.certificate = SelfSignedCertificate.generate(b.certificateValidity);
     this.store = new ResourceStore(b.operationDuration, b.rangeOrder, b.staleETagAnswer);
+    store.listPageSize(b.listPageSize);
+    store.operationRetryAfter(b.operationRetryAfter);
     this.stats = new RequestStats(b.requestLogCapacity, b.requestListener);
     this.faults = new FaultPlan();
     this.executor = new ThreadPoolExecutor(b.threads, b.threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -178,6 +181,16 @@ public final class ArmEmulator implements AutoCloseable {
     fixture.publicIps().forEach((id, address) -> store.putPublicIp(id, address, fixture.location()));
     fixture.publicIpPrefixes().forEach((id, prefix) -> store.putPublicIpPrefix(id, prefix, fixture.location()));
     store.putClusterBody(fixture.body());
+  }
+
+  /**
+   * Stores many fixtures at once (e.g. from {@link ClusterFixture#fleet}), as {@link #seed(ClusterFixture)} does each.
+   *
+   * @return how many clusters were stored
+   */
+  public int seedAll(java.util.Collection<ClusterFixture> fixtures) {
+    fixtures.forEach(this::seed);
+    return fixtures.size();
   }
 
   /** Loads a YAML or JSON seed file (format in {@code docs/emulator.md}). */
@@ -336,6 +349,36 @@ public final class ArmEmulator implements AutoCloseable {
     return store.editCluster(clusterId, edit, clock.instant());
   }
 
+  /**
+   * Adds or overwrites Azure tags on the cluster now, out of band (names compared case-insensitively, as Azure does;
+   * the new spelling wins), as a tag change in the portal would: a new eTag.
+   *
+   * @return the new eTag
+   * @throws IllegalArgumentException for tags Azure would refuse (more than 50, a name over 512 characters or with
+   *     {@code < > % & \ ? /}, a value over 256 characters)
+   */
+  public String tagCluster(String clusterId, Map<String, String> tags) {
+    return store.tagCluster(clusterId, Objects.requireNonNull(tags, "tags"), clock.instant());
+  }
+
+  /**
+   * Removes these tags (names compared case-insensitively) from the cluster now, out of band: a new eTag.
+   *
+   * @return the new eTag
+   */
+  public String untagCluster(String clusterId, String... names) {
+    return store.untagCluster(clusterId, List.of(names), clock.instant());
+  }
+
+  /** The cluster's tags now (empty when it has none). */
+  public Map<String, String> tags(String clusterId) {
+    ObjectNode body = cluster(clusterId).orElseThrow(() -> new IllegalArgumentException("no managed cluster "
+        + clusterId));
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    body.path("tags").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    return out;
+  }
+
   // ---------------------------------------------------------------- observability
 
   /** The cluster as a GET would show it now, without counting as a request. */
@@ -363,6 +406,14 @@ public final class ArmEmulator implements AutoCloseable {
     return stats.count(kind);
   }
 
+  /**
+   * Requests of this kind the automatic {@link Throttling} answered 429 since the last {@link #resetCounters()}
+   * (injected {@link Fault#throttled} answers are not counted here).
+   */
+  public int throttledCount(RequestKind kind) {
+    return handler.throttler().throttledCount(Objects.requireNonNull(kind, "kind"));
+  }
+
   /** Every count, keyed {@code "<lower-cased resource ID or path> <METHOD>"}. */
   public Map<String, Integer> requestCounts() {
     return stats.countsByResourceAndMethod();
@@ -387,9 +438,13 @@ public final class ArmEmulator implements AutoCloseable {
     return stats.apiVersions();
   }
 
-  /** Forgets counts, the request log, PUT audits, last PUT bodies and the rate-limit budgets; resources stay. */
+  /**
+   * Forgets counts (throttled counts too), the request log, PUT audits and last PUT bodies; resources stay, and so do
+   * the throttling buckets (a reset does not refill them).
+   */
   public void resetCounters() {
     stats.reset();
+    handler.throttler().resetCounts();
   }
 
   /** Stops serving; safe to call more than once. */
@@ -425,8 +480,40 @@ public final class ArmEmulator implements AutoCloseable {
     private Throttling throttling = Throttling.none();
     private RangeOrder rangeOrder = RangeOrder.AS_SENT;
     private StaleETagAnswer staleETagAnswer = StaleETagAnswer.ALTERNATE;
+    private int listPageSize = ResourceStore.DEFAULT_LIST_PAGE_SIZE;
+    private Integer operationRetryAfter;
 
     private Builder() {
+    }
+
+    /**
+     * Items per page of every list (the server's choice, as in Azure; default 100): a longer list is answered in
+     * pages linked by {@code nextLink}.
+     */
+    public Builder listPageSize(int size) {
+      if (size < 1) {
+        throw new IllegalArgumentException("the list page size must be at least 1, got " + size);
+      }
+      this.listPageSize = size;
+      return this;
+    }
+
+    /**
+     * {@code Retry-After: seconds} on every cluster PUT's 200/201 and every operation poll while the operation runs,
+     * whatever the time left. By default the header says the seconds until the operation ends, 1 to 10.
+     */
+    public Builder operationRetryAfter(int seconds) {
+      if (seconds < 0) {
+        throw new IllegalArgumentException("Retry-After cannot be negative, got " + seconds);
+      }
+      this.operationRetryAfter = seconds;
+      return this;
+    }
+
+    /** No {@code Retry-After} on cluster PUT answers and operation polls: clients use their own poll interval. */
+    public Builder withoutOperationRetryAfter() {
+      this.operationRetryAfter = -1;
+      return this;
     }
 
     /** 0 (the default) picks a free port. */
@@ -484,7 +571,10 @@ public final class ArmEmulator implements AutoCloseable {
       return this;
     }
 
-    /** Automatic 429s when request budgets run out; {@link Throttling#none()} (the default) or e.g. azureLike(). */
+    /**
+     * Automatic 429s when request budgets run out: {@link Throttling#none()} (the default),
+     * {@link Throttling#azureLike()} (reads and cluster PUTs) or {@link Throttling#azure()} (every published limit).
+     */
     public Builder throttling(Throttling throttling) {
       this.throttling = Objects.requireNonNull(throttling, "throttling");
       return this;

@@ -79,9 +79,18 @@ final class ArmHttpHandler implements HttpHandler {
     return roles;
   }
 
+  Throttler throttler() {
+    return throttler;
+  }
+
   /** What a request is, once routed. */
   private record Route(RequestKind kind, String resourceKey, ResourceIds.Ref ref, String operationId,
-      boolean operationResult, String subscription) {
+      boolean operationResult, String subscription, ResourceStore.ListScope list) {
+
+    Route(RequestKind kind, String resourceKey, ResourceIds.Ref ref, String operationId, boolean operationResult,
+        String subscription) {
+      this(kind, resourceKey, ref, operationId, operationResult, subscription, null);
+    }
   }
 
   /**
@@ -100,9 +109,15 @@ final class ArmHttpHandler implements HttpHandler {
     }
 
     String apiVersion() {
+      return queryParameter("api-version");
+    }
+
+    /** The first value of a query parameter, decoded; its name compared case-insensitively, also when encoded. */
+    String queryParameter(String name) {
       for (String pair : query.split("&")) {
-        if (pair.startsWith("api-version=")) {
-          return URLDecoder.decode(pair.substring("api-version=".length()), StandardCharsets.UTF_8);
+        int eq = pair.indexOf('=');
+        if (eq > 0 && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).equalsIgnoreCase(name)) {
+          return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
         }
       }
       return null;
@@ -198,7 +213,7 @@ final class ArmHttpHandler implements HttpHandler {
     Route route = in.route();
     Instant now = clock.instant();
     Optional<ResourceStore.Answer> throttled = throttler.check(route.kind(), in.method(), route.resourceKey(),
-        route.subscription(), now);
+        route.subscription(), in.principal(), now);
     if (throttled.isPresent()) {
       return throttled.get();
     }
@@ -237,6 +252,10 @@ final class ArmHttpHandler implements HttpHandler {
         return store.getPublicIp(route.ref());
       case PUBLIC_IP_PREFIX_GET:
         return store.getPublicIpPrefix(route.ref());
+      case CLUSTER_LIST:
+      case PUBLIC_IP_LIST:
+      case PUBLIC_IP_PREFIX_LIST:
+        return store.list(route.list(), in.queryParameter("$skiptoken"), in.apiVersion(), now);
       case OPERATION_GET: {
         String unsigned = store.signer().problem(in.path(), in.query());
         if (unsigned != null) {
@@ -248,6 +267,10 @@ final class ArmHttpHandler implements HttpHandler {
             : store.getOperation(route.operationId(), now);
       }
       default:
+        if (route.list() != null) {
+          return ResourceStore.Answer.error(405, "MethodNotAllowed", "The emulator does not serve " + in.method()
+              + " on a list of " + route.list().kind() + ".", Map.of("Allow", "GET"));
+        }
         return route.ref() != null && isServedType(route.ref())
             ? ResourceStore.Answer.error(405, "MethodNotAllowed", "The emulator does not serve " + in.method()
                 + " on " + route.ref().type() + ".", Map.of("Allow", allowed(route.ref())))
@@ -267,11 +290,15 @@ final class ArmHttpHandler implements HttpHandler {
     if (action == null) {
       return Optional.empty();
     }
-    String scope = ResourceIds.path(in.path());
+    ResourceStore.ListScope list = in.route().list();
+    // A list's scope is the subscription or resource group it lists, as ARM names it in AuthorizationFailed.
+    String scope = list == null ? ResourceIds.path(in.path()) : "/subscriptions/" + list.subscription()
+        + (list.resourceGroup() == null ? "" : "/resourceGroups/" + list.resourceGroup());
     // A token revoked between authentication and now leaves no principal; name the caller anyway.
     Principal caller = in.principal() != null ? in.principal()
         : Principal.of("00000000-0000-0000-0000-000000000000");
-    if (in.route().operationId() != null && roleScope == RoleScope.RESOURCE_GROUP) {
+    boolean subscriptionScope = in.route().operationId() != null || list != null && list.resourceGroup() == null;
+    if (subscriptionScope && roleScope == RoleScope.RESOURCE_GROUP) {
       return Optional.of(RoleAssignments.authorizationFailed(caller, action, scope));
     }
     return roles.refusal(in.principal(), action, scope);
@@ -285,6 +312,13 @@ final class ArmHttpHandler implements HttpHandler {
     if (route.operationId() != null) {
       return method.equals("GET") ? "Microsoft.ContainerService/locations/"
           + (route.operationResult() ? "operationresults" : "operations") + "/read" : null;
+    }
+    if (route.list() != null) {
+      return !method.equals("GET") ? null : switch (route.list().kind()) {
+        case CLUSTER_LIST -> ResourceIds.CONTAINER_SERVICE + "/managedClusters/read";
+        case PUBLIC_IP_LIST -> ResourceIds.NETWORK + "/publicIPAddresses/read";
+        default -> ResourceIds.NETWORK + "/publicIPPrefixes/read";
+      };
     }
     ResourceIds.Ref ref = route.ref();
     if (ref == null || route.kind().isIdentity()) {
@@ -329,6 +363,10 @@ final class ArmHttpHandler implements HttpHandler {
       RequestKind kind = method.equals("GET") ? RequestKind.OPERATION_GET : RequestKind.OTHER;
       return new Route(kind, lower, null, s[8], s[7].equalsIgnoreCase("operationresults"), subscription);
     }
+    Optional<Route> list = listRoute(method, s, lower);
+    if (list.isPresent()) {
+      return list.get();
+    }
     Optional<ResourceIds.Ref> ref = ResourceIds.Ref.parse(path);
     if (ref.isPresent()) {
       ResourceIds.Ref r = ref.get();
@@ -348,6 +386,33 @@ final class ArmHttpHandler implements HttpHandler {
       return new Route(kind, r.key(), r, null, false, r.subscription());
     }
     return new Route(RequestKind.OTHER, lower, null, null, false, subscription);
+  }
+
+  /**
+   * {@code /subscriptions/S[/resourceGroups/G]/providers/NS/TYPE} for the three served types: a list (GET) or a
+   * method the emulator does not serve there (kind OTHER, answered 405).
+   */
+  private static Optional<Route> listRoute(String method, String[] s, String lower) {
+    boolean inGroup = s.length == 8 && s[3].equalsIgnoreCase("resourceGroups") && !s[4].isBlank();
+    int p = inGroup ? 5 : 3;
+    if (!(s.length == 6 || inGroup) || !s[1].equalsIgnoreCase("subscriptions") || s[2].isBlank()
+        || !s[p].equalsIgnoreCase("providers")) {
+      return Optional.empty();
+    }
+    RequestKind kind;
+    if (s[p + 1].equalsIgnoreCase(ResourceIds.CONTAINER_SERVICE) && s[p + 2].equalsIgnoreCase("managedClusters")) {
+      kind = RequestKind.CLUSTER_LIST;
+    } else if (s[p + 1].equalsIgnoreCase(ResourceIds.NETWORK) && s[p + 2].equalsIgnoreCase("publicIPAddresses")) {
+      kind = RequestKind.PUBLIC_IP_LIST;
+    } else if (s[p + 1].equalsIgnoreCase(ResourceIds.NETWORK) && s[p + 2].equalsIgnoreCase("publicIPPrefixes")) {
+      kind = RequestKind.PUBLIC_IP_PREFIX_LIST;
+    } else {
+      return Optional.empty();
+    }
+    ResourceStore.ListScope scope = new ResourceStore.ListScope(s[2], inGroup ? s[4] : null, kind,
+        String.join("/", s));
+    return Optional.of(new Route(method.equals("GET") ? kind : RequestKind.OTHER, lower, null, null, false, s[2],
+        scope));
   }
 
   private static boolean isServedType(ResourceIds.Ref ref) {
@@ -380,11 +445,11 @@ final class ArmHttpHandler implements HttpHandler {
       }
       headers.set("Cache-Control", "no-cache");
       String subscription = in.route().subscription();
-      if (subscription != null) {
-        boolean write = !in.method().equals("GET") && !in.method().equals("HEAD");
+      if (subscription != null && !in.route().kind().isIdentity()) {
+        boolean write = Throttler.isWrite(in.method());
         headers.set(write ? "x-ms-ratelimit-remaining-subscription-writes"
             : "x-ms-ratelimit-remaining-subscription-reads",
-            Integer.toString(stats.remaining(subscription, write, clock.instant())));
+            Integer.toString(throttler.remaining(write, subscription, in.principal(), clock.instant())));
       }
       if (bytes != null) {
         headers.set("Content-Type", "application/json; charset=utf-8");

@@ -153,6 +153,53 @@ public final class ClusterFixture {
         edits);
   }
 
+  /**
+   * The cluster with exactly these Azure tags (string to string), replacing the fixture's default tags
+   * ({@code environment}, {@code costCenter}, {@code owner}); an empty map leaves it an empty {@code tags} object.
+   */
+  public ClusterFixture withTags(Map<String, String> tags) {
+    Map<String, String> copy = new LinkedHashMap<>(Objects.requireNonNull(tags, "tags"));
+    copy.forEach((k, v) -> Objects.requireNonNull(v, "the value of tag " + k));
+    return withEdit(body -> {
+      ObjectNode t = body.putObject("tags");
+      copy.forEach(t::put);
+    });
+  }
+
+  /** The cluster with this tag added to (or replacing the same name in) its tags. */
+  public ClusterFixture withTag(String name, String value) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(value, "value");
+    return withEdit(body -> body.with("tags").put(name, value));
+  }
+
+  /**
+   * Many clusters of one kind for benchmarks: in every subscription, in every resource group, {@code perGroup}
+   * clusters named {@code namePattern} with {@code {i}} replaced by 1..perGroup (zero-padded to the width of
+   * perGroup, so that names sort as numbers), each with {@code tags} (null keeps the default tags). Seed them with
+   * {@link ArmEmulator#seedAll}.
+   */
+  public static List<ClusterFixture> fleet(Kind kind, List<String> subscriptions, List<String> resourceGroups,
+      int perGroup, String namePattern, Map<String, String> tags) {
+    if (perGroup < 1) {
+      throw new IllegalArgumentException("perGroup must be at least 1, got " + perGroup);
+    }
+    if (perGroup > 1 && !namePattern.contains("{i}")) {
+      throw new IllegalArgumentException("with " + perGroup + " clusters per group the name needs {i}, e.g. aks-{i}");
+    }
+    String format = "%0" + Integer.toString(perGroup).length() + "d";
+    List<ClusterFixture> out = new ArrayList<>(subscriptions.size() * resourceGroups.size() * perGroup);
+    for (String subscription : subscriptions) {
+      for (String group : resourceGroups) {
+        for (int i = 1; i <= perGroup; i++) {
+          ClusterFixture f = of(kind, subscription, group, namePattern.replace("{i}", String.format(format, i)));
+          out.add(tags == null ? f : f.withTags(tags));
+        }
+      }
+    }
+    return out;
+  }
+
   /** Any further change to the body, applied after it is built (and after earlier edits). */
   public ClusterFixture withEdit(Consumer<ObjectNode> edit) {
     List<Consumer<ObjectNode>> more = new ArrayList<>(edits);
@@ -191,6 +238,13 @@ public final class ClusterFixture {
   /** A fresh copy of the cluster body as a GET returns it (without {@code eTag}; the emulator adds one). */
   public ObjectNode body() {
     return body.deepCopy();
+  }
+
+  /** The body's Azure tags, in order (empty when it has none). */
+  public Map<String, String> tags() {
+    Map<String, String> out = new LinkedHashMap<>();
+    body.path("tags").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    return Collections.unmodifiableMap(out);
   }
 
   /** Public IP address resources the body refers to: ID to address. */

@@ -11,6 +11,12 @@ public enum RequestKind {
   CLUSTER_PATCH,
   PUBLIC_IP_GET,
   PUBLIC_IP_PREFIX_GET,
+  /** One page of {@code GET .../managedClusters} (a subscription's or a resource group's). */
+  CLUSTER_LIST,
+  /** One page of {@code GET .../publicIPAddresses} (a subscription's or a resource group's). */
+  PUBLIC_IP_LIST,
+  /** One page of {@code GET .../publicIPPrefixes} (a subscription's or a resource group's). */
+  PUBLIC_IP_PREFIX_LIST,
   /** The {@code Azure-AsyncOperation} or {@code Location} URL of a long-running operation. */
   OPERATION_GET,
   /** Anything the emulator does not serve; answered 404 or 405. */
@@ -19,5 +25,10 @@ public enum RequestKind {
   /** Token and metadata requests come from the identity library, not from the caller's ARM code. */
   public boolean isIdentity() {
     return this == TOKEN || this == METADATA;
+  }
+
+  /** One page of a list. */
+  public boolean isList() {
+    return this == CLUSTER_LIST || this == PUBLIC_IP_LIST || this == PUBLIC_IP_PREFIX_LIST;
   }
 }

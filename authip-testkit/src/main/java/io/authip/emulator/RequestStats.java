@@ -16,15 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Counters and the request log. Thread-safe; counters are exact, the log keeps the newest {@code capacity}. */
 final class RequestStats {
 
-  static final int READS_PER_HOUR = 12000;
-  static final int WRITES_PER_HOUR = 1200;
-
   private final int capacity;
   private final Map<String, AtomicInteger> byResourceAndMethod = new ConcurrentHashMap<>();
   private final Map<RequestKind, AtomicInteger> byKind = new EnumMap<>(RequestKind.class);
-  /** Per subscription: {hour since the epoch, requests in that hour}. */
-  private final Map<String, long[]> readsBySubscription = new ConcurrentHashMap<>();
-  private final Map<String, long[]> writesBySubscription = new ConcurrentHashMap<>();
   private final Map<String, ObjectNode> lastPutBodies = new ConcurrentHashMap<>();
   private final Set<String> apiVersions = ConcurrentHashMap.newKeySet();
   private final Deque<RecordedRequest> log = new ArrayDeque<>();
@@ -81,25 +75,6 @@ final class RequestStats {
     }
   }
 
-  /**
-   * Counts a read or write against the subscription and returns what ARM would report as remaining in the current
-   * hour.
-   */
-  int remaining(String subscription, boolean write, java.time.Instant now) {
-    Map<String, long[]> counters = write ? writesBySubscription : readsBySubscription;
-    long hour = now.getEpochSecond() / 3600;
-    long[] window = counters.computeIfAbsent(subscription.toLowerCase(java.util.Locale.ROOT), k -> new long[2]);
-    long used;
-    synchronized (window) {
-      if (window[0] != hour) {
-        window[0] = hour;
-        window[1] = 0;
-      }
-      used = ++window[1];
-    }
-    return (int) Math.max(0, (write ? WRITES_PER_HOUR : READS_PER_HOUR) - used);
-  }
-
   void lastPutBody(String clusterKey, ObjectNode body) {
     lastPutBodies.put(clusterKey, body);
   }
@@ -140,12 +115,10 @@ final class RequestStats {
     return new TreeSet<>(apiVersions);
   }
 
-  /** Forgets counts, the log, the rate-limit budgets, the last PUT bodies and the PUT audits. */
+  /** Forgets counts, the log, the last PUT bodies and the PUT audits. */
   void reset() {
     byResourceAndMethod.clear();
     byKind.values().forEach(n -> n.set(0));
-    readsBySubscription.clear();
-    writesBySubscription.clear();
     lastPutBodies.clear();
     apiVersions.clear();
     synchronized (log) {

@@ -6,16 +6,21 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -27,6 +32,11 @@ import java.util.function.Consumer;
 final class ResourceStore {
 
   static final String DEFAULT_API_VERSION = "2025-07-01";
+  static final int DEFAULT_LIST_PAGE_SIZE = 100;
+  /** Azure's limits on tags: per resource, and the lengths of a name and a value. */
+  static final int MAX_TAGS = 50;
+  static final int MAX_TAG_NAME = 512;
+  static final int MAX_TAG_VALUE = 256;
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   /**
@@ -125,10 +135,15 @@ final class ResourceStore {
     }
   }
 
-  private final Map<String, Cluster> clusters = new HashMap<>();
-  private final Map<String, ObjectNode> publicIps = new HashMap<>();
-  private final Map<String, ObjectNode> prefixes = new HashMap<>();
-  private final Map<String, Operation> operations = new HashMap<>();
+  /** Keyed by lower-cased ID, so sorted as lists are answered. */
+  private final NavigableMap<String, Cluster> clusters = new TreeMap<>();
+  private final NavigableMap<String, ObjectNode> publicIps = new TreeMap<>();
+  private final NavigableMap<String, ObjectNode> prefixes = new TreeMap<>();
+  private final Map<String, Operation> operations = new java.util.HashMap<>();
+  private final SkipTokens skipTokens = new SkipTokens();
+  private int listPageSize = DEFAULT_LIST_PAGE_SIZE;
+  /** Null: seconds until the operation ends (1 to 10); negative: no header; else this many seconds. */
+  private Integer operationRetryAfter;
   private final Set<String> resourceGroups = new HashSet<>();
   private String baseUrl = "https://127.0.0.1";
   private Duration operationDuration;
@@ -144,6 +159,18 @@ final class ResourceStore {
 
   synchronized void staleETagAnswer(StaleETagAnswer answer) {
     this.staleETagAnswer = answer;
+  }
+
+  synchronized void listPageSize(int size) {
+    if (size < 1) {
+      throw new IllegalArgumentException("the list page size must be at least 1, got " + size);
+    }
+    this.listPageSize = size;
+  }
+
+  /** @param seconds null: until the operation ends (1 to 10, the default); negative: no header; else fixed */
+  synchronized void operationRetryAfter(Integer seconds) {
+    this.operationRetryAfter = seconds;
   }
 
   OperationSigner signer() {
@@ -307,6 +334,154 @@ final class ResourceStore {
     c.eTag = newETag();
   }
 
+  /** Adds or overwrites tags on the cluster now, out of band; a new eTag. */
+  synchronized String tagCluster(String id, Map<String, String> tags, Instant now) {
+    ObjectNode wanted = JSON.objectNode();
+    Cluster c = requireCluster(id);
+    settle(c, now);
+    if (c.body.path("tags").isObject()) {
+      wanted.setAll((ObjectNode) c.body.get("tags").deepCopy());
+    }
+    tags.forEach((name, value) -> {
+      removeTag(wanted, name);
+      wanted.put(name, value);
+    });
+    Optional<Answer> bad = tagsProblem(wanted);
+    if (bad.isPresent()) {
+      throw new IllegalArgumentException(bad.get().body().at("/error/message").asText());
+    }
+    applyEdit(c, body -> body.set("tags", wanted));
+    return c.eTag;
+  }
+
+  /** Removes tags (names compared case-insensitively, as Azure does) from the cluster now; a new eTag. */
+  synchronized String untagCluster(String id, Collection<String> names, Instant now) {
+    Cluster c = requireCluster(id);
+    settle(c, now);
+    applyEdit(c, body -> {
+      if (body.path("tags").isObject()) {
+        names.forEach(name -> removeTag((ObjectNode) body.get("tags"), name));
+      }
+    });
+    return c.eTag;
+  }
+
+  private static void removeTag(ObjectNode tags, String name) {
+    for (Iterator<String> it = tags.fieldNames(); it.hasNext();) {
+      if (it.next().equalsIgnoreCase(name)) {
+        it.remove();
+      }
+    }
+  }
+
+  /**
+   * Azure's rules for {@code tags}: an object of strings, at most 50, names up to 512 characters (without
+   * {@code < > % & \ ? /}), values up to 256. Absent or null is fine. The codes and wording are the emulator's.
+   */
+  static Optional<Answer> tagsProblem(JsonNode tags) {
+    if (tags == null || tags.isNull()) {
+      return Optional.empty();
+    }
+    if (!tags.isObject()) {
+      return Optional.of(Answer.error(ArmError.badRequest("InvalidRequestContent",
+          "The request content was invalid and could not be deserialized: tags must be an object of strings.")));
+    }
+    if (tags.size() > MAX_TAGS) {
+      return Optional.of(Answer.error(ArmError.badRequest("InvalidTag", "A resource can have at most " + MAX_TAGS
+          + " tags; got " + tags.size() + ".")));
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = tags.fields(); it.hasNext();) {
+      Map.Entry<String, JsonNode> tag = it.next();
+      String name = tag.getKey();
+      if (!tag.getValue().isTextual()) {
+        return Optional.of(Answer.error(ArmError.badRequest("InvalidRequestContent", "The request content was "
+            + "invalid and could not be deserialized: the value of tag '" + name + "' must be a string.")));
+      }
+      if (name.isEmpty() || name.length() > MAX_TAG_NAME || name.matches(".*[<>%&\\\\?/\\p{Cntrl}].*")) {
+        return Optional.of(Answer.error(ArmError.badRequest("InvalidTagName", "The tag name '" + name
+            + "' is invalid: 1 to " + MAX_TAG_NAME + " characters, none of '<,>,%,&,\\,?,/' or control "
+            + "characters.")));
+      }
+      if (tag.getValue().asText().length() > MAX_TAG_VALUE) {
+        return Optional.of(Answer.error(ArmError.badRequest("InvalidTagValue", "The value of tag '" + name
+            + "' is longer than " + MAX_TAG_VALUE + " characters.")));
+      }
+    }
+    return Optional.empty();
+  }
+
+  // ---------------------------------------------------------------- lists
+
+  /**
+   * What a list request names.
+   *
+   * @param resourceGroup null for a subscription's list
+   * @param kind CLUSTER_LIST, PUBLIC_IP_LIST or PUBLIC_IP_PREFIX_LIST
+   * @param path the request's path, as sent
+   */
+  record ListScope(String subscription, String resourceGroup, RequestKind kind, String path) {
+  }
+
+  /**
+   * One page of a list: {@code {"value": [...], "nextLink": "..."}}, items exactly as a GET of each shows it, sorted
+   * by lower-cased ID, at most {@code listPageSize} per page, {@code nextLink} absent on the last page.
+   *
+   * @param skipToken the {@code $skiptoken} of the request (null on the first page)
+   */
+  synchronized Answer list(ListScope scope, String skipToken, String apiVersion, Instant now) {
+    String subscription = scope.subscription().toLowerCase(Locale.ROOT);
+    String prefix = "/subscriptions/" + subscription + "/";
+    if (scope.resourceGroup() != null) {
+      String group = scope.resourceGroup().toLowerCase(Locale.ROOT);
+      if (!resourceGroups.contains(subscription + "/" + group)) {
+        return Answer.error(404, "ResourceGroupNotFound", "Resource group '" + scope.resourceGroup()
+            + "' could not be found.", Map.of());
+      }
+      prefix += "resourcegroups/" + group + "/";
+    }
+    String after = null;
+    if (skipToken != null) {
+      after = skipTokens.lastKey(scope.path(), skipToken).orElse(null);
+      if (after == null) {
+        return Answer.error(ArmError.badRequest("InvalidSkipToken", "The $skiptoken '" + skipToken + "' is not "
+            + "valid for this list. Follow the nextLink exactly as a previous page gave it."));
+      }
+    }
+    NavigableMap<String, ?> all = switch (scope.kind()) {
+      case CLUSTER_LIST -> clusters;
+      case PUBLIC_IP_LIST -> publicIps;
+      case PUBLIC_IP_PREFIX_LIST -> prefixes;
+      default -> throw new IllegalArgumentException("not a list: " + scope.kind());
+    };
+    NavigableMap<String, ?> rest = after == null ? all.tailMap(prefix, true) : all.tailMap(after, false);
+    ObjectNode page = JSON.objectNode();
+    ArrayNode value = page.putArray("value");
+    String last = null;
+    boolean more = false;
+    for (Map.Entry<String, ?> e : rest.entrySet()) {
+      if (!e.getKey().startsWith(prefix)) {
+        break;
+      }
+      if (value.size() == listPageSize) {
+        more = true;
+        break;
+      }
+      if (e.getValue() instanceof Cluster c) {
+        settle(c, now);
+        value.add(view(c));
+      } else {
+        value.add(((ObjectNode) e.getValue()).deepCopy());
+      }
+      last = e.getKey();
+    }
+    if (more) {
+      page.put("nextLink", baseUrl + ResourceIds.path(scope.path()) + "?api-version="
+          + URLEncoder.encode(apiVersion, StandardCharsets.UTF_8) + "&$skiptoken="
+          + skipTokens.token(scope.path(), last));
+    }
+    return Answer.json(200, page);
+  }
+
   // ---------------------------------------------------------------- ARM calls
 
   synchronized Answer getCluster(ResourceIds.Ref ref, Instant now) {
@@ -363,6 +538,10 @@ final class ResourceStore {
       return Answer.error(ArmError.badRequest("InvalidRequestContent",
           "The request content was invalid and could not be deserialized: properties must be an object."));
     }
+    Optional<Answer> badTags = tagsProblem(request.get("tags"));
+    if (badTags.isPresent()) {
+      return badTags.get();
+    }
     AuthorizedRangesValidation.Result checked = AuthorizedRangesValidation.check(request, c == null ? null : c.body);
     if (checked instanceof AuthorizedRangesValidation.Result.Invalid invalid) {
       return Answer.error(invalid.error());
@@ -390,7 +569,7 @@ final class ResourceStore {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Azure-AsyncOperation", baseUrl + signer.sign(op.path(), now));
     headers.put("Location", baseUrl + signer.sign(op.resultPath(), now));
-    headers.put("Retry-After", retryAfter(op, now));
+    retryAfter(op, now).ifPresent(v -> headers.put("Retry-After", v));
     return new Answer(created ? 201 : 200, headers, view(c));
   }
 
@@ -411,6 +590,10 @@ final class ResourceStore {
       return Answer.error(ArmError.badRequest("InvalidRequestContent",
           "The request content was invalid and could not be deserialized: a PATCH of a managed cluster takes "
               + "{\"tags\": {...}} only."));
+    }
+    Optional<Answer> badTags = tagsProblem(request.get("tags"));
+    if (badTags.isPresent()) {
+      return badTags.get();
     }
     c.body.set("tags", request.get("tags").deepCopy());
     c.eTag = newETag();
@@ -443,8 +626,8 @@ final class ResourceStore {
     if (c != null) {
       settle(c, now);
     }
-    return op.running(now) ? new Answer(200, Map.of("Retry-After", retryAfter(op, now)), operationStatus(op, now))
-        : Answer.json(200, operationStatus(op, now));
+    return op.running(now) ? new Answer(200, retryAfter(op, now).map(v -> Map.of("Retry-After", v)).orElse(Map.of()),
+        operationStatus(op, now)) : Answer.json(200, operationStatus(op, now));
   }
 
   /**
@@ -461,8 +644,10 @@ final class ResourceStore {
       settle(c, now);
     }
     if (op.running(now)) {
-      return new Answer(202, Map.of("Location", baseUrl + signer.sign(op.resultPath(), now),
-          "Retry-After", retryAfter(op, now)), null);
+      Map<String, String> headers = new LinkedHashMap<>();
+      headers.put("Location", baseUrl + signer.sign(op.resultPath(), now));
+      retryAfter(op, now).ifPresent(v -> headers.put("Retry-After", v));
+      return new Answer(202, headers, null);
     }
     if (op.ending.status().equals("Succeeded")) {
       return new Answer(204, Map.of(), null);
@@ -471,12 +656,15 @@ final class ResourceStore {
   }
 
   /**
-   * Seconds until the operation ends, 1 to 10: the SDK's own poller otherwise waits 30 s between polls, while ARM
-   * asks for 10 to 15 s.
+   * By default seconds until the operation ends, 1 to 10: the SDK's own poller otherwise waits 30 s between polls,
+   * while ARM asks for 10 to 15 s. Empty when the header is switched off; fixed when so configured.
    */
-  private static String retryAfter(Operation op, Instant now) {
+  private Optional<String> retryAfter(Operation op, Instant now) {
+    if (operationRetryAfter != null) {
+      return operationRetryAfter < 0 ? Optional.empty() : Optional.of(Integer.toString(operationRetryAfter));
+    }
     long millis = Math.max(0, Duration.between(now, op.end).toMillis());
-    return Long.toString(Math.min(10, Math.max(1, (millis + 999) / 1000)));
+    return Optional.of(Long.toString(Math.min(10, Math.max(1, (millis + 999) / 1000))));
   }
 
   private ObjectNode operationStatus(Operation op, Instant now) {

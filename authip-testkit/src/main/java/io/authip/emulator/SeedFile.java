@@ -34,6 +34,7 @@ import java.util.Set;
  *     authorizedIPRanges: [20.50.60.70/32]
  *     effectiveOutboundIPs:                   # optional: egress shared by all these clusters
  *       - {id: /subscriptions/.../publicIPAddresses/shared-egress, ipAddress: 20.50.62.1}
+ *     tags: {team: payments, ring: "{i}"}     # optional: replaces the fixture's tags; {i} in values too
  *   - body: { id: ..., location: ..., properties: { ... } }   # a complete cluster body
  * identities:                                 # optional: Entra identities and their Azure role scopes
  *   - clientId: 1111...                       # required
@@ -53,7 +54,7 @@ public final class SeedFile {
   /** What Entra proposes, and what Kubernetes ServiceAccount tokens for workload identity carry. */
   static final String DEFAULT_AUDIENCE = "api://AzureADTokenExchange";
   private static final Set<String> FIXTURE = Set.of("fixture", "subscription", "resourceGroup", "name", "location",
-      "count", "authorizedIPRanges", "effectiveOutboundIPs");
+      "count", "authorizedIPRanges", "effectiveOutboundIPs", "tags");
 
   /** What a seed file added, counting the public IPs and prefixes fixtures brought along. */
   public record Summary(int clusters, int publicIps, int publicIpPrefixes, int identities) {
@@ -140,10 +141,37 @@ public final class SeedFile {
           sharedEgress.put(text(ip, "id", ipWhere), text(ip, "ipAddress", ipWhere));
         }
       }
+      Map<String, String> tags = null;
+      if (entry.has("tags")) {
+        JsonNode given = entry.get("tags");
+        if (!given.isObject()) {
+          throw new IllegalArgumentException(where + ": tags must be a mapping of names to strings");
+        }
+        tags = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = given.fields(); it.hasNext();) {
+          Map.Entry<String, JsonNode> tag = it.next();
+          if (!tag.getValue().isValueNode() || tag.getValue().isNull()) {
+            throw new IllegalArgumentException(where + ".tags." + tag.getKey() + ": expected a string, got "
+                + tag.getValue());
+          }
+          tags.put(tag.getKey(), tag.getValue().asText());
+        }
+        ObjectNode asJson = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        tags.forEach(asJson::put);
+        ResourceStore.tagsProblem(asJson).ifPresent(bad -> {
+          throw new IllegalArgumentException(where + ".tags: " + bad.body().at("/error/message").asText());
+        });
+      }
       for (int i = 1; i <= count; i++) {
         ClusterFixture fixture = ClusterFixture.of(kind, entry.path("subscription").asText(subscription),
             text(entry, "resourceGroup", where), name.replace("{i}", Integer.toString(i)))
             .withLocation(entry.path("location").asText(location));
+        if (tags != null) {
+          String n = Integer.toString(i);
+          Map<String, String> own = new LinkedHashMap<>();
+          tags.forEach((k, v) -> own.put(k, v.replace("{i}", n)));
+          fixture = fixture.withTags(own);
+        }
         try {
           fixture = sharedEgress == null ? fixture : fixture.withEffectiveOutboundIps(sharedEgress);
         } catch (IllegalArgumentException e) {

@@ -20,14 +20,24 @@ final class TokenBucket {
 
   /** Takes a token, or says how long until one is there. */
   Duration take(Instant now) {
-    if (now.isAfter(last)) {
-      tokens = Math.min(capacity, tokens + Duration.between(last, now).toNanos() * tokensPerNano);
-      last = now;
-    }
+    refill(now);
     if (tokens >= 1) {
       tokens -= 1;
       return Duration.ZERO;
     }
     return Duration.ofNanos((long) Math.ceil((1 - tokens) / tokensPerNano));
+  }
+
+  /** Whole tokens there now, without taking any. */
+  int available(Instant now) {
+    refill(now);
+    return (int) Math.floor(tokens);
+  }
+
+  private void refill(Instant now) {
+    if (now.isAfter(last)) {
+      tokens = Math.min(capacity, tokens + Duration.between(last, now).toNanos() * tokensPerNano);
+      last = now;
+    }
   }
 }

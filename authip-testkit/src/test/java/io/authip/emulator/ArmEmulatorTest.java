@@ -55,7 +55,7 @@ class ArmEmulatorTest {
     withoutETag.remove("eTag");
     assertThat(withoutETag).isEqualTo(fixture.body());
     assertThat(reply.header("x-ms-request-id")).isNotBlank();
-    assertThat(reply.header("x-ms-ratelimit-remaining-subscription-reads")).isEqualTo("11999");
+    assertThat(reply.header("x-ms-ratelimit-remaining-subscription-reads")).isEqualTo("250");
   }
 
   @Test
@@ -93,7 +93,7 @@ class ArmEmulatorTest {
     assertThat(put.body().get("eTag").asText()).isNotEqualTo(read.body().get("eTag").asText());
     assertThat(put.body().at("/properties/apiServerAccessProfile/authorizedIPRanges").toString())
         .isEqualTo("[\"20.30.40.0/24\",\"20.50.60.70/32\"]");
-    assertThat(put.header("x-ms-ratelimit-remaining-subscription-writes")).isEqualTo("1199");
+    assertThat(put.header("x-ms-ratelimit-remaining-subscription-writes")).isEqualTo("200");
     String pollUrl = put.header("Azure-AsyncOperation");
     assertThat(pollUrl).startsWith(arm.baseUrl() + "/subscriptions/" + SUB
         + "/providers/Microsoft.ContainerService/locations/westeurope/operations/")

@@ -42,14 +42,27 @@ public final class LocalEnvironment implements AutoCloseable {
    *     {@code AUTHIP_AZURE_HTTP_TIMEOUT} for tests of slow answers
    */
   public record Options(int kubePort, int armPort, Duration operationDuration, OperatorConfig operator, Path workDir,
-      Map<String, String> azureSettings) {
+      Map<String, String> azureSettings, java.util.function.UnaryOperator<ArmEmulator.Builder> emulator) {
 
     public Options {
       azureSettings = Map.copyOf(azureSettings);
+      emulator = emulator == null ? b -> b : emulator;
+    }
+
+    public Options(int kubePort, int armPort, Duration operationDuration, OperatorConfig operator, Path workDir,
+        Map<String, String> azureSettings) {
+      this(kubePort, armPort, operationDuration, operator, workDir, azureSettings, null);
     }
 
     public Options(int kubePort, int armPort, Duration operationDuration, OperatorConfig operator, Path workDir) {
       this(kubePort, armPort, operationDuration, operator, workDir, Map.of());
+    }
+
+    /** Further emulator settings (page size, throttling, operations' Retry-After), applied after the sandbox's. */
+    public Options withEmulator(java.util.function.UnaryOperator<ArmEmulator.Builder> more) {
+      java.util.function.UnaryOperator<ArmEmulator.Builder> before = emulator;
+      return new Options(kubePort, armPort, operationDuration, operator, workDir, azureSettings,
+          b -> more.apply(before.apply(b)));
     }
 
     public static Options forTesting() {
@@ -62,17 +75,17 @@ public final class LocalEnvironment implements AutoCloseable {
     }
 
     public Options withOperator(OperatorConfig config) {
-      return new Options(kubePort, armPort, operationDuration, config, workDir, azureSettings);
+      return new Options(kubePort, armPort, operationDuration, config, workDir, azureSettings, emulator);
     }
 
     public Options withOperationDuration(Duration d) {
-      return new Options(kubePort, armPort, d, operator, workDir, azureSettings);
+      return new Options(kubePort, armPort, d, operator, workDir, azureSettings, emulator);
     }
 
     public Options withAzureSetting(String name, String value) {
       Map<String, String> settings = new HashMap<>(azureSettings);
       settings.put(name, value);
-      return new Options(kubePort, armPort, operationDuration, operator, workDir, settings);
+      return new Options(kubePort, armPort, operationDuration, operator, workDir, settings, emulator);
     }
   }
 
@@ -92,8 +105,8 @@ public final class LocalEnvironment implements AutoCloseable {
 
   /** Starts the emulator and the Kubernetes API, not yet the operator. */
   public static LocalEnvironment start(Options options) {
-    ArmEmulator arm = ArmEmulator.builder().port(options.armPort()).operationDuration(options.operationDuration())
-        .start();
+    ArmEmulator arm = options.emulator().apply(ArmEmulator.builder().port(options.armPort())
+        .operationDuration(options.operationDuration())).start();
     EmbeddedKubernetes kube = null;
     try {
       kube = EmbeddedKubernetes.start(options.kubePort());

@@ -309,6 +309,14 @@ public final class ArmEmulator implements AutoCloseable {
     faults.add(Objects.requireNonNull(target, "target"), Objects.requireNonNull(fault, "fault"), times);
   }
 
+  /**
+   * Like {@link #injectFault(FaultTarget, Fault, int)}, after letting {@code skip} matching requests through: e.g.
+   * the second page of a list fails while the first was answered.
+   */
+  public void injectFault(FaultTarget target, Fault fault, int times, int skip) {
+    faults.add(Objects.requireNonNull(target, "target"), Objects.requireNonNull(fault, "fault"), times, skip);
+  }
+
   /** Firings still pending over all fault rules. */
   public int pendingFaults() {
     return faults.pending();

@@ -12,21 +12,31 @@ final class FaultPlan {
     final FaultTarget target;
     final Fault fault;
     int remaining;
+    /** Matching requests still to let through before the fault fires. */
+    int skip;
 
-    Rule(FaultTarget target, Fault fault, int remaining) {
+    Rule(FaultTarget target, Fault fault, int remaining, int skip) {
       this.target = target;
       this.fault = fault;
       this.remaining = remaining;
+      this.skip = skip;
     }
   }
 
   private final List<Rule> rules = new ArrayList<>();
 
   synchronized void add(FaultTarget target, Fault fault, int times) {
+    add(target, fault, times, 0);
+  }
+
+  synchronized void add(FaultTarget target, Fault fault, int times, int skip) {
     if (times < 1) {
       throw new IllegalArgumentException("a fault must fire at least once, got times=" + times);
     }
-    rules.add(new Rule(target, fault, times));
+    if (skip < 0) {
+      throw new IllegalArgumentException("skip cannot be negative, got " + skip);
+    }
+    rules.add(new Rule(target, fault, times, skip));
   }
 
   /** The fault for this request, consuming one of its firings; the first matching rule wins. */
@@ -35,6 +45,10 @@ final class FaultPlan {
     while (it.hasNext()) {
       Rule rule = it.next();
       if (rule.target.matches(kind, resourceKey, operationClusterKey, method)) {
+        if (rule.skip > 0) {
+          rule.skip--;
+          continue;
+        }
         if (--rule.remaining == 0) {
           it.remove();
         }

@@ -33,6 +33,14 @@ public final class AuthipOperator implements AutoCloseable {
 
   /** Lists made at once, each one subscription (or resource group) page after page. */
   static final int LIST_THREADS = 4;
+  /**
+   * The page size of every informer's LIST (the controllers' own and the secondary ones): kube-apiserver's and
+   * kubectl's usual chunk. Unpaged, the first LIST of 5,000 policies is one 3.6 MB response, held whole by the API
+   * server and the client and slow enough to break the informer's start; 500 objects are a few hundred KB a page and
+   * 10 pages for 5,000 policies. All pages are at the first page's resourceVersion, and the watch continues from it.
+   */
+  static final long INFORMER_LIST_LIMIT = 500;
+
   private final Operator operator;
   private final OperatorConfig config;
   private final PrometheusMeterRegistry registry;
@@ -113,7 +121,8 @@ public final class AuthipOperator implements AutoCloseable {
     if (!tenancy.open()) {
       // Cluster-scoped and admin-owned: neither the watched namespaces nor the label selector apply to grants.
       operator.register(new TargetGrantReconciler(usage, metrics, clock,
-          config.watchNamespaces().isEmpty() && config.labelSelector() == null));
+          config.watchNamespaces().isEmpty() && config.labelSelector() == null),
+          o -> o.withInformerListLimit(INFORMER_LIST_LIMIT));
     }
     // The controller's own informer cache: filled on a standby too (JOSDK starts informers before leadership).
     // Unknown (NaN) until the operator has started and the cache exists.
@@ -155,6 +164,7 @@ public final class AuthipOperator implements AutoCloseable {
   }
 
   private <R extends io.fabric8.kubernetes.api.model.HasMetadata> void scope(ControllerConfigurationOverrider<R> o) {
+    o.withInformerListLimit(INFORMER_LIST_LIMIT);
     if (!config.watchNamespaces().isEmpty()) {
       o.settingNamespaces(config.watchNamespaces());
     }

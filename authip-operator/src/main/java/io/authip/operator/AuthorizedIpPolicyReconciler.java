@@ -95,6 +95,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
             .map(r -> p.getMetadata().getNamespace() + "/" + r.getName()).distinct().toList());
     var config = InformerEventSourceConfiguration.from(IpRangeSet.class, AuthorizedIpPolicy.class)
         .withNamespacesInheritedFromController()
+        .withInformerListLimit(AuthipOperator.INFORMER_LIST_LIMIT)
         .withSecondaryToPrimaryMapper(set -> ctx.getPrimaryCache()
             .byIndex(RANGESET_INDEX, set.getMetadata().getNamespace() + "/" + set.getMetadata().getName())
             .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
@@ -115,6 +116,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
     // whatever namespaces the policies are watched in.
     var grants = InformerEventSourceConfiguration.from(TargetGrant.class, AuthorizedIpPolicy.class)
         .withWatchAllNamespaces()
+        .withInformerListLimit(AuthipOperator.INFORMER_LIST_LIMIT)
         .withFollowControllerNamespacesChanges(false)
         .withSecondaryToPrimaryMapper(g -> ctx.getPrimaryCache().list().map(ResourceID::fromResource)
             .collect(Collectors.toSet()))
@@ -123,6 +125,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
         .build();
     var namespaces = InformerEventSourceConfiguration.from(Namespace.class, AuthorizedIpPolicy.class)
         .withWatchAllNamespaces()
+        .withInformerListLimit(AuthipOperator.INFORMER_LIST_LIMIT)
         .withFollowControllerNamespacesChanges(false)
         .withSecondaryToPrimaryMapper(n -> ctx.getPrimaryCache().list(n.getMetadata().getName())
             .map(ResourceID::fromResource).collect(Collectors.toSet()))

@@ -25,10 +25,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 
 /**
@@ -76,11 +79,14 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   private final RbacFront rbac;
   private final KubernetesClient operatorClient;
   private final TokenIssuer tokenIssuer;
+  private final AtomicReference<List<String>> recorded;
   private SandboxDispatcher dispatcher;
+  private Store store;
 
   private EmbeddedKubernetes(KubernetesMockServer server, KubectlEndpoint endpoint, WatchHub hub,
       Map<ServerRequest, Queue<ServerResponse>> expectations, KubeFaults faults, RbacFront rbac,
-      TokenIssuer tokenIssuer) {
+      TokenIssuer tokenIssuer, AtomicReference<List<String>> recorded) {
+    this.recorded = recorded;
     this.tokenIssuer = tokenIssuer;
     this.faults = faults;
     this.rbac = rbac;
@@ -122,16 +128,18 @@ public final class EmbeddedKubernetes implements AutoCloseable {
         tokenIssuer);
     KubeFaults faults = new KubeFaults(Clock.systemUTC());
     RbacFront front = new RbacFront(rbac, operator);
+    AtomicReference<List<String>> recorded = new AtomicReference<>();
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new FaultingDispatcher(dispatcher, faults, front), false,
+        new FaultingDispatcher(dispatcher, faults, front, recorded), false,
         new VersionInfo.Builder().withMajor("1").withMinor("32").withGitVersion(VERSION).build());
     KubectlEndpoint endpoint = null;
     try {
       server.init(InetAddress.getByName("127.0.0.1"), 0);
       endpoint = KubectlEndpoint.start(port, dispatcher, hub, front);
       EmbeddedKubernetes k = new EmbeddedKubernetes(server, endpoint, hub, expectations, faults, front,
-          tokenIssuer);
+          tokenIssuer, recorded);
       k.dispatcher = dispatcher;
+      k.store = store;
       k.installCrds();
       for (String ns : new java.util.TreeSet<>(List.of("default", Rbac.OPERATOR_NAMESPACE,
           operatorNamespace(operator)))) {
@@ -234,6 +242,42 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   }
 
   /**
+   * Starts recording the requests that reach the operator's side of the API ({@link #client()},
+   * {@link #operatorClient()}): method, path and query, e.g. {@code GET /apis/authip.io/v1alpha1/authorizedippolicies
+   * ?limit=500}. Forgets those recorded so far. Off by default (a benchmark makes millions of requests).
+   *
+   * @return this
+   */
+  public EmbeddedKubernetes recordRequests() {
+    recorded.set(Collections.synchronizedList(new ArrayList<>()));
+    return this;
+  }
+
+  /** The requests recorded since {@link #recordRequests()}, in order. */
+  public List<String> recordedRequests() {
+    List<String> r = recorded.get();
+    if (r == null) {
+      return List.of();
+    }
+    synchronized (r) {
+      return List.copyOf(r);
+    }
+  }
+
+  /**
+   * Forgets the lists kept for their next pages, as etcd's compaction does: their {@code continue} tokens get 410
+   * Gone ({@code Expired}) from now on.
+   */
+  public void expireListPages() {
+    dispatcher.expireListPages();
+  }
+
+  /** The store, for tests of its index. */
+  Store store() {
+    return store;
+  }
+
+  /**
    * The administrator's client of the mock server itself (WebSocket watches), for tests and the sandbox's own
    * requests: no credentials, so RBAC does not apply to it.
    */
@@ -324,8 +368,11 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     private final io.fabric8.mockwebserver.http.Dispatcher delegate;
     private final KubeFaults faults;
     private final RbacFront rbac;
+    private final AtomicReference<List<String>> recorded;
 
-    FaultingDispatcher(io.fabric8.mockwebserver.http.Dispatcher delegate, KubeFaults faults, RbacFront rbac) {
+    FaultingDispatcher(io.fabric8.mockwebserver.http.Dispatcher delegate, KubeFaults faults, RbacFront rbac,
+        AtomicReference<List<String>> recorded) {
+      this.recorded = recorded;
       this.delegate = delegate;
       this.faults = faults;
       this.rbac = rbac;
@@ -333,6 +380,10 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
     @Override
     public io.fabric8.mockwebserver.http.MockResponse dispatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
+      List<String> log = recorded.get();
+      if (log != null) {
+        log.add(request.getMethod() + " " + request.getPath());
+      }
       // Authorization first, as in the API server: a forbidden request never reaches the store (nor a fault).
       java.util.Optional<io.fabric8.mockwebserver.http.MockResponse> refused = rbac.check(request);
       if (refused.isPresent()) {

@@ -18,7 +18,6 @@ import io.fabric8.zjsonpatch.JsonPatch;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,9 +39,6 @@ import org.slf4j.LoggerFactory;
 final class SandboxDispatcher extends Dispatcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(SandboxDispatcher.class);
-  private static final Comparator<JsonNode> BY_NAMESPACE_AND_NAME = Comparator
-      .comparing((JsonNode o) -> o.path("metadata").path("namespace").asText(""))
-      .thenComparing(o -> o.path("metadata").path("name").asText(""));
 
   /** A filtered, sorted list and the store's resourceVersion when it was read. */
   record Listing(List<JsonNode> items, String resourceVersion) {
@@ -54,6 +50,7 @@ final class SandboxDispatcher extends Dispatcher {
   private final ApiCatalog catalog;
   private final Clock clock;
   private final TokenRequests tokens;
+  private final ListPages pages;
   /** Makes a merge patch's read and write one step, and orders writes for the watch history. */
   private final ReentrantLock writes = new ReentrantLock();
   /** Whether custom resources are checked by their CRD's x-kubernetes-validations rules, as a 1.31+ server does. */
@@ -67,6 +64,7 @@ final class SandboxDispatcher extends Dispatcher {
     this.catalog = catalog;
     this.clock = clock;
     this.tokens = new TokenRequests(store, issuer, clock);
+    this.pages = new ListPages(clock);
   }
 
   ApiCatalog catalog() {
@@ -223,32 +221,62 @@ final class SandboxDispatcher extends Dispatcher {
           query.get("includeObject"), clock.instant()));
     }
     ResourceType type = catalog.find(rp.group(), rp.version(), rp.plural()).orElse(null);
-    Listing listing = list(rp, FieldSelector.parse(query.get("fieldSelector")),
-        LabelSelector.parse(query.get("labelSelector")));
-    if (table) {
-      return json(Tables.of(type, listing.items(), listing.resourceVersion(), query.get("includeObject"),
-          clock.instant()));
+    ListPages.Page page;
+    try {
+      page = pages.page(rp, FieldSelector.parse(query.get("fieldSelector")),
+          LabelSelector.parse(query.get("labelSelector")), query.get("fieldSelector"), query.get("labelSelector"),
+          limit(query.get("limit")), query.get("continue"), () -> store.list(rp.collectionPath()));
+    } catch (ListPages.Refused e) {
+      return ApiStatus.of(e.code, e.getMessage(), rp);
     }
-    ObjectNode list = JsonNodeFactory.instance.objectNode();
-    list.put("apiVersion", type == null ? "v1" : type.groupVersion());
-    list.put("kind", type == null ? "List" : type.kind() + "List");
-    list.putObject("metadata").put("resourceVersion", listing.resourceVersion());
-    list.putArray("items").addAll(listing.items());
-    return json(list);
+    ObjectNode body;
+    if (table) {
+      body = Tables.of(type, page.items(), page.resourceVersion(), query.get("includeObject"), clock.instant());
+    } else {
+      body = JsonNodeFactory.instance.objectNode();
+      body.put("apiVersion", type == null ? "v1" : type.groupVersion());
+      body.put("kind", type == null ? "List" : type.kind() + "List");
+      body.putObject("metadata").put("resourceVersion", page.resourceVersion());
+      body.putArray("items").addAll(page.items());
+    }
+    if (page.continueToken() != null) {
+      ObjectNode metadata = (ObjectNode) body.get("metadata");
+      metadata.put("continue", page.continueToken());
+      if (page.remainingItemCount() != null) {
+        metadata.put("remainingItemCount", page.remainingItemCount());
+      }
+    }
+    return json(body);
+  }
+
+  /** The {@code limit} query parameter: 0 (everything) when absent. */
+  private static long limit(String text) {
+    if (text == null || text.isBlank()) {
+      return 0;
+    }
+    try {
+      return Math.max(0, Long.parseLong(text.strip()));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("limit must be an integer, not " + text);
+    }
+  }
+
+  /** Forgets the lists kept for their next pages: their continue tokens get 410 Gone. */
+  void expireListPages() {
+    pages.expireAll();
   }
 
   /** The objects of a collection (one namespace, or all) that the selectors select, by namespace and name. */
   Listing list(ResourcePath rp, FieldSelector fields, LabelSelector labels) {
-    MockResponse all = store.handleGet(rp.collectionPath());
-    JsonNode body = Json.parse(all.getBody().getBytes());
+    Store.Snapshot all = store.list(rp.collectionPath());
     List<JsonNode> items = new ArrayList<>();
-    for (JsonNode item : body.path("items")) {
+    for (Store.Item stored : all.items()) {
+      JsonNode item = Json.parse(stored.json());
       if (fields.matches(item) && labels.matches(item)) {
         items.add(item);
       }
     }
-    items.sort(BY_NAMESPACE_AND_NAME);
-    return new Listing(items, body.path("metadata").path("resourceVersion").asText("0"));
+    return new Listing(items, String.valueOf(all.resourceVersion()));
   }
 
   private MockResponse create(RecordedRequest request, ResourcePath rp, boolean dryRun) {

@@ -174,6 +174,19 @@ public final class FleetObserver implements AutoCloseable {
   }
 
   /**
+   * Counts a target before it is observed, so that a policy's first pass already knows how many targets the
+   * subscription has (and lists from its first target on, rather than reading the first ones alone).
+   */
+  public void note(AksGateway gateway, ClusterTarget target, ResourceID waiter) {
+    Subscription s = subscription(gateway, target.getSubscriptionId());
+    Instant now = clock.instant();
+    synchronized (s) {
+      s.targets.put(target.key(), now);
+      s.interest.computeIfAbsent(target.key(), k -> new HashMap<>()).put(waiter, now);
+    }
+  }
+
+  /**
    * Every cluster of a subscription (or one resource group of it), for selectors; always listed, however few targets
    * the subscription has.
    */

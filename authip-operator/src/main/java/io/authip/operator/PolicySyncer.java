@@ -179,6 +179,14 @@ public final class PolicySyncer {
     List<ClusterTarget> targets = selection.targets();
     List<TargetStatus> out = new ArrayList<>();
     Duration next = resync;
+    if (observer != null) {
+      ResourceID self = ResourceID.fromResource(policy);
+      for (ClusterTarget t : targets) {
+        if (routes.route(t, spec.effectiveAccess()) instanceof TargetRoute.Allowed a) {
+          observer.note(a.gateway(), t, self);
+        }
+      }
+    }
     for (int i = 0; i < targets.size(); i++) {
       ClusterTarget target = targets.get(i);
       TargetStatus prev = previous.get(target.key());

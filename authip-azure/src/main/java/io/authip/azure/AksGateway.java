@@ -58,6 +58,14 @@ public interface AksGateway {
     return java.time.Duration.ZERO;
   }
 
+  /**
+   * How long until the change of this cluster that {@link #pace} reserved may be made; zero when none is waiting. A
+   * cluster waiting for its turn is not read again meanwhile.
+   */
+  default java.time.Duration queued(ClusterTarget target) {
+    return java.time.Duration.ZERO;
+  }
+
   /** Whose request budget this gateway spends (the identity), for logs and pacing. */
   default String principal() {
     return "authip";

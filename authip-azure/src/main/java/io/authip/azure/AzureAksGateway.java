@@ -443,6 +443,12 @@ public final class AzureAksGateway implements AksGateway {
   }
 
   @Override
+  public Duration queued(ClusterTarget target) {
+    Ticket put = tickets.get(target.key() + "|put");
+    return put == null || !put.reservation().granted() ? Duration.ZERO : put.reservation().remaining();
+  }
+
+  @Override
   public String principal() {
     return principal;
   }

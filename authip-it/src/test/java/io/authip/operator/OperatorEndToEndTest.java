@@ -256,7 +256,8 @@ class OperatorEndToEndTest {
   @Test
   void throttlingBusyConcurrentChangeAndFailedOperationAreRecoveredWithoutLosingAnUpdate() {
     ClusterFixture c = cluster(ClusterFixture.loadBalancerManagedOutbound(SUB, ns, "aks1"));
-    arm.injectFault(FaultTarget.resource(c.clusterId()).method("PUT"), Fault.throttled(1), 1);
+    // ARM's write bucket, not AKS's per-cluster one: after AKS's, the cluster's next PUTs would come a minute apart.
+    arm.injectFault(FaultTarget.resource(c.clusterId()).method("PUT"), Fault.subscriptionThrottled(1), 1);
     arm.injectFault(FaultTarget.resource(c.clusterId()).method("PUT"), Fault.operationNotAllowed(), 1);
     arm.failNextOperation(c.clusterId(), "InternalOperationError", "simulated failure");
     // Someone edits the tags through the portal between authip's GET and PUT: the 412 must not overwrite it.

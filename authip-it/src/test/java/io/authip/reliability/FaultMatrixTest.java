@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every fault the ARM emulator can inject, at every phase of a change: read (cluster GET), resolve (public IP and
- * prefix GETs), write (cluster PUT) and poll (operation GET). Each case has its own cluster and policy; all cases
+ * prefix GETs, of clusters read alone), write (cluster PUT) and poll (operation GET). Each case has its own cluster and policy; all cases
  * start together in one operator (faults are aimed at one cluster's requests), then each test waits for its case to
  * converge to the spec and checks that the fault fired and the PUTs stayed within budget.
  *
@@ -165,9 +165,19 @@ class FaultMatrixTest {
   static void startEveryCase() {
     h = Harness.start();
     int i = 0;
+    List<String> ownSubscriptions = new ArrayList<>(List.of(Harness.SUB));
     for (Case k : (Iterable<Case>) cases()::iterator) {
       String ns = "fm" + (++i);
-      ClusterFixture c = h.seed(ClusterFixture.of(k.kind(), Harness.SUB, ns, "aks"));
+      // The clusters of one subscription are observed by its list, and their addresses come with the subscription's
+      // lists of public IPs and prefixes (faults on lists: FleetListTest). A cluster alone in its subscription is
+      // read alone, and so are its addresses: each resolve case has a subscription of its own, so that its faults
+      // hit the lookups of its addresses.
+      String sub = k.phase().equals("resolve") ? String.format("5a1c2e3f-4b6d-4e8f-9a0b-%012d", i) : Harness.SUB;
+      if (!sub.equals(Harness.SUB)) {
+        ownSubscriptions.add(sub);
+        h.env.grantAll(ownSubscriptions.toArray(String[]::new));
+      }
+      ClusterFixture c = h.seed(ClusterFixture.of(k.kind(), sub, ns, "aks"));
       List<FaultTarget> targets = k.injection().inject(h.arm(), c);
       h.create(Harness.policy(ns, "p", List.of(c), RANGES));
       RUNNING.put(k.toString(), new Running(ns, c, targets));

@@ -114,6 +114,12 @@ public final class PolicySyncer {
    * means the change's end is seen in the cluster's state instead.
    */
   private final Map<String, Instant> pollAfter = new ConcurrentHashMap<>();
+  /**
+   * Per target, when authip last learnt of a change of its own to it (accepted, or ended): a list begun before that
+   * shows the cluster as it was, and nothing is concluded from it. Losing it on restart is harmless: a new process
+   * has no list yet.
+   */
+  private final Map<String, Instant> changedAt = new ConcurrentHashMap<>();
   /** The clusters each Enforce policy's selectors took, for ownership between selectors. */
   private final Selections selections = new Selections();
   /** Lists clusters per subscription; null: every cluster is read alone (as tests of this class do). */
@@ -514,6 +520,7 @@ public final class PolicySyncer {
           return;
         }
         pollAfter.remove(key);
+        changedAt.put(key, now());
         ClusterSnapshot changed = changing.remove(key);
         if (polled == Polled.FAILED || (polled == Polled.SUCCEEDED && changed != null
             && inSyncAfterChange(spec, staticRanges, step, changed))) {
@@ -521,10 +528,21 @@ public final class PolicySyncer {
         }
       }
     }
+    Duration queued = step.gateway.queued(step.target);
+    if (queued.compareTo(Duration.ZERO) > 0 && listed == null) {
+      // Its change waits for its turn in the request budget: nothing to read until then.
+      step.retryIn(queued.plusMillis(1));
+      return;
+    }
     boolean alone = false;
     for (int attempt = 1; attempt <= MAX_PRECONDITION_RETRIES; attempt++) {
       if (listed == null && attempt == 1 && !alone && observer != null) {
-        FleetObserver.Observation seen = observer.observe(step.gateway, step.target, now().minus(step.resync),
+        Instant notBefore = now().minus(step.resync);
+        Instant changed = changedAt.get(key);
+        if (changed != null && changed.isAfter(notBefore)) {
+          notBefore = changed.plusMillis(1);
+        }
+        FleetObserver.Observation seen = observer.observe(step.gateway, step.target, notBefore,
             ResourceID.fromResource(step.policy));
         if (seen instanceof FleetObserver.Observation.Listed l) {
           listed = l;
@@ -581,6 +599,20 @@ public final class PolicySyncer {
       ApiServerAccess desired = ((TargetPlan.Desired) plan).access();
       AccessDiff diff = AccessDiff.between(snapshot.access(), desired);
       boolean resend = diff.isEmpty() && resendAfterFailure(spec, step.prev, snapshot, ownChange);
+      if (fromList && snapshot.operationInProgress()) {
+        // An operation ran on the cluster when it was listed: how it ended decides, so a later list does.
+        FleetObserver.Observation next = observer.observe(step.gateway, step.target, now().plus(config.pollInterval()),
+            ResourceID.fromResource(step.policy));
+        if (!(next instanceof FleetObserver.Observation.Waiting)) {
+          step.retryIn(config.busyRetry());
+        }
+        if (!diff.isEmpty()) {
+          markDrift(ts, step.prev, desired);
+          step.state(TargetState.Pending, TargetReason.ClusterBusy, "the cluster is " + snapshot.provisioningState()
+              + " (another operation); will change " + diff.summary() + " when it finishes");
+        }
+        return;
+      }
       if (diff.isEmpty() && !resend) {
         PendingOperation intent = ts.getPendingOperation();
         if (snapshot.operationInProgress() && intent != null && intent.getPollUrl() == null
@@ -667,6 +699,7 @@ public final class PolicySyncer {
       if (applied instanceof Outcome.Ok<OperationHandle> ok) {
         failures.remove(key);
         changing.put(key, snapshot.afterChange(desired));
+        changedAt.put(key, now());
         if (ok.value().retryAfter() != null) {
           pollAfter.put(key, now().plus(ok.value().retryAfter()));
         } else {
@@ -759,6 +792,8 @@ public final class PolicySyncer {
     }
     ts.setPendingOperation(null);
     changing.remove(step.target.key());
+    // This list shows the end: it, and any later one, may be used from now on.
+    changedAt.put(step.target.key(), l.listedAt().minusMillis(1));
     if (ProvisioningState.isFailure(cluster.provisioningState())) {
       int n = failures.merge(step.target.key(), 1, Integer::sum);
       String message = "the cluster's provisioningState is " + cluster.provisioningState() + " after the change (seen "

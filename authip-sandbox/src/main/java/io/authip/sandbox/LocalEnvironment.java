@@ -177,7 +177,17 @@ public final class LocalEnvironment implements AutoCloseable {
     spec.setAllowedAccess(java.util.List.of(Access.values()));
     spec.setIdentity(identity);
     grant.setSpec(spec);
-    kube.client().resource(grant).createOr(existing -> existing.update());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        kube.client().resource(grant).createOr(existing -> existing.update());
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        // The operator writes the grant's status meanwhile: replace it again from the version now stored.
+        if (e.getCode() != 409 || attempt >= 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   /**

@@ -55,6 +55,17 @@ public sealed interface Fault {
         retryAfterSeconds);
   }
 
+  /**
+   * 429 as Azure Resource Manager answers when the caller's read or write bucket for the subscription is empty (not
+   * AKS's per-cluster limit): {@code SubscriptionRequestsThrottled} with {@code Retry-After: seconds}.
+   */
+  static Fault subscriptionThrottled(int retryAfterSeconds) {
+    return new ErrorResponse(429, "SubscriptionRequestsThrottled",
+        "Number of 'write' requests for subscription exceeded. Please try again after '" + retryAfterSeconds
+            + "' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling for additional "
+            + "information.", retryAfterSeconds);
+  }
+
   /** 409 OperationNotAllowed: another operation is running on the cluster. */
   static Fault operationNotAllowed() {
     return new ErrorResponse(409, "OperationNotAllowed",

@@ -6,6 +6,7 @@ import io.authip.emulator.ClusterFixture;
 import io.authip.emulator.RecordedRequest;
 import io.authip.emulator.RequestKind;
 import io.authip.emulator.ResourceIds;
+import io.authip.emulator.Throttling;
 import io.authip.operator.OperatorConfig;
 import io.authip.sandbox.LocalEnvironment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,7 +40,15 @@ public final class FleetBenchmark {
     SINGLE("single", "1 policy, 1 cluster"),
     FLEET_100("fleet100", "100 policies, 1 cluster each"),
     FLEET_1000("fleet1000", "1,000 policies, 1 cluster each"),
-    SHARED_100("shared100", "1 policy, 100 clusters sharing 2 egress IPs");
+    SHARED_100("shared100", "1 policy, 100 clusters sharing 2 egress IPs"),
+    S1_1000("1sub-1000", "1,000 clusters in 1 subscription, a policy each"),
+    S10_1000("10sub-1000", "1,000 clusters over 10 subscriptions, a policy each"),
+    S1_10000("1sub-10000", "10,000 clusters in 1 subscription, a policy each"),
+    S10_10000("10sub-10000", "10,000 clusters over 10 subscriptions, a policy each"),
+    SELECTOR_1000("selector1000", "1 selector matching 1,000 of 2,000 clusters in 1 subscription");
+
+    /** The scenarios of fleet scale at Azure's limits, run when none is named. */
+    static final List<Scenario> AT_AZURE_LIMITS = List.of(S1_1000, S10_1000, SELECTOR_1000, S10_10000, S1_10000);
 
     final String id;
     final String title;
@@ -55,6 +64,11 @@ public final class FleetBenchmark {
         case FLEET_100 -> Fleet.onePerPolicy(100);
         case FLEET_1000 -> Fleet.onePerPolicy(1000);
         case SHARED_100 -> Fleet.sharedEgress(100);
+        case S1_1000 -> Fleet.spread(1000, 1);
+        case S10_1000 -> Fleet.spread(1000, 10);
+        case S1_10000 -> Fleet.spread(10000, 1);
+        case S10_10000 -> Fleet.spread(10000, 10);
+        case SELECTOR_1000 -> Fleet.selected(1000, 1000);
       };
     }
 
@@ -65,28 +79,48 @@ public final class FleetBenchmark {
         }
       }
       throw new IllegalArgumentException("unknown scenario '" + id + "'; one of single, fleet100, fleet1000, "
-          + "shared100");
+          + "shared100, 1sub-1000, 10sub-1000, 1sub-10000, 10sub-10000, selector1000");
     }
   }
 
   /** Settings, from the command line. */
   record Settings(List<Scenario> scenarios, String xmx, Duration resync, Duration poll, int steadyIntervals,
-      int edits, Duration timeout, Path outDir, boolean jfr, List<String> jvmArgs) {
+      int edits, Duration timeout, Path outDir, boolean jfr, List<String> jvmArgs, boolean azureLimits,
+      boolean pacing) {
   }
 
-  /** The steady state after convergence, per resync interval. */
-  record Steady(double clusterGets, double puts, double otherArm, double cpuSeconds, double kubeRequests) {
+  /**
+   * The steady state after convergence, per resync interval.
+   *
+   * @param readsPerHourShare the busiest subscription's ARM reads per hour, as a share of one principal's read budget
+   *     there (25 per second: 90,000 an hour)
+   * @param throttled 429s answered during the steady state
+   */
+  record Steady(double clusterGets, double puts, double otherArm, double cpuSeconds, double kubeRequests,
+      double readsPerHourShare, int throttled) {
+  }
+
+  /**
+   * The lower bound on convergence that Azure's limits put on the requests made: per subscription, the reads beyond
+   * the read bucket at its refill rate, the writes beyond the write bucket at its refill rate, the cluster list pages
+   * beyond AKS's list bucket at its refill rate; the largest of these over all subscriptions.
+   */
+  record Bound(double seconds, String limitedBy) {
   }
 
   /** Everything measured in one scenario. */
   record Result(Scenario scenario, int policies, int targets, boolean converged, int inSyncAtEnd,
       double convergeSeconds, Map<RequestKind, Integer> calls, Map<RequestKind, Integer> minimum,
       OperatorChild.Stats atConvergence, double kubeRequests, Steady steady, List<Double> latenciesMs,
-      OperatorChild.Stats atEnd, String loadBefore, String loadAtConvergence, double harnessCpuSeconds) {
+      OperatorChild.Stats atEnd, String loadBefore, String loadAtConvergence, double harnessCpuSeconds,
+      Bound bound, int throttled) {
   }
 
-  static final List<RequestKind> SHOWN = List.of(RequestKind.CLUSTER_GET, RequestKind.CLUSTER_PUT,
-      RequestKind.OPERATION_GET, RequestKind.PUBLIC_IP_GET, RequestKind.PUBLIC_IP_PREFIX_GET, RequestKind.TOKEN);
+  static final List<RequestKind> SHOWN = List.of(RequestKind.CLUSTER_LIST, RequestKind.PUBLIC_IP_LIST,
+      RequestKind.PUBLIC_IP_PREFIX_LIST, RequestKind.CLUSTER_GET, RequestKind.CLUSTER_PUT, RequestKind.OPERATION_GET,
+      RequestKind.PUBLIC_IP_GET, RequestKind.PUBLIC_IP_PREFIX_GET, RequestKind.TOKEN);
+  /** The emulator's page size, ARM's usual one for these lists. */
+  static final int PAGE_SIZE = 100;
 
   private FleetBenchmark() {
   }
@@ -118,11 +152,13 @@ public final class FleetBenchmark {
     Fleet fleet = scenario.fleet();
     Path work = Files.createTempDirectory("authip-bench");
     LocalEnvironment.Options options = new LocalEnvironment.Options(0, 0, Duration.ZERO,
-        OperatorConfig.forTesting(), work);
+        OperatorConfig.forTesting(), work).withEmulator(b -> b.listPageSize(PAGE_SIZE)
+            .throttling(s.azureLimits() ? Throttling.azure() : Throttling.none()));
     try (LocalEnvironment env = LocalEnvironment.start(options)) {
       ArmEmulator arm = env.arm();
       KubernetesClient k8s = env.kube().client();
       env.grantAll(Fleet.SUBSCRIPTION);
+      fleet.subscriptions().forEach(env::grantAll);
       fleet.seed(arm);
       k8s.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
           .withName(Fleet.NAMESPACE).endMetadata().build()).create();
@@ -141,6 +177,7 @@ public final class FleetBenchmark {
         // InSync, not Propagating, is what is timed: the 2-minute AKS propagation wait is a constant to add.
         childEnv.put("AUTHIP_PROPAGATION_DELAY", "0s");
         childEnv.put("AUTHIP_RESYNC_CAP", s.resync().toMillis() + "ms");
+        childEnv.put("AUTHIP_AZURE_PACING", s.pacing() ? "azure" : "off");
         Path log = s.outDir().resolve(scenario.id + "-operator.log");
         String loadBefore = loadAverage();
         long harnessCpu = processCpuNanos();
@@ -152,20 +189,24 @@ public final class FleetBenchmark {
           boolean converged = watch.awaitAll(fleet.policies().size(), s.timeout());
           double seconds = (System.nanoTime() - started) / 1e9;
           Map<RequestKind, Integer> calls = counts(arm);
+          int throttled = throttled(arm);
+          Bound bound = bound(arm);
           OperatorChild.Stats atConvergence = child.stats();
           String loadAtConvergence = loadAverage();
           double harnessSeconds = (processCpuNanos() - harnessCpu) / 1e9;
           dump(arm, s.outDir().resolve(scenario.id + "-converge-requests.txt"));
           double kube = env.kube().server().getRequestCount() - kubeBefore;
-          System.out.printf(Locale.ROOT, "   converged=%s in %.2f s (%d/%d policies in sync)%n", converged, seconds,
-              watch.inSyncCount(), fleet.policies().size());
+          System.out.printf(Locale.ROOT, "   converged=%s in %.2f s (%d/%d policies in sync); lower bound from "
+              + "Azure's limits %.1f s (%s), ratio %s; 429s %d%n", converged, seconds, watch.inSyncCount(),
+              fleet.policies().size(), bound.seconds(), bound.limitedBy(), Report.ratio(seconds, bound.seconds()),
+              throttled);
 
           Steady steady = null;
           List<Double> latencies = List.of();
           if (converged) {
             steady = steady(env, child, s);
             dump(arm, s.outDir().resolve(scenario.id + "-steady-requests.txt"));
-            if (scenario == Scenario.FLEET_1000 && s.edits() > 0) {
+            if ((scenario == Scenario.FLEET_1000 || scenario == Scenario.S1_1000) && s.edits() > 0) {
               latencies = changeLatency(env, watch, fleet, s);
             }
           }
@@ -174,8 +215,8 @@ public final class FleetBenchmark {
           System.out.println(env.kube().rbac().report().lines().findFirst().orElse(""));
           env.requireNoForbiddenRequests();
           return new Result(scenario, fleet.policies().size(), fleet.targetCount(), converged, watch.inSyncCount(),
-              seconds, calls, fleet.minimumToConverge(), atConvergence, kube, steady, latencies, atEnd, loadBefore,
-              loadAtConvergence, harnessSeconds);
+              seconds, calls, fleet.minimumByList(PAGE_SIZE), atConvergence, kube, steady, latencies, atEnd,
+              loadBefore, loadAtConvergence, harnessSeconds, bound, throttled);
         }
       }
     }
@@ -214,6 +255,58 @@ public final class FleetBenchmark {
     return out;
   }
 
+  static int throttled(ArmEmulator arm) {
+    int n = 0;
+    for (RequestKind k : RequestKind.values()) {
+      n += arm.throttledCount(k);
+    }
+    return n;
+  }
+
+  private static final java.util.regex.Pattern SUBSCRIPTION_PATH = java.util.regex.Pattern.compile(
+      "^/subscriptions/([^/]+)/.*", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+  /** The subscription a request was made in, lower-cased; null for token and metadata requests. */
+  static String subscriptionOf(RecordedRequest r) {
+    java.util.regex.Matcher m = SUBSCRIPTION_PATH.matcher(r.path());
+    return m.matches() ? m.group(1).toLowerCase(Locale.ROOT) : null;
+  }
+
+  /** See {@link Bound}: from the requests the emulator answered (a 429 did no work and is not counted). */
+  static Bound bound(ArmEmulator arm) {
+    Map<String, int[]> bySub = new java.util.TreeMap<>();
+    for (RecordedRequest r : arm.requests()) {
+      String sub = subscriptionOf(r);
+      if (sub == null || r.status() == 429) {
+        continue;
+      }
+      int[] c = bySub.computeIfAbsent(sub, k -> new int[3]);
+      if (r.method().equals("GET")) {
+        c[0]++;
+      } else {
+        c[1]++;
+      }
+      if (r.kind() == RequestKind.CLUSTER_LIST) {
+        c[2]++;
+      }
+    }
+    double best = 0;
+    String why = "everything within the buckets";
+    for (Map.Entry<String, int[]> e : bySub.entrySet()) {
+      int[] c = e.getValue();
+      double reads = Math.max(0, (c[0] - 250) / 25.0);
+      double writes = Math.max(0, (c[1] - 200) / 10.0);
+      double lists = Math.max(0, (c[2] - 500) / 1.0);
+      double worst = Math.max(reads, Math.max(writes, lists));
+      if (worst > best) {
+        best = worst;
+        why = (worst == writes ? c[1] + " writes" : worst == reads ? c[0] + " reads" : c[2] + " cluster list pages")
+            + " in one subscription";
+      }
+    }
+    return new Bound(best, why);
+  }
+
   /** Counts what happens over {@code steadyIntervals} resync intervals with nothing to change, after one more. */
   static Steady steady(LocalEnvironment env, OperatorChild child, Settings s) throws InterruptedException {
     ArmEmulator arm = env.arm();
@@ -228,11 +321,23 @@ public final class FleetBenchmark {
     double n = s.steadyIntervals();
     int other = c.values().stream().mapToInt(Integer::intValue).sum() - c.get(RequestKind.CLUSTER_GET)
         - c.get(RequestKind.CLUSTER_PUT);
+    Map<String, Integer> reads = new java.util.TreeMap<>();
+    for (RecordedRequest r : arm.requests()) {
+      String sub = subscriptionOf(r);
+      if (sub != null && r.method().equals("GET")) {
+        reads.merge(sub, 1, Integer::sum);
+      }
+    }
+    double window = s.resync().toMillis() * n / 1000.0;
+    double busiest = reads.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    double share = busiest * 3600.0 / window / (25 * 3600.0);
     Steady steady = new Steady(c.get(RequestKind.CLUSTER_GET) / n, c.get(RequestKind.CLUSTER_PUT) / n, other / n,
-        (after.cpuSeconds() - before.cpuSeconds()) / n, (env.kube().server().getRequestCount() - kubeBefore) / n);
+        (after.cpuSeconds() - before.cpuSeconds()) / n, (env.kube().server().getRequestCount() - kubeBefore) / n,
+        share, throttled(arm));
     System.out.printf(Locale.ROOT, "   steady state per %d s interval: cluster GET %.1f, PUT %.1f, other ARM %.1f, "
-        + "CPU %.2f s, Kubernetes requests %.1f%n", s.resync().toSeconds(), steady.clusterGets(), steady.puts(),
-        steady.otherArm(), steady.cpuSeconds(), steady.kubeRequests());
+        + "CPU %.2f s, Kubernetes requests %.1f; busiest subscription %.0f reads/h = %.2f %% of its read budget; "
+        + "429s %d%n", s.resync().toSeconds(), steady.clusterGets(), steady.puts(), steady.otherArm(),
+        steady.cpuSeconds(), steady.kubeRequests(), busiest * 3600.0 / window, share * 100, steady.throttled());
     return steady;
   }
 
@@ -304,6 +409,8 @@ public final class FleetBenchmark {
     Duration timeout = Duration.ofMinutes(5);
     Path out = Path.of("target", "bench");
     boolean jfr = false;
+    boolean limits = true;
+    boolean pacing = true;
     List<String> jvmArgs = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -344,21 +451,23 @@ public final class FleetBenchmark {
           i++;
         }
         case "--jfr" -> jfr = true;
+        case "--no-limits" -> limits = false;
+        case "--no-pacing" -> pacing = false;
         case "--operator-jvm-arg" -> {
           jvmArgs.add(require(a, v));
           i++;
         }
         default -> throw new IllegalArgumentException("unknown option '" + a + "'; options: --scenario "
-            + "single,fleet100,fleet1000,shared100 --xmx 256m --resync-seconds 10 --poll-ms 500 "
-            + "--steady-intervals 2 --edits 50 --timeout-seconds 300 --out target/bench --jfr "
-            + "--operator-jvm-arg -XX:...");
+            + "1sub-1000,10sub-1000,1sub-10000,10sub-10000,selector1000,single,fleet100,fleet1000,shared100 "
+            + "--xmx 256m --resync-seconds 10 --poll-ms 500 --steady-intervals 2 --edits 50 --timeout-seconds 300 "
+            + "--out target/bench --jfr --operator-jvm-arg -XX:... --no-limits --no-pacing");
       }
     }
     if (scenarios.isEmpty()) {
-      scenarios.addAll(List.of(Scenario.values()));
+      scenarios.addAll(Scenario.AT_AZURE_LIMITS);
     }
     return new Settings(List.copyOf(scenarios), xmx, resync, poll, intervals, edits, timeout, out, jfr,
-        List.copyOf(jvmArgs));
+        List.copyOf(jvmArgs), limits, pacing);
   }
 
   private static String require(String option, String value) {

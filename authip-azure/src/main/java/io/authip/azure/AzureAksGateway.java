@@ -429,17 +429,22 @@ public final class AzureAksGateway implements AksGateway {
   }
 
   /**
-   * Reserves the requests a change of this cluster needs (the PUT, and the GET it starts from) with priority over
-   * routine lists, and says how long until they may go: zero when now; {@link #read} and {@link #apply} of this
-   * cluster then use these reservations.
+   * Reserves the requests a change of this cluster needs with priority over routine lists (the PUT; once its turn
+   * has come, the GET it starts from), and says how long until they may go: zero when now; {@link #read} and
+   * {@link #apply} of this cluster then use these reservations.
    */
   @Override
   public Duration pace(ClusterTarget target, boolean withRead) {
     String sub = target.getSubscriptionId();
     String cluster = ArmPacer.clusterId(sub, target.getResourceGroup(), target.getClusterName());
-    Duration get = withRead ? ticket(target.key() + "|get", sub, null, ArmPacer.Call.CLUSTER_GET) : Duration.ZERO;
     Duration put = ticket(target.key() + "|put", sub, cluster, ArmPacer.Call.CLUSTER_PUT);
-    return get.compareTo(put) >= 0 ? get : put;
+    if (put.compareTo(Duration.ZERO) > 0 || !withRead) {
+      return put;
+    }
+    // The GET is reserved only once the PUT's turn has come: reserved together, a thousand changes queued behind
+    // the write bucket would hold the read bucket for the whole time, and polls and lists would wait behind GETs
+    // that are not going to be sent yet.
+    return ticket(target.key() + "|get", sub, null, ArmPacer.Call.CLUSTER_GET);
   }
 
   @Override

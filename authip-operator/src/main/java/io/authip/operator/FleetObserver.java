@@ -229,6 +229,27 @@ public final class FleetObserver implements AutoCloseable {
     }
   }
 
+  /**
+   * The cluster as the last list showed it, however old, without asking for a newer one; empty when the subscription
+   * is not listed or has no list yet. A difference it shows is worth acting on at once (a change reads the cluster
+   * alone first); that nothing differs needs a list as recent as the policy asks for.
+   */
+  public java.util.Optional<Observation.Listed> last(AksGateway gateway, ClusterTarget target) {
+    Subscription s = subscriptions.get(new Key(gateway, target.getSubscriptionId().toLowerCase(Locale.ROOT)));
+    if (s == null) {
+      return java.util.Optional.empty();
+    }
+    synchronized (s) {
+      if (s.direct) {
+        return java.util.Optional.empty();
+      }
+      Scope scope = s.scopes.get(s.perResourceGroup ? target.getResourceGroup().toLowerCase(Locale.ROOT) : "");
+      ClusterListing.Listed listed = scope == null || scope.listedAt == null ? null : scope.clusters.get(target.key());
+      return listed == null ? java.util.Optional.empty()
+          : java.util.Optional.of(new Observation.Listed(listed, scope.listedAt));
+    }
+  }
+
   /** True when the cluster is observed by listing (its changes' ends are then seen in a list, not polled). */
   public boolean lists(AksGateway gateway, ClusterTarget target) {
     Subscription s = subscriptions.get(new Key(gateway, target.getSubscriptionId().toLowerCase(Locale.ROOT)));

@@ -535,6 +535,8 @@ public final class PolicySyncer {
       return;
     }
     boolean alone = false;
+    // Set when the list used is older than the policy asks for: it may start a change, never conclude there is none.
+    String outdated = null;
     for (int attempt = 1; attempt <= MAX_PRECONDITION_RETRIES; attempt++) {
       if (listed == null && attempt == 1 && !alone && observer != null) {
         Instant notBefore = now().minus(step.resync);
@@ -547,8 +549,18 @@ public final class PolicySyncer {
         if (seen instanceof FleetObserver.Observation.Listed l) {
           listed = l;
         } else if (seen instanceof FleetObserver.Observation.Waiting w) {
-          waitForList(step, w.why());
-          return;
+          // An older list still tells whether a change is due (an edited spec, say): a change reads the cluster
+          // alone first, so it starts now; only "nothing to change" waits for the list the policy asks for.
+          Instant settled = changedAt.get(key);
+          Optional<FleetObserver.Observation.Listed> older = (enforce && pending == null
+              ? observer.last(step.gateway, step.target) : Optional.<FleetObserver.Observation.Listed>empty())
+              .filter(l -> settled == null || l.listedAt().isAfter(settled));
+          if (older.isEmpty()) {
+            waitForList(step, w.why());
+            return;
+          }
+          listed = older.get();
+          outdated = w.why();
         } else if (seen instanceof FleetObserver.Observation.Failed f) {
           failure(step, f.failure(), "listing the managed clusters of " + f.during());
           return;
@@ -599,6 +611,10 @@ public final class PolicySyncer {
       ApiServerAccess desired = ((TargetPlan.Desired) plan).access();
       AccessDiff diff = AccessDiff.between(snapshot.access(), desired);
       boolean resend = diff.isEmpty() && resendAfterFailure(spec, step.prev, snapshot, ownChange);
+      if (outdated != null && fromList && (diff.isEmpty() || snapshot.operationInProgress())) {
+        waitForList(step, outdated);
+        return;
+      }
       if (fromList && snapshot.operationInProgress()) {
         // An operation ran on the cluster when it was listed: how it ended decides, so a later list does.
         FleetObserver.Observation next = observer.observe(step.gateway, step.target, now().plus(config.pollInterval()),

@@ -363,11 +363,21 @@ public final class FleetBenchmark {
       List<String> ranges = new ArrayList<>(Fleet.RANGES);
       ranges.add(marker);
       arm.resetCounters();
-      AuthorizedIpPolicy edited = k8s.resources(AuthorizedIpPolicy.class).inNamespace(Fleet.NAMESPACE)
-          .withName(first.getMetadata().getName()).edit(p -> {
-            p.getSpec().setRanges(Fleet.entries(ranges));
-            return p;
-          });
+      AuthorizedIpPolicy edited = null;
+      for (int attempt = 1; edited == null; attempt++) {
+        try {
+          edited = k8s.resources(AuthorizedIpPolicy.class).inNamespace(Fleet.NAMESPACE)
+              .withName(first.getMetadata().getName()).edit(p -> {
+                p.getSpec().setRanges(Fleet.entries(ranges));
+                return p;
+              });
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+          // The operator wrote the status between this edit's read and its patch: edited again, as kubectl does.
+          if (e.getCode() != 409 || attempt >= 10) {
+            throw e;
+          }
+        }
+      }
       Instant returned = arm.clock().instant();
       Optional<RecordedRequest> put = awaitPut(arm, clusterKey, marker, s.timeout());
       if (put.isEmpty()) {

@@ -99,6 +99,32 @@ class FleetListTest {
   }
 
   @Test
+  void anEditIsSentWithoutWaitingForTheNextList() {
+    // Pages of one: 8 clusters and their 16 public IPs make a list of 24 pages, at most one every 9.6 s.
+    start(b -> b.listPageSize(1));
+    List<ClusterFixture> fleet = seed(8, "rg-edit", Map.of());
+    AuthorizedIpPolicy p = create(policy("p", fleet, null));
+    awaitAll(p, 8, TargetState.InSync);
+
+    for (int i = 1; i <= 2; i++) {
+      String marker = "20.42." + i + ".0/24";
+      // Right after a list has ended: the next may not begin for 9.6 s.
+      int pages = arm.requestCount(RequestKind.CLUSTER_LIST);
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(10))
+          .until(() -> arm.requestCount(RequestKind.CLUSTER_LIST) >= pages + 8);
+      int listed = arm.requestCount(RequestKind.CLUSTER_LIST);
+      k8s.resources(AuthorizedIpPolicy.class).inNamespace(NS).withName("p").edit(r -> {
+        r.getSpec().setRanges(new ArrayList<>(List.of(RangeEntry.of("73.140.245.0/24"), RangeEntry.of(marker))));
+        return r;
+      });
+      await().atMost(WAIT).until(() -> authorizedRanges(fleet.get(0)).contains(marker));
+      assertThat(arm.requestCount(RequestKind.CLUSTER_LIST)).as("list pages before the edit reached Azure")
+          .isLessThan(listed + 8);
+      awaitAll(p, 8, TargetState.InSync);
+    }
+  }
+
+  @Test
   void withoutRetryAfterTheEndOfAChangeIsSeenInTheNextListWithoutPolling() {
     start(b -> b.listPageSize(10).withoutOperationRetryAfter());
     List<ClusterFixture> fleet = seed(12, "rg-b", Map.of());

@@ -24,7 +24,8 @@ class PrometheusAlertsTest {
       "authip_azure_request_duration_seconds_bucket", "authip_azure_request_duration_seconds_count",
       "authip_azure_request_duration_seconds_sum", "authip_reconcile_duration_seconds_bucket",
       "authip_reconcile_duration_seconds_count", "authip_reconcile_duration_seconds_sum", "authip_leader",
-      "authip_policies");
+      "authip_policies", "authip_azure_paced_total", "authip_azure_throttled_total", "authip_cluster_lists_total",
+      "authip_cluster_list_pages_total");
 
   static final Pattern METRIC = Pattern.compile("\\bauthip_[a-z_]+");
 

@@ -3,6 +3,7 @@ package io.authip.metrics;
 import io.authip.api.v1alpha1.TargetState;
 import io.authip.api.v1alpha1.TargetStatus;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * authip's own metrics. Labels are bounded by the number of policies and clusters (no per-request or per-range
@@ -36,6 +38,10 @@ public final class AuthipMetrics {
   public static final String RECONCILE_DURATION = "authip.reconcile.duration";
   public static final String LEADER = "authip.leader";
   public static final String POLICIES = "authip.policies";
+  public static final String AZURE_PACED = "authip.azure.paced";
+  public static final String AZURE_THROTTLED = "authip.azure.throttled";
+  public static final String CLUSTER_LISTS = "authip.cluster.lists";
+  public static final String CLUSTER_LIST_PAGES = "authip.cluster.list.pages";
 
   private final MeterRegistry registry;
   private final Map<Meter.Id, AtomicLong> gauges = new ConcurrentHashMap<>();
@@ -152,6 +158,31 @@ public final class AuthipMetrics {
         .tags("operation", operation, "code", String.valueOf(code)).register(registry).increment();
     Timer.builder(AZURE_REQUEST_DURATION).description("Azure Resource Manager request duration")
         .tags("operation", operation).publishPercentileHistogram().register(registry).record(duration);
+  }
+
+  /**
+   * Exports what the pacer counts, per bucket kind (read, write, cluster_put, cluster_list): calls that had to wait
+   * for their turn, and 429s Azure answered all the same.
+   */
+  public void pacer(io.authip.azure.ArmPacer pacer) {
+    for (io.authip.azure.ArmPacer.Kind kind : io.authip.azure.ArmPacer.Kind.values()) {
+      String k = kind.name().toLowerCase(Locale.ROOT);
+      FunctionCounter.builder(AZURE_PACED, pacer, p -> p.counters(kind).delayed())
+          .description("Azure requests that waited for their turn in authip's copy of Azure's request budget")
+          .tags("kind", k).register(registry);
+      FunctionCounter.builder(AZURE_THROTTLED, pacer, p -> p.counters(kind).throttled())
+          .description("429 answers from Azure, by the request budget they emptied").tags("kind", k)
+          .register(registry);
+    }
+  }
+
+  /** Exports how many cluster lists (and pages of lists, addresses included) the fleet observer made. */
+  public void lists(java.util.function.LongSupplier lists, java.util.function.LongSupplier pages) {
+    FunctionCounter.builder(CLUSTER_LISTS, lists, LongSupplier::getAsLong)
+        .description("Lists of a subscription's (or resource group's) managed clusters, shared by its policies")
+        .register(registry);
+    FunctionCounter.builder(CLUSTER_LIST_PAGES, pages, LongSupplier::getAsLong)
+        .description("Pages those lists took, with the lists of public IPs and prefixes").register(registry);
   }
 
   public void reconciled(Duration duration) {

@@ -105,6 +105,10 @@ public final class AuthipOperator implements AutoCloseable {
     metrics.leader(!config.leaderElection());
     CaptureStore captures = new CaptureStore(client, config.operatorNamespace());
     this.observer = new FleetObserver(clock, LIST_THREADS);
+    metrics.lists(() -> observer.stats().lists(), () -> observer.stats().pages());
+    if (gateway instanceof io.authip.azure.AzureAksGateway azure) {
+      metrics.pacer(azure.pacer());
+    }
     PolicySyncer syncer = new PolicySyncer(gateway, captures, config, clock, observer);
     Tenancy tenancy = new Tenancy(config, gateway, identities);
     GrantUsage usage = new GrantUsage();

@@ -120,6 +120,8 @@ public final class PolicySyncer {
    * has no list yet.
    */
   private final Map<String, Instant> changedAt = new ConcurrentHashMap<>();
+  /** Per target, what authip last sent it (with {@link #changedAt}): only ever used to decide to read it again. */
+  private final Map<String, ApiServerAccess> sent = new ConcurrentHashMap<>();
   /** The clusters each Enforce policy's selectors took, for ownership between selectors. */
   private final Selections selections = new Selections();
   /** Lists clusters per subscription; null: every cluster is read alone (as tests of this class do). */
@@ -552,9 +554,16 @@ public final class PolicySyncer {
           // An older list still tells whether a change is due (an edited spec, say): a change reads the cluster
           // alone first, so it starts now; only "nothing to change" waits for the list the policy asks for.
           Instant settled = changedAt.get(key);
-          Optional<FleetObserver.Observation.Listed> older = (enforce && pending == null
-              ? observer.last(step.gateway, step.target) : Optional.<FleetObserver.Observation.Listed>empty())
-              .filter(l -> settled == null || l.listedAt().isAfter(settled));
+          Optional<FleetObserver.Observation.Listed> older = enforce && pending == null
+              ? observer.last(step.gateway, step.target) : Optional.empty();
+          if (older.isPresent() && settled != null && !older.get().listedAt().isAfter(settled)) {
+            // The list is older than authip's own last change: the cluster has what authip sent then.
+            ApiServerAccess mine = sent.get(key);
+            FleetObserver.Observation.Listed l = older.get();
+            older = mine == null ? Optional.empty() : Optional.of(new FleetObserver.Observation.Listed(
+                new ClusterListing.Listed(l.cluster().snapshot().afterChange(mine), l.cluster().tags()),
+                l.listedAt()));
+          }
           if (older.isEmpty()) {
             waitForList(step, w.why());
             return;
@@ -716,6 +725,7 @@ public final class PolicySyncer {
         failures.remove(key);
         changing.put(key, snapshot.afterChange(desired));
         changedAt.put(key, now());
+        sent.put(key, desired);
         if (ok.value().retryAfter() != null) {
           pollAfter.put(key, now().plus(ok.value().retryAfter()));
         } else {

@@ -272,26 +272,23 @@ public final class ArmPacer {
      * Zero means: send the call now.
      */
     public Duration remaining() {
-      long now = pacer.clock.getAsLong();
+      return Duration.ofNanos(Math.max(0, due() - pacer.clock.getAsLong()));
+    }
+
+    /** The slot, moved back by any 429 since the booking. */
+    private long due() {
       long due = notBefore;
       if (granted) {
         for (Booking b : bookings) {
           due = Math.max(due, b.due());
         }
       }
-      return Duration.ofNanos(Math.max(0, due - now));
+      return due;
     }
 
     /** How long the slot has been due (zero while it is still to come). */
     public Duration overdue() {
-      long now = pacer.clock.getAsLong();
-      long due = notBefore;
-      if (granted) {
-        for (Booking b : bookings) {
-          due = Math.max(due, b.due());
-        }
-      }
-      return Duration.ofNanos(Math.max(0, now - due));
+      return Duration.ofNanos(Math.max(0, pacer.clock.getAsLong() - due()));
     }
 
     /** Granted and due now. */

@@ -157,8 +157,10 @@ public final class FleetBenchmark {
     try (LocalEnvironment env = LocalEnvironment.start(options)) {
       ArmEmulator arm = env.arm();
       KubernetesClient k8s = env.kube().client();
-      env.grantAll(Fleet.SUBSCRIPTION);
-      fleet.subscriptions().forEach(env::grantAll);
+      // One grant for every subscription of the fleet (grantAll replaces the grant's subscriptions).
+      java.util.Set<String> subscriptions = new java.util.TreeSet<>(fleet.subscriptions());
+      subscriptions.add(Fleet.SUBSCRIPTION);
+      env.grantAll(subscriptions.toArray(String[]::new));
       fleet.seed(arm);
       k8s.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
           .withName(Fleet.NAMESPACE).endMetadata().build()).create();

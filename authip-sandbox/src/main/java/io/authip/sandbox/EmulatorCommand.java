@@ -52,8 +52,9 @@ final class EmulatorCommand implements Callable<Integer> {
 
   enum ThrottlingChoice { none, azure }
 
-  @Option(names = "--throttling", defaultValue = "none", paramLabel = "MODE", description = "none, or azure: 429 after 250 reads "
-      + "(+25/s) per subscription and 20 PUTs (+1/min) per cluster (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--throttling", defaultValue = "none", paramLabel = "MODE", description = "none, or azure: Azure's published "
+      + "limits, 429 after 250 reads (+25/s) and 200 writes (+10/s) per principal and subscription, 20 PUTs (+1/min) "
+      + "per cluster and 500 cluster list pages (+1/s) per subscription (default: ${DEFAULT-VALUE}).")
   ThrottlingChoice throttling;
 
   @Option(names = "--range-order", defaultValue = "AS_SENT", paramLabel = "ORDER", description = "How stored authorizedIPRanges are "
@@ -80,7 +81,7 @@ final class EmulatorCommand implements Callable<Integer> {
     }
     ArmEmulator.Builder builder = ArmEmulator.builder().port(port).tenantId(tenantId)
         .operationDuration(Duration.ofMillis(Math.round(operationSeconds * 1000)))
-        .throttling(throttling == ThrottlingChoice.azure ? Throttling.azureLike() : Throttling.none())
+        .throttling(throttling == ThrottlingChoice.azure ? Throttling.azure() : Throttling.none())
         .rangeOrder(rangeOrder);
     if (verbose) {
       builder.requestListener(r -> err.println(trace(r)));

@@ -16,4 +16,4 @@ set -eu
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -DskipTests install
 exec ./mvnw -B -q -pl authip-it test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
-  "-Dexec.args=-Xmx1g -cp %classpath io.authip.bench.FleetBenchmark $*"
+  "-Dexec.args=-Xmx4g -cp %classpath io.authip.bench.FleetBenchmark $*"

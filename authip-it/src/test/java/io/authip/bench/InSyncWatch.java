@@ -59,9 +59,19 @@ final class InSyncWatch implements AutoCloseable {
     if (p.getStatus() == null || p.getSpec() == null || p.getStatus().getTargets() == null) {
       return false;
     }
+    int expected = p.getSpec().targetsOrEmpty().size();
+    if (!p.getSpec().targetSelectorsOrEmpty().isEmpty()) {
+      // Selected clusters count once every selector is resolved, with what it took.
+      var selectors = p.getStatus().getSelectors();
+      if (selectors == null || selectors.isEmpty()
+          || !selectors.stream().allMatch(x -> Boolean.TRUE.equals(x.getResolved()))) {
+        return false;
+      }
+      expected += selectors.stream().mapToInt(x -> x.getMatched() == null ? 0 : x.getMatched()).sum();
+    }
     return p.getMetadata().getGeneration() != null
         && p.getMetadata().getGeneration().equals(p.getStatus().getObservedGeneration())
-        && p.getStatus().getTargets().size() == p.getSpec().targetsOrEmpty().size()
+        && expected > 0 && p.getStatus().getTargets().size() == expected
         && p.getStatus().getTargets().stream().allMatch(t -> t.getState() == TargetState.InSync);
   }
 

@@ -195,6 +195,7 @@ public final class PolicySyncer {
         }
       }
     }
+    List<Step> deferred = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
       ClusterTarget target = targets.get(i);
       TargetStatus prev = previous.get(target.key());
@@ -218,7 +219,7 @@ public final class PolicySyncer {
       };
       TargetRoute route = routes.route(target, spec.effectiveAccess());
       Step step = new Step(target, status, prev, resync, events, policy, intents, sofar, i == targets.size() - 1,
-          route instanceof TargetRoute.Allowed a ? a.gateway() : null);
+          route instanceof TargetRoute.Allowed a ? a.gateway() : null, targets.size() > 1);
       // Only a valid Enforce policy owns a cluster: an Observe policy neither blocks another nor is blocked.
       Optional<String> owner = route instanceof TargetRoute.Refused || spec.effectiveMode() != Mode.Enforce
           ? Optional.empty() : selectedBy == null ? owners.otherOwner(target).map(o -> "the older policy " + o)
@@ -251,11 +252,27 @@ public final class PolicySyncer {
         keepRecentSyncTime(step.status, prev);
       }
       out.add(step.status);
+      if (step.deferred != null) {
+        deferred.add(step);
+      }
       if (step.after.compareTo(next) < 0) {
         next = step.after;
       }
     }
     out.addAll(selection.carried());
+    if (!deferred.isEmpty()) {
+      // Write-ahead for the whole pass: every intent durable in one status write (a refused write stops the pass
+      // here, before any PUT), then the PUTs.
+      intents.record(out);
+      for (Step step : deferred) {
+        try (var mdc = LogContext.cluster(step.target.resourceId())) {
+          step.deferred.run();
+        }
+        if (step.after.compareTo(next) < 0) {
+          next = step.after;
+        }
+      }
+    }
     return new Result(out, events, next, selection.selectors());
   }
 
@@ -436,12 +453,17 @@ public final class PolicySyncer {
     /** The gateway of the identity that reaches this target (null when it is refused). */
     final AksGateway gateway;
     final Duration resync;
+    /** One of several targets of the pass: a change's intent is recorded with the others' (see {@link #deferred}). */
+    final boolean batch;
+    /** The change to send once the pass's intents are recorded together; null when there is none. */
+    Runnable deferred;
     Duration after;
 
     Step(ClusterTarget target, TargetStatus status, TargetStatus prev, Duration resync, List<PolicyEvent> events,
         AuthorizedIpPolicy policy, IntentLog intents, Supplier<List<TargetStatus>> sofar, boolean last,
-        AksGateway gateway) {
+        AksGateway gateway, boolean batch) {
       this.gateway = gateway;
+      this.batch = batch;
       this.resync = resync;
       this.target = target;
       this.status = status;
@@ -719,45 +741,20 @@ public final class PolicySyncer {
       TargetReason reason = correction ? TargetReason.CorrectingDrift : resend ? TargetReason.Retrying
           : TargetReason.Applying;
       step.state(TargetState.Pending, reason, "about to send: " + change);
-      step.intents.record(step.sofar.get());
-      Outcome<OperationHandle> applied = step.gateway.apply(snapshot, desired);
-      if (applied instanceof Outcome.Ok<OperationHandle> ok) {
-        failures.remove(key);
-        changing.put(key, snapshot.afterChange(desired));
-        changedAt.put(key, now());
-        sent.put(key, desired);
-        if (ok.value().retryAfter() != null) {
-          pollAfter.put(key, now().plus(ok.value().retryAfter()));
-        } else {
-          pollAfter.remove(key);
-        }
-        ts.setDriftDetectedAt(null);
-        ts.setPendingOperation(new PendingOperation(ok.value().pollUrl(), now().toString(), desired.access(),
-            desired.toAks()));
-        if (correction) {
-          List<String> corrections = new ArrayList<>(recent);
-          corrections.add(now().toString());
-          ts.setRecentCorrections(corrections);
-        }
-        step.state(TargetState.Updating, reason, change);
-        step.event(correction ? EventReason.DriftCorrected : EventReason.Updating,
-            (correction ? "drift corrected, " : "") + change);
-        step.retryIn(ok.value().retryAfter() != null ? ok.value().retryAfter().plusMillis(1) : config.pollInterval());
-        if (!step.last) {
-          // The poll URL goes to status at once; for the last target of the pass the pass's own status write does it.
-          step.intents.record(step.sofar.get());
-        }
+      ClusterSnapshot read = snapshot;
+      if (step.batch) {
+        // Several targets: their intents go to status in one write at the end of the pass, then their PUTs.
+        step.deferred = () -> {
+          if (send(step, read, desired, change, reason, correction, recent) == Sent.PRECONDITION_FAILED) {
+            step.state(TargetState.Pending, TargetReason.ConcurrentChange, "the cluster changed between read and "
+                + "write; will read it again");
+            step.retryIn(config.busyRetry());
+          }
+        };
         return;
       }
-      Outcome.Failure failure = ((Outcome.Failed<OperationHandle>) applied).failure();
-      if (!(failure instanceof Outcome.Failure.Transient)) {
-        // Azure refused the PUT: nothing of it is in flight. A transient failure (timeout, reset, 5xx) may have been
-        // carried out all the same, so its intent stays for the next read to judge.
-        clearIntent(ts);
-      }
-      if (!(failure instanceof Outcome.Failure.PreconditionFailed)) {
-        markDrift(ts, step.prev, desired);
-        failure(step, failure, "changing the cluster");
+      step.intents.record(step.sofar.get());
+      if (send(step, read, desired, change, reason, correction, recent) == Sent.DONE) {
         return;
       }
       // Someone changed the cluster since our read: read again and recompute, never resend the stale body.
@@ -765,6 +762,60 @@ public final class PolicySyncer {
     step.state(TargetState.Pending, TargetReason.ConcurrentChange, "the cluster kept changing between read and write ("
         + MAX_PRECONDITION_RETRIES + " attempts); will try again");
     step.retryIn(config.busyRetry());
+  }
+
+  /** What sending a change came to. */
+  private enum Sent {
+    /** Accepted, or refused for a reason the status now says. */
+    DONE,
+    /** 412: the cluster changed since it was read; read it again, never resend the stale body. */
+    PRECONDITION_FAILED
+  }
+
+  /** Sends a change whose intent is recorded, and records what Azure answered in the target's status. */
+  private Sent send(Step step, ClusterSnapshot snapshot, ApiServerAccess desired, String change, TargetReason reason,
+      boolean correction, List<String> recent) {
+    TargetStatus ts = step.status;
+    String key = step.target.key();
+    Outcome<OperationHandle> applied = step.gateway.apply(snapshot, desired);
+    if (applied instanceof Outcome.Ok<OperationHandle> ok) {
+      failures.remove(key);
+      changing.put(key, snapshot.afterChange(desired));
+      changedAt.put(key, now());
+      sent.put(key, desired);
+      if (ok.value().retryAfter() != null) {
+        pollAfter.put(key, now().plus(ok.value().retryAfter()));
+      } else {
+        pollAfter.remove(key);
+      }
+      ts.setDriftDetectedAt(null);
+      ts.setPendingOperation(new PendingOperation(ok.value().pollUrl(), now().toString(), desired.access(),
+          desired.toAks()));
+      if (correction) {
+        List<String> corrections = new ArrayList<>(recent);
+        corrections.add(now().toString());
+        ts.setRecentCorrections(corrections);
+      }
+      step.state(TargetState.Updating, reason, change);
+      step.event(correction ? EventReason.DriftCorrected : EventReason.Updating,
+          (correction ? "drift corrected, " : "") + change);
+      // The poll URL goes to status with the pass's own status write, which follows the pass's PUTs at once; if that
+      // write is lost, the intent recorded before the PUT tells the next pass to follow the cluster's own state.
+      step.retryIn(ok.value().retryAfter() != null ? ok.value().retryAfter().plusMillis(1) : config.pollInterval());
+      return Sent.DONE;
+    }
+    Outcome.Failure failure = ((Outcome.Failed<OperationHandle>) applied).failure();
+    if (!(failure instanceof Outcome.Failure.Transient)) {
+      // Azure refused the PUT: nothing of it is in flight. A transient failure (timeout, reset, 5xx) may have been
+      // carried out all the same, so its intent stays for the next read to judge.
+      clearIntent(ts);
+    }
+    if (!(failure instanceof Outcome.Failure.PreconditionFailed)) {
+      markDrift(ts, step.prev, desired);
+      failure(step, failure, "changing the cluster");
+      return Sent.DONE;
+    }
+    return Sent.PRECONDITION_FAILED;
   }
 
   /** How following a change through lists went; {@code listed} is set when the change is over and it succeeded. */

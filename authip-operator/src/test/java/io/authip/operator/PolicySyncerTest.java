@@ -211,21 +211,27 @@ class PolicySyncerTest {
   }
 
   @Test
-  void aPollUrlIsRecordedRightAfterItsPutWhenMoreTargetsFollow() {
+  void aPassRecordsTheIntentsOfAllItsChangesInOneWriteBeforeTheirPuts() {
     AuthorizedIpPolicy p = policy("73.140.245.0/24");
     p.getSpec().getTargets().add(new ClusterTarget(SUB, "rg", "aks2"));
     List<List<TargetStatus>> recorded = new ArrayList<>();
     List<Integer> putsWhenRecorded = new ArrayList<>();
-    syncer.sync(p, CidrSet.parse(List.of("73.140.245.0/24")), t -> Optional.empty(), targets -> {
-      recorded.add(targets.stream().map(TargetStatus::copy).toList());
-      putsWhenRecorded.add(azure.applies);
-    }, false);
+    PolicySyncer.Result r = syncer.sync(p, CidrSet.parse(List.of("73.140.245.0/24")), t -> Optional.empty(),
+        targets -> {
+          recorded.add(targets.stream().map(TargetStatus::copy).toList());
+          putsWhenRecorded.add(azure.applies);
+        }, false);
 
-    // The fake gateway is one cluster under two names: the first target's intent, its PUT, at once its poll URL; the
-    // second then finds the ranges in place (no PUT, so nothing more to record before the pass's own status write).
-    assertThat(putsWhenRecorded).containsExactly(0, 1);
-    assertThat(recorded.get(0).get(0).getPendingOperation().getPollUrl()).isNull();
-    assertThat(recorded.get(1).get(0).getPendingOperation().getPollUrl()).isEqualTo("https://127.0.0.1/op/1");
-    assertThat(azure.applies).isEqualTo(1);
+    // Both targets need a change: one status write with both intents (no poll URL yet), before either PUT; the poll
+    // URLs go to status with the pass's own status write, from its result.
+    assertThat(putsWhenRecorded).containsExactly(0);
+    assertThat(recorded.get(0)).hasSize(2).allSatisfy(t -> {
+      assertThat(t.getPendingOperation()).isNotNull();
+      assertThat(t.getPendingOperation().getPollUrl()).isNull();
+    });
+    assertThat(azure.applies).isEqualTo(2);
+    assertThat(r.targets()).extracting(t -> t.getPendingOperation().getPollUrl())
+        .containsExactly("https://127.0.0.1/op/1", "https://127.0.0.1/op/2");
   }
+
 }

@@ -57,7 +57,9 @@ public final class OperatorChild implements AutoCloseable {
     return start(xmx, jvmArgs, env, List.of("-Dkubernetes.master=" + kubeUrl, "-Dkubernetes.namespace=default",
         // the operator's ServiceAccount: every request is authorized by the shipped RBAC (env.kube().rbac())
         "-Dkubernetes.auth.token=" + io.authip.kubeapi.Rbac.OPERATOR_TOKEN,
-        "-Dkubernetes.auth.tryKubeConfig=false"), log, jfr);
+        "-Dkubernetes.auth.tryKubeConfig=false",
+        // HTTP/1.1: the mock API server's HTTP/2 sends a large LIST answer as one oversized frame
+        "-Dkubernetes.http2.disable=true"), log, jfr);
   }
 
   /**

@@ -451,17 +451,22 @@ public final class ArmPacer {
       return;
     }
     long now = clock.getAsLong();
-    Key key = key(principal, subscription, clusterIdOrNull, kind);
+    withLiveBucket(key(principal, subscription, clusterIdOrNull, kind), now, b -> {
+      if (b.lower(now, Math.max(0, remaining))) {
+        counters.get(kind).lowered.increment();
+      }
+      return null;
+    });
+  }
+
+  /** Runs {@code action} holding the lock of the key's bucket, one a sweep has not retired. */
+  private <T> T withLiveBucket(Key key, long now, java.util.function.Function<Bucket, T> action) {
     while (true) {
       Bucket b = buckets.computeIfAbsent(key, k -> new Bucket(k, limits.of(k.kind()), limits, now));
       synchronized (b) {
-        if (b.retired) {
-          continue;
+        if (!b.retired) {
+          return action.apply(b);
         }
-        if (b.lower(now, Math.max(0, remaining))) {
-          counters.get(kind).lowered.increment();
-        }
-        return;
       }
     }
   }
@@ -484,17 +489,10 @@ public final class ArmPacer {
     }
     long now = clock.getAsLong();
     long after = Math.max(0, retryAfter.toNanos());
-    Key key = key(principal, subscription, clusterIdOrNull, kind);
-    while (true) {
-      Bucket b = buckets.computeIfAbsent(key, k -> new Bucket(k, limits.of(k.kind()), limits, now));
-      synchronized (b) {
-        if (b.retired) {
-          continue;
-        }
-        b.block(now, after);
-        return;
-      }
-    }
+    withLiveBucket(key(principal, subscription, clusterIdOrNull, kind), now, b -> {
+      b.block(now, after);
+      return null;
+    });
   }
 
   /** The counters of every kind. */
@@ -553,15 +551,7 @@ public final class ArmPacer {
   }
 
   private Booked book(Key key, long now, Priority priority) {
-    while (true) {
-      Bucket b = buckets.computeIfAbsent(key, k -> new Bucket(k, limits.of(k.kind()), limits, now));
-      synchronized (b) {
-        if (b.retired) {
-          continue;
-        }
-        return b.book(now, priority);
-      }
-    }
+    return withLiveBucket(key, now, b -> b.book(now, priority));
   }
 
   private static Key key(String principal, String subscription, String clusterIdOrNull, Kind kind) {

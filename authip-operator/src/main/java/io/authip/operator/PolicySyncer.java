@@ -172,6 +172,10 @@ public final class PolicySyncer {
   public Result sync(AuthorizedIpPolicy policy, CidrSet staticRanges, TargetRoute.Router routes, Listers listers,
       OwnerLookup owners, IntentLog intents, boolean specChanged) {
     AuthorizedIpPolicySpec spec = policy.getSpec();
+    // Selection, counting and the pass itself each ask for a target's route: decided once per pass.
+    Map<String, TargetRoute> decided = new HashMap<>();
+    TargetRoute.Router router = routes;
+    routes = (t, a) -> decided.computeIfAbsent(t.key() + "|" + a, k -> router.route(t, a));
     Duration resync = config.effectiveResync(
         ResyncInterval.parse(spec.effectiveResyncInterval()).orElse(Duration.ofMinutes(5)));
     Map<String, TargetStatus> previous = new HashMap<>();

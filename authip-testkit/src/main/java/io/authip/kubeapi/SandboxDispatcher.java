@@ -96,6 +96,50 @@ final class SandboxDispatcher extends Dispatcher {
     return Optional.of(CelAdmission.invalid(rp, type.get().kind(), name, causes));
   }
 
+  /** kube-apiserver's limit on a write's body: 413 beyond it. */
+  static final int MAX_REQUEST_BYTES = 3 * 1024 * 1024;
+  /** etcd's default {@code --max-request-bytes}: a larger object cannot be stored (kube-apiserver answers 500). */
+  static final int MAX_OBJECT_BYTES = 1536 * 1024;
+  /** A ConfigMap's or Secret's data, all keys and values together. */
+  static final int MAX_CONFIGMAP_DATA_BYTES = 1024 * 1024;
+
+  /**
+   * The size limits of a real cluster, which the mock server has none of: a body beyond 3 MiB gets 413; a ConfigMap or
+   * Secret whose data is over 1 MiB, 422; an object beyond etcd's 1.5 MiB, the 500 "etcdserver: request is too large"
+   * kube-apiserver passes on. A policy status that grows with its targets meets the last one first.
+   */
+  private Optional<MockResponse> tooLarge(RecordedRequest request, ResourcePath rp) {
+    long size = request.getBody().size();
+    if (size > MAX_REQUEST_BYTES) {
+      return Optional.of(ApiStatus.of(413, "Request entity too large: limit is " + MAX_REQUEST_BYTES, rp));
+    }
+    if (request.method() == HttpMethod.PATCH) {
+      return Optional.empty();
+    }
+    JsonNode body = Json.parse(request.getBody().getBytes());
+    if (rp.group().isEmpty() && (rp.plural().equals("configmaps") || rp.plural().equals("secrets"))) {
+      long data = 0;
+      for (String field : List.of("data", "binaryData")) {
+        var it = body.path(field).fields();
+        while (it.hasNext()) {
+          var e = it.next();
+          data += e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+              + e.getValue().asText("").getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        }
+      }
+      if (data > MAX_CONFIGMAP_DATA_BYTES) {
+        String kind = rp.plural().equals("configmaps") ? "ConfigMap" : "Secret";
+        String name = body.path("metadata").path("name").asText(rp.name() == null ? "" : rp.name());
+        return Optional.of(CelAdmission.invalid(rp, kind, name, List.of(new CelAdmission.Cause("FieldValueTooLong",
+            "[]", "Too long: must have at most " + MAX_CONFIGMAP_DATA_BYTES + " bytes"))));
+      }
+    }
+    if (Json.bytes(body).length > MAX_OBJECT_BYTES) {
+      return Optional.of(ApiStatus.of(500, "etcdserver: request is too large", rp));
+    }
+    return Optional.empty();
+  }
+
   private Optional<MockResponse> refusalOfUpdate(ResourcePath rp, JsonNode object) {
     MockResponse current = store.handleGet(rp.objectPath());
     JsonNode old = current.code() == 200 ? Json.parse(current.getBody().getBytes()) : null;
@@ -151,6 +195,13 @@ final class SandboxDispatcher extends Dispatcher {
     boolean dryRun = query.get("dryRun") != null && !query.get("dryRun").isEmpty();
     if (rp.collection() && (request.method() == HttpMethod.PATCH || request.method() == HttpMethod.PUT)) {
       return ApiStatus.of(405, request.getMethod() + " needs an object name", rp);
+    }
+    if (request.method() == HttpMethod.POST || request.method() == HttpMethod.PUT
+        || request.method() == HttpMethod.PATCH) {
+      Optional<MockResponse> tooLarge = tooLarge(request, rp);
+      if (tooLarge.isPresent()) {
+        return tooLarge.get();
+      }
     }
     switch (request.method()) {
       case GET:

@@ -121,6 +121,8 @@ public final class FleetBenchmark {
       RequestKind.PUBLIC_IP_GET, RequestKind.PUBLIC_IP_PREFIX_GET, RequestKind.TOKEN);
   /** The emulator's page size, ARM's usual one for these lists. */
   static final int PAGE_SIZE = 100;
+  /** The emulator's request log: every request of the largest scenario and its steady state. */
+  static final int REQUEST_LOG = 2_000_000;
 
   private FleetBenchmark() {
   }
@@ -153,6 +155,8 @@ public final class FleetBenchmark {
     Path work = Files.createTempDirectory("authip-bench");
     LocalEnvironment.Options options = new LocalEnvironment.Options(0, 0, Duration.ZERO,
         OperatorConfig.forTesting(), work).withEmulator(b -> b.listPageSize(PAGE_SIZE)
+            // Every request of the run: the lower bound is computed from the log (10,000 clusters make about 40,000).
+            .requestLogCapacity(REQUEST_LOG)
             .throttling(s.azureLimits() ? Throttling.azure() : Throttling.none()));
     try (LocalEnvironment env = LocalEnvironment.start(options)) {
       ArmEmulator arm = env.arm();
@@ -280,6 +284,10 @@ public final class FleetBenchmark {
 
   /** See {@link Bound}: from the requests the emulator answered (a 429 did no work and is not counted). */
   static Bound bound(ArmEmulator arm) {
+    if (arm.requestsDroppedFromLog() > 0) {
+      throw new IllegalStateException(arm.requestsDroppedFromLog() + " requests fell out of the emulator's log: the "
+          + "bound would be too low; raise REQUEST_LOG");
+    }
     Map<String, int[]> bySub = new java.util.TreeMap<>();
     for (RecordedRequest r : arm.requests()) {
       String sub = subscriptionOf(r);

@@ -427,6 +427,11 @@ public final class ArmEmulator implements AutoCloseable {
     return stats.countsByResourceAndMethod();
   }
 
+  /** Requests left out of {@link #requests()} since the last reset because the log was full. */
+  public int requestsDroppedFromLog() {
+    return stats.droppedFromLog();
+  }
+
   /** The newest requests (up to the builder's log capacity), oldest first. */
   public List<RecordedRequest> requests() {
     return stats.requests();

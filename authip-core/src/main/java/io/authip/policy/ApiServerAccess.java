@@ -88,6 +88,24 @@ public record ApiServerAccess(Access access, CidrSet ranges, String serviceTag, 
     };
   }
 
+  /**
+   * SHA-256 of the access and the AKS list ({@link #toAks()}, canonical), lower-case hex: equal for two accesses
+   * exactly when they are the same. Lets a status say which list it means without holding it.
+   */
+  public String digest() {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      sha.update(access.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      for (String entry : toAks()) {
+        sha.update((byte) '\n');
+        sha.update(entry.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      return java.util.HexFormat.of().formatHex(sha.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+
   /** Number of entries AKS would count. */
   public int entryCount() {
     return toAks().size();

@@ -20,6 +20,7 @@ import io.authip.emulator.FaultTarget;
 import io.authip.emulator.PutInvariants;
 import io.authip.emulator.RequestKind;
 import io.authip.emulator.Throttling;
+import io.authip.policy.ApiServerAccess;
 import io.authip.sandbox.LocalEnvironment;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -183,6 +184,54 @@ class FleetListTest {
     assertThat(arm.requestCount(released.clusterId(), "PUT")).isEqualTo(putsBefore);
     await().atMost(WAIT).until(() -> events("sel").stream().anyMatch(e -> "TargetReleased".equals(e.getReason())
         && e.getMessage().contains(released.name())));
+  }
+
+  @Test
+  void aSelectorOfManyClustersWithLongListsKeepsItsStatusWithinWhatEtcdStores() {
+    // 300 clusters with 190 ranges each: three lists per target in status would make about 3 MB, which the API
+    // server refuses (500, etcd's limit). Beyond 100 targets status keeps each list's count and digest instead.
+    start(b -> b.listPageSize(100));
+    List<ClusterFixture> many = seed(300, "rg-many", Map.of("env", "big"));
+    AuthorizedIpPolicy big = selecting("big", Map.of("env", "big"));
+    List<RangeEntry> ranges = new ArrayList<>();
+    for (int i = 0; i < 190; i++) {
+      ranges.add(RangeEntry.of("20." + (100 + i / 100) + "." + (i % 100) * 2 + ".0/24")); // none adjacent
+    }
+    big.getSpec().setRanges(ranges);
+    AuthorizedIpPolicy p = create(big);
+
+    awaitAll(p, 300, TargetState.InSync);
+    AuthorizedIpPolicy done = get(p);
+    assertThat(k8s.getKubernetesSerialization().asJson(done).length()).as("policy bytes").isLessThan(1_000_000);
+    for (ClusterFixture c : many) {
+      TargetStatus t = done.getStatus().getTargets().stream()
+          .filter(x -> x.getClusterId().equalsIgnoreCase(c.clusterId())).findFirst().orElseThrow();
+      List<String> actual = authorizedRanges(c);
+      assertThat(actual).hasSizeGreaterThan(190);
+      assertThat(t.getAppliedRanges()).isEmpty();
+      assertThat(t.getRangeCount()).isEqualTo(actual.size());
+      assertThat(t.getRangesDigest()).isEqualTo(ApiServerAccess.fromAks(actual).digest());
+      assertThat(t.getPrevious()).isNotNull();
+      assertThat(t.getPrevious().getRanges()).isEmpty();
+      assertThat(arm.requestCount(c.clusterId(), "PUT")).as(c.name()).isEqualTo(1);
+    }
+
+    // Nothing to change: no status write (the compact entries compare equal pass after pass).
+    String version = get(p).getMetadata().getResourceVersion();
+    // (A selector whose list is older than the resync stays resolved from it while the next is made: Ready does not
+    // flap to SelectorFailed at every resync.)
+    sleep(Duration.ofSeconds(3));
+    assertThat(get(p).getMetadata().getResourceVersion()).isEqualTo(version);
+
+    // Drift on one: corrected, and counted as a correction by the digest of the list it was in sync with.
+    ClusterFixture drifted = many.get(42);
+    setRangesOutOfBand(drifted, "8.8.8.0/24");
+    await().atMost(WAIT).until(() -> authorizedRanges(drifted).size() > 190);
+    await().atMost(WAIT).until(() -> get(p).getStatus().getTargets().stream()
+        .filter(x -> x.getClusterId().equalsIgnoreCase(drifted.clusterId())).findFirst()
+        .map(x -> x.getState() == TargetState.InSync && x.getRecentCorrections() != null
+            && x.getRecentCorrections().size() == 1).orElse(false));
+    assertThat(arm.requestCount(drifted.clusterId(), "PUT")).isEqualTo(2);
   }
 
   @Test

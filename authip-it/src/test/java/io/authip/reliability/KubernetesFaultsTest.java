@@ -8,6 +8,7 @@ import io.authip.emulator.PutInvariants;
 import io.authip.kubeapi.KubeFaults;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -113,5 +114,32 @@ class KubernetesFaultsTest {
     assertThat(h.acceptedPuts(c)).isEqualTo(2);
     PutInvariants.assertPutBudget(h.arm(), c.clusterId(), 2, 0);
     assertThat(h.env.operator().live()).isTrue();
+  }
+
+  @Test
+  void capturesThatCannotBeRecordedForAPassOfSeveralTargetsSendNothingToAny() {
+    // A pass of several targets records their captures and lists together before any PUT: while the capture
+    // ConfigMaps cannot be written, no cluster is changed, and each target says why.
+    ClusterFixture d = h.seed(ClusterFixture.loadBalancerManagedOutbound(Harness.SUB, ns, "aks2"));
+    faults.fail("POST", ".*/namespaces/authip-system/configmaps.*", 500, 1_000);
+    faults.fail("PUT", ".*/namespaces/authip-system/configmaps/.*", 500, 1_000);
+    h.create(Harness.policy(ns, "p", List.of(c, d), RANGES));
+
+    await().atMost(Harness.WAIT).until(() -> {
+      var status = h.get(ns, "p").getStatus();
+      return status != null && status.getTargets() != null && status.getTargets().size() == 2
+          && status.getTargets().stream().allMatch(t -> "IntentNotRecorded".equals(t.getReason())
+              && t.getPendingOperation() == null);
+    });
+    assertThat(h.puts(c)).isZero();
+    assertThat(h.puts(d)).isZero();
+    assertThat(h.get(ns, "p").getStatus().getTargets().get(0).getMessage())
+        .contains("cannot record the pre-takeover state in ConfigMap authip-system/authip-capture-")
+        .endsWith("; nothing was sent to Azure");
+
+    faults.clear();
+    h.awaitConverged(ns, "p", Map.of(c, Harness.expected(c, RANGES), d, Harness.expected(d, RANGES)));
+    assertThat(h.acceptedPuts(c)).isEqualTo(1);
+    assertThat(h.acceptedPuts(d)).isEqualTo(1);
   }
 }

@@ -23,10 +23,16 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What authip must know about a takeover and that no tenant may write: for each (policy, cluster), the access the
- * cluster had before authip first changed it, and the lists authip has sent it since. Kept in one ConfigMap per policy
- * UID in the operator's own namespace ({@code authip-capture-<uid>}), which tenants who can write policies and their
- * status cannot write. Every write carries the resourceVersion it read (optimistic concurrency); the in-memory copy is
- * a cache of the last read or write, never the source of truth: a conflict drops it and reads again.
+ * cluster had before authip first changed it, and the lists authip has sent it since. Kept in ConfigMaps in the
+ * operator's own namespace, which tenants who can write policies and their status cannot write: a policy's clusters are
+ * spread over {@link #SHARDS} ConfigMaps {@code authip-capture-<uid>-NN} by a hash of the cluster's key, so that one
+ * write stays small (a policy whose selectors take 1,000 clusters would otherwise rewrite one document of up to
+ * several MiB per cluster, beyond a ConfigMap's 1 MiB) and a pass records all its clusters in one write per shard
+ * ({@link #recordAll}). Records of older versions, all in one ConfigMap {@code authip-capture-<uid>}, are still read;
+ * a cluster's shard wins over them.
+ *
+ * <p>Every write carries the resourceVersion it read (optimistic concurrency); the in-memory copy is a cache of the
+ * last read or write, never the source of truth: a conflict drops it and reads again.
  */
 public final class CaptureStore {
 
@@ -35,6 +41,14 @@ public final class CaptureStore {
   static final String NAME_PREFIX = "authip-capture-";
   /** How many of the latest lists sent to a cluster are remembered (a restore puts back only over one of them). */
   static final int SENT_KEPT = 3;
+  /**
+   * ConfigMaps per policy. A cluster's record is at most about 15 KB (four lists of 200 ranges), so 1,100 clusters (100
+   * named, 1,000 selected) average 260 KB a shard, well inside a ConfigMap's 1 MiB.
+   */
+  static final int SHARDS = 64;
+  /** A ConfigMap's data may hold at most 1 MiB (kube-apiserver refuses more with 422). */
+  static final int MAX_DATA_BYTES = 1024 * 1024;
+  private static final String LEGACY = "legacy";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -57,6 +71,14 @@ public final class CaptureStore {
     }
   }
 
+  /**
+   * What to record for one cluster: its capture (kept when the policy has one for it already) and, unless null, the
+   * list about to be sent.
+   */
+  public record Record(String clusterKey, String clusterId, ApiServerAccess current, ApiServerAccess intended,
+      String now) {
+  }
+
   /** The store could not record what must be recorded before an Azure write: the write must not happen. */
   public static final class NotRecorded extends RuntimeException {
     NotRecorded(String message, Throwable cause) {
@@ -69,6 +91,7 @@ public final class CaptureStore {
 
   private final KubernetesClient client;
   private final String namespace;
+  /** Per policy UID and shard ({@code uid/NN}, or {@code uid/legacy}). */
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
   public CaptureStore(KubernetesClient client, String namespace) {
@@ -80,19 +103,46 @@ public final class CaptureStore {
     return namespace;
   }
 
+  /** The one ConfigMap in which versions before the shards kept all of a policy's records. */
   static String configMapName(String policyUid) {
     return NAME_PREFIX + policyUid.toLowerCase(Locale.ROOT);
   }
 
-  /** The records of a policy, keyed by cluster key (lower-case {@code sub/rg/name}); empty when it has none. */
+  /** The ConfigMap holding the records of {@code shard}. */
+  static String shardName(String policyUid, int shard) {
+    return configMapName(policyUid) + String.format(Locale.ROOT, "-%02d", shard);
+  }
+
+  /** The shard of a cluster key: CRC-32 of its UTF-8 bytes, modulo {@link #SHARDS}; the same in every version. */
+  static int shard(String clusterKey) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(clusterKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return (int) (crc.getValue() % SHARDS);
+  }
+
+  /** The ConfigMap that holds (or will hold) a cluster's record, for messages. */
+  public String configMapOf(AuthorizedIpPolicy policy, String clusterKey) {
+    return namespace + "/" + shardName(uid(policy), shard(clusterKey));
+  }
+
+  /** A cluster's record for a policy, if it has one: one ConfigMap read at most (two for an older version's). */
+  public Optional<Entry> entry(AuthorizedIpPolicy policy, String clusterKey) {
+    String uid = uid(policy);
+    Entry e = shard(uid, shard(clusterKey)).entries().get(clusterKey);
+    return e != null ? Optional.of(e) : Optional.ofNullable(legacy(uid).entries().get(clusterKey));
+  }
+
+  /**
+   * Every record of a policy, keyed by cluster key (lower-case {@code sub/rg/name}); empty when it has none. Reads
+   * every shard: for restoring a deleted policy, not for a pass.
+   */
   public Map<String, Entry> entries(AuthorizedIpPolicy policy) {
     String uid = uid(policy);
-    Cached cached = cache.get(uid);
-    if (cached == null) {
-      cached = read(uid);
-      cache.put(uid, cached);
+    Map<String, Entry> out = new LinkedHashMap<>(legacy(uid).entries());
+    for (int i = 0; i < SHARDS; i++) {
+      out.putAll(shard(uid, i).entries());
     }
-    return cached.entries();
+    return out;
   }
 
   /**
@@ -104,7 +154,7 @@ public final class CaptureStore {
    */
   public Entry recordBeforeWrite(AuthorizedIpPolicy policy, String clusterKey, String clusterId,
       ApiServerAccess current, ApiServerAccess intended, String now) {
-    return record(policy, clusterKey, clusterId, current, intended, now);
+    return recordAll(policy, List.of(new Record(clusterKey, clusterId, current, intended, now))).get(clusterKey);
   }
 
   /**
@@ -115,44 +165,83 @@ public final class CaptureStore {
    */
   public Entry recordCapture(AuthorizedIpPolicy policy, String clusterKey, String clusterId, ApiServerAccess current,
       String now) {
-    return record(policy, clusterKey, clusterId, current, null, now);
+    return recordAll(policy, List.of(new Record(clusterKey, clusterId, current, null, now))).get(clusterKey);
   }
 
-  private Entry record(AuthorizedIpPolicy policy, String clusterKey, String clusterId, ApiServerAccess current,
-      ApiServerAccess intended, String now) {
+  /**
+   * Records several clusters at once, in order (a later record of a cluster keeps the capture of an earlier one), with
+   * one write per shard they fall in. Returns the records of those clusters as now stored.
+   *
+   * @throws NotRecorded when a write failed: the records of the shards written before it are durable, the others not;
+   *     no Azure write may follow for any of them
+   */
+  public Map<String, Entry> recordAll(AuthorizedIpPolicy policy, List<Record> records) {
     String uid = uid(policy);
+    Map<Integer, List<Record>> byShard = new java.util.TreeMap<>();
+    for (Record r : records) {
+      byShard.computeIfAbsent(shard(r.clusterKey()), k -> new ArrayList<>()).add(r);
+    }
+    Map<String, Entry> out = new LinkedHashMap<>();
+    for (Map.Entry<Integer, List<Record>> e : byShard.entrySet()) {
+      out.putAll(recordShard(policy, uid, e.getKey(), e.getValue()));
+    }
+    return out;
+  }
+
+  private Map<String, Entry> recordShard(AuthorizedIpPolicy policy, String uid, int shard, List<Record> records) {
+    String name = shardName(uid, shard);
     for (int attempt = 1; ; attempt++) {
-      Cached cached = cache.get(uid);
-      if (cached == null) {
-        // read outside the map's lock: a GET must not hold up the other policies' entries
-        cached = read(uid);
-        cache.put(uid, cached);
+      Cached cached;
+      Cached before;
+      try {
+        cached = shard(uid, shard);
+        before = legacy(uid);
+      } catch (KubernetesClientException e) {
+        throw new NotRecorded("cannot read authip's records in ConfigMap " + namespace + "/" + name + " (HTTP "
+            + e.getCode() + ": " + e.getMessage() + ")", e);
       }
       Map<String, Entry> entries = new LinkedHashMap<>(cached.entries());
-      Entry old = entries.get(clusterKey);
-      CapturedAccess captured = old != null ? old.captured()
-          : new CapturedAccess(current.access(), current.toAks(), now);
-      List<List<String>> sent = new ArrayList<>(old == null ? List.of() : old.sent());
-      if (intended != null) {
-        sent.remove(intended.toAks());
-        sent.add(intended.toAks());
+      Map<String, Entry> touched = new LinkedHashMap<>();
+      boolean changed = false;
+      for (Record r : records) {
+        Entry old = entries.get(r.clusterKey());
+        if (old == null) {
+          // An older version's record: its capture is the genuine one.
+          old = before.entries().get(r.clusterKey());
+        }
+        CapturedAccess captured = old != null ? old.captured()
+            : new CapturedAccess(r.current().access(), r.current().toAks(), r.now());
+        List<List<String>> sent = new ArrayList<>(old == null ? List.of() : old.sent());
+        if (r.intended() != null) {
+          sent.remove(r.intended().toAks());
+          sent.add(r.intended().toAks());
+        }
+        while (sent.size() > SENT_KEPT) {
+          sent.remove(0);
+        }
+        Entry entry = new Entry(r.clusterId(), captured, sent);
+        if (!entry.equals(entries.get(r.clusterKey()))) {
+          changed = true;
+        }
+        entries.put(r.clusterKey(), entry);
+        touched.put(r.clusterKey(), entry);
       }
-      while (sent.size() > SENT_KEPT) {
-        sent.remove(0);
+      if (!changed) {
+        return touched;
       }
-      Entry entry = new Entry(clusterId, captured, sent);
-      if (entry.equals(old)) {
-        return entry;
+      String data = render(uid, entries);
+      if (data.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_DATA_BYTES) {
+        throw new NotRecorded("cannot record the pre-takeover state in ConfigMap " + namespace + "/" + name + ": its "
+            + entries.size() + " records would exceed a ConfigMap's 1 MiB", null);
       }
-      entries.put(clusterKey, entry);
       try {
-        cache.put(uid, write(policy, cached.resourceVersion(), entries));
-        return entry;
+        cache.put(uid + "/" + shard, write(policy, name, cached.resourceVersion(), data, entries));
+        return touched;
       } catch (KubernetesClientException e) {
-        cache.remove(uid);
+        cache.remove(uid + "/" + shard);
         if (e.getCode() != 409 || attempt >= 3) {
-          throw new NotRecorded("cannot record the pre-takeover state in ConfigMap " + namespace + "/"
-              + configMapName(uid) + " (HTTP " + e.getCode() + ": " + e.getMessage() + ")"
+          throw new NotRecorded("cannot record the pre-takeover state in ConfigMap " + namespace + "/" + name
+              + " (HTTP " + e.getCode() + ": " + e.getMessage() + ")"
               + (e.getCode() == 404 ? "; create the namespace or set AUTHIP_NAMESPACE to the operator's namespace"
               : ""), e);
         }
@@ -161,29 +250,51 @@ public final class CaptureStore {
     }
   }
 
-  /** Deletes a policy's records (after its deletion is handled); a missing ConfigMap is fine. */
-  public void forget(String policyUid) {
-    cache.remove(policyUid);
-    client.configMaps().inNamespace(namespace).withName(configMapName(policyUid)).delete();
+  private Cached shard(String uid, int shard) {
+    return cached(uid + "/" + shard, uid, shardName(uid, shard));
   }
 
-  private Cached read(String uid) {
-    ConfigMap cm = client.configMaps().inNamespace(namespace).withName(configMapName(uid)).get();
+  private Cached legacy(String uid) {
+    return cached(uid + "/" + LEGACY, uid, configMapName(uid));
+  }
+
+  private Cached cached(String key, String uid, String name) {
+    Cached c = cache.get(key);
+    if (c == null) {
+      // read outside the map's lock: a GET must not hold up the other policies' entries
+      c = read(uid, name);
+      cache.put(key, c);
+    }
+    return c;
+  }
+
+  /** Deletes a policy's records (after its deletion is handled); missing ConfigMaps are fine. */
+  public void forget(String policyUid) {
+    cache.keySet().removeIf(k -> k.startsWith(policyUid + "/"));
+    client.configMaps().inNamespace(namespace).withName(configMapName(policyUid)).delete();
+    for (int i = 0; i < SHARDS; i++) {
+      client.configMaps().inNamespace(namespace).withName(shardName(policyUid, i)).delete();
+    }
+  }
+
+  private Cached read(String uid, String name) {
+    ConfigMap cm = client.configMaps().inNamespace(namespace).withName(name).get();
     if (cm == null) {
       return new Cached(null, Map.of());
     }
     return new Cached(cm.getMetadata().getResourceVersion(), parse(uid, cm));
   }
 
-  private Cached write(AuthorizedIpPolicy policy, String resourceVersion, Map<String, Entry> entries) {
+  private Cached write(AuthorizedIpPolicy policy, String name, String resourceVersion, String data,
+      Map<String, Entry> entries) {
     String uid = uid(policy);
-    ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(configMapName(uid)).withNamespace(namespace)
+    ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(namespace)
         .withResourceVersion(resourceVersion)
         .addToLabels("app.kubernetes.io/managed-by", "authip")
         .addToLabels("authip.io/policy-uid", uid)
         .addToAnnotations("authip.io/policy", policy.getMetadata().getNamespace() + "/" + policy.getMetadata().getName())
         .endMetadata()
-        .addToData(DATA_KEY, render(uid, entries)).build();
+        .addToData(DATA_KEY, data).build();
     ConfigMap written = resourceVersion == null ? client.configMaps().inNamespace(namespace).resource(cm).create()
         : client.configMaps().inNamespace(namespace).resource(cm).update();
     return new Cached(written.getMetadata().getResourceVersion(), Map.copyOf(entries));

@@ -87,7 +87,11 @@ public final class FleetObserver implements AutoCloseable {
     record Listed(List<ClusterListing.Listed> clusters, Instant listedAt) implements Clusters {
     }
 
-    record Waiting(String why) implements Clusters {
+    /**
+     * A newer list is on its way; {@code last} is the last complete one, however old (null when there is none yet):
+     * what was selected stays selected from it until the newer list shows otherwise.
+     */
+    record Waiting(String why, Listed last) implements Clusters {
     }
 
     record Failed(Outcome.Failure failure, String during, Instant until) implements Clusters {
@@ -212,20 +216,24 @@ public final class FleetObserver implements AutoCloseable {
         scopes.add(s.scopeOf(null, now));
       }
       Scope scope = scopes.get(0);
-      if (scope.listedAt != null && !scope.listedAt.isBefore(notBefore)) {
+      Clusters.Listed last = null;
+      if (scope.listedAt != null) {
         List<ClusterListing.Listed> all = new ArrayList<>(scope.clusters.values());
         if (resourceGroup != null && !s.perResourceGroup) {
           String rg = resourceGroup.toLowerCase(Locale.ROOT);
           all.removeIf(l -> !l.snapshot().target().getResourceGroup().toLowerCase(Locale.ROOT).equals(rg));
         }
-        return new Clusters.Listed(all, scope.listedAt);
+        last = new Clusters.Listed(all, scope.listedAt);
+        if (!scope.listedAt.isBefore(notBefore)) {
+          return last;
+        }
       }
       if (scope.failure != null && now.isBefore(scope.failedUntil)) {
         return new Clusters.Failed(scope.failure, scope.describe(), scope.failedUntil);
       }
       scope.waiters.add(waiter);
       schedule(s, scope, notBefore, now);
-      return new Clusters.Waiting("the list of the managed clusters of " + scope.describe());
+      return new Clusters.Waiting("the list of the managed clusters of " + scope.describe(), last);
     }
   }
 

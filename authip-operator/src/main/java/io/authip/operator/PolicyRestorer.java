@@ -67,9 +67,18 @@ public final class PolicyRestorer {
       events.add(new PolicyEvent(EventReason.Retained, "policy deleted; clusters keep their current ranges", null));
       return new Result(true, events, List.of());
     }
-    Map<String, CaptureStore.Entry> records;
+    Map<String, CaptureStore.Entry> records = new java.util.HashMap<>();
     try {
-      records = captures.entries(policy);
+      if (policy.getSpec().targetSelectorsOrEmpty().isEmpty()) {
+        // Only the named clusters: each one's own capture ConfigMap.
+        for (ClusterTarget t : policy.getSpec().targetsOrEmpty()) {
+          if (t != null) {
+            captures.entry(policy, t.key()).ifPresent(e -> records.put(t.key(), e));
+          }
+        }
+      } else {
+        records.putAll(captures.entries(policy));
+      }
     } catch (KubernetesClientException e) {
       return giveUpOrWait(policy, now, events, List.of("authip's capture record is unreadable (HTTP " + e.getCode()
           + ")"));

@@ -89,6 +89,11 @@ public final class PolicySyncer {
    * server and watch events to every watcher per interval, more than half the operator's steady-state CPU.
    */
   static final Duration SYNC_TIME_REFRESH = Duration.ofMinutes(10);
+  /**
+   * Status holds the lists of each target (applied, captured, in flight) up to this many targets, the most
+   * spec.targets may name: 100 targets with three lists of 200 ranges stay near 1.2 MB, within etcd's 1.5 MiB.
+   */
+  static final int LISTS_IN_STATUS = 100;
   /** The gateway's refusals of an operation handle that no retry can make pollable. */
   private static final java.util.Set<String> UNPOLLABLE =
       java.util.Set.of(Outcome.Failure.Rejected.UNTRUSTED_POLL_URL, Outcome.Failure.Rejected.INVALID_OPERATION_HANDLE);
@@ -200,6 +205,7 @@ public final class PolicySyncer {
       }
     }
     List<Step> deferred = new ArrayList<>();
+    List<Step> steps = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
       ClusterTarget target = targets.get(i);
       TargetStatus prev = previous.get(target.key());
@@ -223,7 +229,8 @@ public final class PolicySyncer {
       };
       TargetRoute route = routes.route(target, spec.effectiveAccess());
       Step step = new Step(target, status, prev, resync, events, policy, intents, sofar, i == targets.size() - 1,
-          route instanceof TargetRoute.Allowed a ? a.gateway() : null, targets.size() > 1);
+          route instanceof TargetRoute.Allowed a ? a.gateway() : null, targets.size() > 1,
+          targets.size() > LISTS_IN_STATUS);
       // Only a valid Enforce policy owns a cluster: an Observe policy neither blocks another nor is blocked.
       Optional<String> owner = route instanceof TargetRoute.Refused || spec.effectiveMode() != Mode.Enforce
           ? Optional.empty() : selectedBy == null ? owners.otherOwner(target).map(o -> "the older policy " + o)
@@ -256,6 +263,9 @@ public final class PolicySyncer {
         keepRecentSyncTime(step.status, prev);
       }
       out.add(step.status);
+      if (!step.records.isEmpty()) {
+        steps.add(step);
+      }
       if (step.deferred != null) {
         deferred.add(step);
       }
@@ -264,6 +274,12 @@ public final class PolicySyncer {
       }
     }
     out.addAll(selection.carried());
+    recordCaptures(policy, steps, deferred);
+    for (Step step : steps) {
+      if (step.after.compareTo(next) < 0) {
+        next = step.after;
+      }
+    }
     if (!deferred.isEmpty()) {
       // Write-ahead for the whole pass: every intent durable in one status write (a refused write stops the pass
       // here, before any PUT), then the PUTs.
@@ -278,6 +294,44 @@ public final class PolicySyncer {
       }
     }
     return new Result(out, events, next, selection.selectors());
+  }
+
+  /**
+   * Records the captures and the lists about to be sent of a batch pass's targets (one write per capture ConfigMap).
+   * When that fails nothing is sent to any of them: each deferred change is dropped, its target's status as it was
+   * before the change was planned, with the reason.
+   */
+  private void recordCaptures(AuthorizedIpPolicy policy, List<Step> steps, List<Step> deferred) {
+    if (steps.isEmpty()) {
+      return;
+    }
+    List<CaptureStore.Record> records = new ArrayList<>();
+    steps.forEach(s -> records.addAll(s.records));
+    Map<String, CaptureStore.Entry> written;
+    try {
+      written = captures.recordAll(policy, records);
+    } catch (CaptureStore.NotRecorded e) {
+      LOG.warn("{}", e.getMessage());
+      for (Step step : List.copyOf(deferred)) {
+        TargetStatus ts = step.status;
+        ts.setAccess(step.before.getAccess());
+        ts.setAppliedRanges(step.before.getAppliedRanges());
+        ts.setRangeCount(step.before.getRangeCount());
+        ts.setPendingOperation(step.before.getPendingOperation());
+        markDrift(ts, step.prev, step.desired);
+        step.state(TargetState.Error, TargetReason.IntentNotRecorded, e.getMessage() + "; nothing was sent to Azure");
+        step.retryIn(backoff(failures.merge(step.target.key(), 1, Integer::sum)));
+        step.deferred = null;
+      }
+      deferred.clear();
+      return;
+    }
+    for (Step step : steps) {
+      CaptureStore.Entry entry = written.get(step.target.key());
+      if (entry != null) {
+        showCapture(step, entry);
+      }
+    }
   }
 
   /**
@@ -331,6 +385,10 @@ public final class PolicySyncer {
             notBefore, self);
         if (clusters instanceof FleetObserver.Clusters.Listed l) {
           listed.addAll(l.clusters());
+        } else if (clusters instanceof FleetObserver.Clusters.Waiting w && w.last() != null) {
+          // A newer list is on its way: until it comes, the selection stands as the last list made it (a cluster
+          // tagged or untagged since is taken or released when the newer list shows it).
+          listed.addAll(w.last().clusters());
         } else if (clusters instanceof FleetObserver.Clusters.Waiting w) {
           problem = problem == null ? "waiting for " + w.why() : problem;
         } else if (clusters instanceof FleetObserver.Clusters.Failed f) {
@@ -461,13 +519,21 @@ public final class PolicySyncer {
     final boolean batch;
     /** The change to send once the pass's intents are recorded together; null when there is none. */
     Runnable deferred;
+    /** What the deferred change sends, and this target's status before it was planned. */
+    ApiServerAccess desired;
+    TargetStatus before;
+    /** More than {@link #LISTS_IN_STATUS} targets in the pass: status keeps no list of this target's. */
+    final boolean compact;
+    /** What to record in the capture ConfigMaps for this target with the pass's others (batch only). */
+    final List<CaptureStore.Record> records = new ArrayList<>();
     Duration after;
 
     Step(ClusterTarget target, TargetStatus status, TargetStatus prev, Duration resync, List<PolicyEvent> events,
         AuthorizedIpPolicy policy, IntentLog intents, Supplier<List<TargetStatus>> sofar, boolean last,
-        AksGateway gateway, boolean batch) {
+        AksGateway gateway, boolean batch, boolean compact) {
       this.gateway = gateway;
       this.batch = batch;
+      this.compact = compact;
       this.resync = resync;
       this.target = target;
       this.status = status;
@@ -508,11 +574,10 @@ public final class PolicySyncer {
     CaptureStore.Entry record = null;
     if (enforce) {
       try {
-        record = captures.entries(step.policy).get(key);
+        record = captures.entry(step.policy, key).orElse(null);
       } catch (KubernetesClientException e) {
         step.state(TargetState.Error, TargetReason.CaptureUnreadable, "cannot read authip's record of this cluster from "
-            + "ConfigMap " + captures.namespace() + "/" + CaptureStore.configMapName(step.policy.getMetadata().getUid())
-            + " (HTTP " + e.getCode() + "); nothing is changed until it can be read");
+            + "ConfigMap " + captures.configMapOf(step.policy, key) + " (HTTP " + e.getCode() + "); nothing is changed until it can be read");
         step.retryIn(backoff(failures.merge(key, 1, Integer::sum)));
         return;
       }
@@ -538,7 +603,7 @@ public final class PolicySyncer {
         listed = ended.listed;
       } else {
         if (after != null && now().isBefore(after)) {
-          step.state(TargetState.Updating, TargetReason.OperationInProgress, "Azure is applying " + entries(pending)
+          step.state(TargetState.Updating, TargetReason.OperationInProgress, "Azure is applying " + entries(step, pending)
               + " entries (started " + pending.getStartedAt() + "; Azure asked for no poll before " + after + ")");
           step.retryIn(Duration.between(now(), after).plusMillis(1));
           return;
@@ -619,8 +684,13 @@ public final class PolicySyncer {
       boolean fromList = snapshot.rawBody() == null && observer != null && !alone;
       ts.setClusterId(snapshot.clusterId() == null ? step.target.resourceId() : snapshot.clusterId());
       ts.setLastSyncTime(seenAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
-      if (enforce && record == null) {
-        record = captureFirstRead(step, snapshot);
+      if (enforce && record == null && step.records.isEmpty()) {
+        if (step.batch) {
+          // Recorded with the pass's other clusters, one write per capture ConfigMap, before any of its PUTs.
+          step.records.add(new CaptureStore.Record(key, ts.getClusterId(), snapshot.access(), null, now().toString()));
+        } else {
+          record = captureFirstRead(step, snapshot);
+        }
       }
       List<String> ids = TargetPlanner.egressIds(spec, snapshot);
       Map<String, Cidr> resolved = Map.of();
@@ -670,7 +740,7 @@ public final class PolicySyncer {
             && sameList(intent, desired)) {
           // authip's own change, whose operation URL was never recorded (the status write after the PUT was lost,
           // or the process died): follow it through the cluster's own provisioningState.
-          recordDesired(ts, desired);
+          recordDesired(step, desired);
           step.state(TargetState.Updating, TargetReason.OperationInProgress, "Azure is applying " + desired.entryCount()
               + " entries (seen on the cluster: " + snapshot.provisioningState() + ")");
           step.retryIn(config.pollInterval());
@@ -688,7 +758,7 @@ public final class PolicySyncer {
         return;
       }
       if (!enforce) {
-        recordDesired(ts, desired);
+        recordDesired(step, desired);
         if (ts.getDriftDetectedAt() == null) {
           ts.setDriftDetectedAt(now().toString());
           step.event(EventReason.DriftDetected, "actual ranges differ from the policy (Observe mode, not changed): "
@@ -728,6 +798,30 @@ public final class PolicySyncer {
       }
       // Write-ahead: authip's own record (capture, list about to be sent), then the status with the intent. Only
       // once both are durable does the PUT go out.
+      if (step.batch) {
+        // Several targets: their records go to the capture ConfigMaps together, then their intents to status in one
+        // write at the end of the pass, then their PUTs.
+        step.before = ts.copy();
+        step.records.add(new CaptureStore.Record(key, ts.getClusterId(), snapshot.access(), desired,
+            now().toString()));
+        recordDesired(step, desired);
+        ts.setPendingOperation(intent(step, null, now().toString(), desired));
+        String change = resend ? "sending the change again (the cluster is " + snapshot.provisioningState()
+            + " after it)" : "changing " + diff.summary();
+        TargetReason reason = correction ? TargetReason.CorrectingDrift : resend ? TargetReason.Retrying
+            : TargetReason.Applying;
+        step.state(TargetState.Pending, reason, "about to send: " + change);
+        ClusterSnapshot read = snapshot;
+        step.desired = desired;
+        step.deferred = () -> {
+          if (send(step, read, desired, change, reason, correction, recent) == Sent.PRECONDITION_FAILED) {
+            step.state(TargetState.Pending, TargetReason.ConcurrentChange, "the cluster changed between read and "
+                + "write; will read it again");
+            step.retryIn(config.busyRetry());
+          }
+        };
+        return;
+      }
       try {
         record = captures.recordBeforeWrite(step.policy, key, ts.getClusterId(), snapshot.access(), desired,
             now().toString());
@@ -738,25 +832,14 @@ public final class PolicySyncer {
         return;
       }
       showCapture(step, record);
-      recordDesired(ts, desired);
-      ts.setPendingOperation(new PendingOperation(null, now().toString(), desired.access(), desired.toAks()));
+      recordDesired(step, desired);
+      ts.setPendingOperation(intent(step, null, now().toString(), desired));
       String change = resend ? "sending the change again (the cluster is " + snapshot.provisioningState()
           + " after it)" : "changing " + diff.summary();
       TargetReason reason = correction ? TargetReason.CorrectingDrift : resend ? TargetReason.Retrying
           : TargetReason.Applying;
       step.state(TargetState.Pending, reason, "about to send: " + change);
       ClusterSnapshot read = snapshot;
-      if (step.batch) {
-        // Several targets: their intents go to status in one write at the end of the pass, then their PUTs.
-        step.deferred = () -> {
-          if (send(step, read, desired, change, reason, correction, recent) == Sent.PRECONDITION_FAILED) {
-            step.state(TargetState.Pending, TargetReason.ConcurrentChange, "the cluster changed between read and "
-                + "write; will read it again");
-            step.retryIn(config.busyRetry());
-          }
-        };
-        return;
-      }
       step.intents.record(step.sofar.get());
       if (send(step, read, desired, change, reason, correction, recent) == Sent.DONE) {
         return;
@@ -793,8 +876,7 @@ public final class PolicySyncer {
         pollAfter.remove(key);
       }
       ts.setDriftDetectedAt(null);
-      ts.setPendingOperation(new PendingOperation(ok.value().pollUrl(), now().toString(), desired.access(),
-          desired.toAks()));
+      ts.setPendingOperation(intent(step, ok.value().pollUrl(), now().toString(), desired));
       if (correction) {
         List<String> corrections = new ArrayList<>(recent);
         corrections.add(now().toString());
@@ -862,7 +944,7 @@ public final class PolicySyncer {
     }
     ClusterSnapshot cluster = l.cluster().snapshot();
     if (cluster.operationInProgress()) {
-      step.state(TargetState.Updating, TargetReason.OperationInProgress, "Azure is applying " + entries(pending)
+      step.state(TargetState.Updating, TargetReason.OperationInProgress, "Azure is applying " + entries(step, pending)
           + " entries (started " + pending.getStartedAt() + "; the cluster was " + cluster.provisioningState()
           + " when listed at " + l.listedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")");
       // The next list, no sooner than a poll would have come, tells more.
@@ -886,7 +968,7 @@ public final class PolicySyncer {
       return new Ended(null);
     }
     ts.setLastChangeTime(now().toString());
-    step.event(EventReason.Applied, "Azure finished applying " + entries(pending) + " entries");
+    step.event(EventReason.Applied, "Azure finished applying " + entries(step, pending) + " entries");
     return new Ended(l);
   }
 
@@ -923,11 +1005,14 @@ public final class PolicySyncer {
   private void showCapture(Step step, CaptureStore.Entry record) {
     CapturedAccess shown = step.prev == null ? null : step.prev.getPrevious();
     CapturedAccess genuine = record == null ? null : record.captured();
+    if (genuine != null && step.compact) {
+      // A policy of many targets: the capture's access and time in status, its list in authip's record alone.
+      genuine = new CapturedAccess(genuine.getAccess(), List.of(), genuine.getCapturedAt());
+    }
     if (shown != null && !shown.equals(genuine)) {
       step.event(EventReason.CaptureMismatch, "status.targets[].previous (" + describe(shown) + ") is not what authip "
           + "recorded (" + (genuine == null ? "nothing yet" : describe(genuine)) + " in ConfigMap "
-          + captures.namespace() + "/" + CaptureStore.configMapName(step.policy.getMetadata().getUid())
-          + "); the status value is ignored and replaced");
+          + captures.configMapOf(step.policy, step.target.key()) + "); the status value is ignored and replaced");
     }
     step.status.setPrevious(genuine);
   }
@@ -945,7 +1030,7 @@ public final class PolicySyncer {
     String shown = foreign.size() <= MAX_FOREIGN_SHOWN ? String.join(", ", foreign)
         : String.join(", ", foreign.subList(0, MAX_FOREIGN_SHOWN)) + " and " + (foreign.size() - MAX_FOREIGN_SHOWN)
             + " more";
-    recordDesired(ts, desired);
+    recordDesired(step, desired);
     if (ts.getDriftDetectedAt() == null) {
       ts.setDriftDetectedAt(now().toString());
     }
@@ -981,9 +1066,29 @@ public final class PolicySyncer {
     return pending.getRanges() == null ? 0 : pending.getRanges().size();
   }
 
+  /** Entries of a recorded change, also when status holds its digest alone (a policy of many targets). */
+  private static int entries(Step step, PendingOperation pending) {
+    if ((pending.getRanges() == null || pending.getRanges().isEmpty()) && pending.getRangesDigest() != null
+        && pending.getRangesDigest().equals(step.status.getRangesDigest()) && step.status.getRangeCount() != null) {
+      return step.status.getRangeCount();
+    }
+    return entries(pending);
+  }
+
   private static boolean sameList(PendingOperation intent, ApiServerAccess desired) {
+    if (intent.getRangesDigest() != null) {
+      return intent.getRangesDigest().equals(desired.digest());
+    }
     return intent.getAccess() == desired.access() && intent.getRanges() != null
         && ApiServerAccess.fromAks(intent.getRanges()).ranges().equals(desired.ranges());
+  }
+
+  /** The change about to be sent, or sent, as status records it: its list, unless the policy has many targets. */
+  private static PendingOperation intent(Step step, String pollUrl, String startedAt, ApiServerAccess desired) {
+    PendingOperation p = new PendingOperation(pollUrl, startedAt, desired.access(),
+        step.compact ? List.of() : desired.toAks());
+    p.setRangesDigest(desired.digest());
+    return p;
   }
 
   /** An intent whose PUT was never carried out (or is judged by now) no longer describes a change in flight. */
@@ -1074,7 +1179,7 @@ public final class PolicySyncer {
       step.event(EventReason.AzureError, op.fallback());
     }
     if (op instanceof OperationStatus.InProgress) {
-      step.state(TargetState.Updating, TargetReason.OperationInProgress, "Azure is applying " + entries(pending)
+      step.state(TargetState.Updating, TargetReason.OperationInProgress, "Azure is applying " + entries(step, pending)
           + " entries (started " + pending.getStartedAt() + ")");
       step.retryIn(config.pollInterval());
       return Polled.RUNNING;
@@ -1089,14 +1194,14 @@ public final class PolicySyncer {
       return Polled.FAILED;
     }
     ts.setLastChangeTime(now().toString());
-    step.event(EventReason.Applied, "Azure finished applying " + entries(pending) + " entries");
+    step.event(EventReason.Applied, "Azure finished applying " + entries(step, pending) + " entries");
     return Polled.SUCCEEDED;
   }
 
   private void inSync(Step step, ApiServerAccess desired) {
     TargetStatus ts = step.status;
     failures.remove(step.target.key());
-    recordDesired(ts, desired);
+    recordDesired(step, desired);
     ts.setDriftDetectedAt(null);
     Instant changed = parse(ts.getLastChangeTime());
     Instant propagatedAt = changed == null ? null : changed.plus(config.propagationDelay());
@@ -1161,13 +1266,21 @@ public final class PolicySyncer {
   private static boolean wasInSyncWith(TargetStatus prev, ApiServerAccess desired) {
     return prev != null && (prev.getState() == TargetState.InSync || prev.getState() == TargetState.Propagating
         || prev.getDriftDetectedAt() != null)
-        && prev.getAccess() == desired.access() && desired.toAks().equals(prev.getAppliedRanges());
+        && prev.getAccess() == desired.access() && (prev.getRangesDigest() != null
+            ? prev.getRangesDigest().equals(desired.digest()) : desired.toAks().equals(prev.getAppliedRanges()));
   }
 
-  private static void recordDesired(TargetStatus ts, ApiServerAccess desired) {
+  /**
+   * The list applied or desired, in the target's status. A policy of more than {@link #LISTS_IN_STATUS} targets keeps
+   * the count and the digest alone: 1,000 targets with lists of 200 would make a status of several MiB, beyond the
+   * 1.5 MiB etcd stores.
+   */
+  private static void recordDesired(Step step, ApiServerAccess desired) {
+    TargetStatus ts = step.status;
     ts.setAccess(desired.access());
-    ts.setAppliedRanges(new ArrayList<>(desired.toAks()));
+    ts.setAppliedRanges(step.compact ? new ArrayList<>() : new ArrayList<>(desired.toAks()));
     ts.setRangeCount(desired.access() == Access.Restricted ? desired.entryCount() : 0);
+    ts.setRangesDigest(desired.digest());
   }
 
   private static TargetStatus fresh(ClusterTarget target) {

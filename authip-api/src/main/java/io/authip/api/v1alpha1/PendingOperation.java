@@ -19,8 +19,12 @@ public class PendingOperation {
   @JsonPropertyDescription("The access the operation applies.")
   private Access access;
 
-  @JsonPropertyDescription("The ranges the operation applies.")
+  @JsonPropertyDescription("The ranges the operation applies; empty for the targets of a policy with more than 100 "
+      + "targets, whose rangesDigest alone says which list it is.")
   private List<String> ranges = new ArrayList<>();
+
+  @JsonPropertyDescription("SHA-256 of the access and the canonical list the operation applies, lower-case hex.")
+  private String rangesDigest;
 
   public PendingOperation() {
   }
@@ -64,14 +68,23 @@ public class PendingOperation {
     this.ranges = ranges;
   }
 
+  public String getRangesDigest() {
+    return rangesDigest;
+  }
+
+  public void setRangesDigest(String rangesDigest) {
+    this.rangesDigest = rangesDigest;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof PendingOperation p && Objects.equals(pollUrl, p.pollUrl)
-        && Objects.equals(startedAt, p.startedAt) && access == p.access && Objects.equals(ranges, p.ranges);
+        && Objects.equals(startedAt, p.startedAt) && access == p.access && Objects.equals(ranges, p.ranges)
+        && Objects.equals(rangesDigest, p.rangesDigest);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(pollUrl, startedAt, access, ranges);
+    return Objects.hash(pollUrl, startedAt, access, ranges, rangesDigest);
   }
 }

@@ -28,11 +28,17 @@ public class TargetStatus {
   @JsonPropertyDescription("The access last applied to (or, in Observe mode, desired for) the cluster.")
   private Access access;
 
-  @JsonPropertyDescription("The ranges last applied to (or, in Observe mode, desired for) the cluster.")
+  @JsonPropertyDescription("The ranges last applied to (or, in Observe mode, desired for) the cluster. Empty for "
+      + "every target of a policy with more than 100 targets (selectors), so that its status stays within what the "
+      + "API server stores: rangeCount and rangesDigest remain.")
   private List<String> appliedRanges = new ArrayList<>();
 
   @JsonPropertyDescription("Number of entries in appliedRanges.")
   private Integer rangeCount;
+
+  @JsonPropertyDescription("SHA-256 of the access and the canonical list last applied (or desired), lower-case hex: "
+      + "tells whether two lists are the same when appliedRanges is left out.")
+  private String rangesDigest;
 
   @JsonPropertyDescription("What the cluster had when this policy first took it over, as recorded by authip in its "
       + "own namespace (shown here for information: a restore uses authip's own record, never this field).")
@@ -121,6 +127,14 @@ public class TargetStatus {
     this.rangeCount = rangeCount;
   }
 
+  public String getRangesDigest() {
+    return rangesDigest;
+  }
+
+  public void setRangesDigest(String rangesDigest) {
+    this.rangesDigest = rangesDigest;
+  }
+
   public CapturedAccess getPrevious() {
     return previous;
   }
@@ -180,6 +194,7 @@ public class TargetStatus {
     t.access = access;
     t.appliedRanges = appliedRanges == null ? new ArrayList<>() : new ArrayList<>(appliedRanges);
     t.rangeCount = rangeCount;
+    t.rangesDigest = rangesDigest;
     t.previous = previous;
     t.pendingOperation = pendingOperation;
     t.lastSyncTime = lastSyncTime;
@@ -195,7 +210,8 @@ public class TargetStatus {
         && Objects.equals(clusterId, t.clusterId) && Objects.equals(selectedBy, t.selectedBy) && state == t.state
         && Objects.equals(reason, t.reason) && Objects.equals(message, t.message)
         && access == t.access && Objects.equals(appliedRanges, t.appliedRanges)
-        && Objects.equals(rangeCount, t.rangeCount) && Objects.equals(previous, t.previous)
+        && Objects.equals(rangeCount, t.rangeCount) && Objects.equals(rangesDigest, t.rangesDigest)
+        && Objects.equals(previous, t.previous)
         && Objects.equals(pendingOperation, t.pendingOperation)
         && Objects.equals(lastSyncTime, t.lastSyncTime) && Objects.equals(lastChangeTime, t.lastChangeTime)
         && Objects.equals(driftDetectedAt, t.driftDetectedAt)
@@ -204,7 +220,8 @@ public class TargetStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(clusterId, selectedBy, state, reason, message, access, appliedRanges, rangeCount, previous,
+    return Objects.hash(clusterId, selectedBy, state, reason, message, access, appliedRanges, rangeCount, rangesDigest,
+        previous,
         pendingOperation, lastSyncTime, lastChangeTime, driftDetectedAt, recentCorrections);
   }
 }

@@ -290,6 +290,11 @@ public final class FleetObserver implements AutoCloseable {
 
   /** Must hold the subscription's lock. */
   private void schedule(Subscription s, Scope scope, Instant notBefore, Instant now) {
+    if (scope.running && scope.lastStart != null && !scope.lastStart.isBefore(notBefore)) {
+      // The list being made is recent enough: its end wakes the waiter. (Asking for another after it made a second
+      // list per interval at 10,000 policies, whose passes after a list came in while the next was running.)
+      return;
+    }
     if (scope.running) {
       if (scope.again == null || notBefore.isAfter(scope.again)) {
         scope.again = notBefore;

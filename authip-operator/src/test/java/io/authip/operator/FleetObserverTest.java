@@ -41,6 +41,8 @@ class FleetObserverTest {
     volatile Outcome.Failure failSubscription;
     volatile Outcome.Failure failAll;
     volatile int pages = 1;
+    /** While set, a list waits for it: the list is running. */
+    volatile java.util.concurrent.CountDownLatch hold;
 
     void put(String rg, String name, String eTag, String state, Map<String, String> tags) {
       ClusterTarget t = new ClusterTarget(SUB, rg, name);
@@ -53,6 +55,14 @@ class FleetObserverTest {
     public Outcome<ClusterListing> listClusters(String subscriptionId, String resourceGroup) {
       listStarts.add(Instant.now());
       scopes.add(resourceGroup == null ? "subscription" : resourceGroup);
+      java.util.concurrent.CountDownLatch h = hold;
+      if (h != null) {
+        try {
+          h.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       if (failAll != null) {
         return Outcome.failed(failAll);
       }
@@ -152,6 +162,32 @@ class FleetObserverTest {
     assertThat(gateway.listStarts).hasSize(1);
     assertThat(observer.observe(gateway, new ClusterTarget(SUB, "rg", "gone"), Instant.now().minusSeconds(60), P2))
         .isInstanceOf(FleetObserver.Observation.Absent.class);
+  }
+
+  @Test
+  void aPolicyAskingWhileARecentEnoughListRunsWaitsForItAndAsksForNoOther() {
+    threeTargets();
+    await().atMost(Duration.ofSeconds(10)).until(() -> triggered.contains(P1));
+    triggered.clear();
+    gateway.hold = new java.util.concurrent.CountDownLatch(1);
+    Instant asked = Instant.now();
+    observe(0, P1, asked);
+    await().atMost(Duration.ofSeconds(10)).until(() -> gateway.listStarts.size() == 2);
+    // While it runs: a policy content with a list begun after 'asked' waits for this one.
+    assertThat(observe(1, P2, asked)).isInstanceOf(FleetObserver.Observation.Waiting.class);
+    gateway.hold.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> triggered.containsAll(Set.of(P1, P2)));
+    assertThat(observe(1, P2, asked)).isInstanceOf(FleetObserver.Observation.Listed.class);
+    sleep(FleetObserver.minInterval(2).multipliedBy(2));
+    assertThat(gateway.listStarts).as("no list after the one that served both").hasSize(2);
+  }
+
+  static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test

@@ -140,7 +140,7 @@ class PolicySyncerTest {
   }
 
   @Test
-  void aResyncThatFindsNothingNewKeepsTheStatusUntilLastSyncTimeIsTenMinutesOld() {
+  void aResyncThatFindsNothingNewKeepsTheStatusUntilLastSyncTimeIsAnHourOld() {
     AuthorizedIpPolicy p = policy("73.140.245.0/24");
     pass(p);
     clock.advance(Duration.ofMillis(200));

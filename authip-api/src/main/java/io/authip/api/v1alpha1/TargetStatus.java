@@ -49,7 +49,7 @@ public class TargetStatus {
   private PendingOperation pendingOperation;
 
   @JsonPropertyDescription("When the actual state was last read from Azure (RFC 3339). While a read finds nothing "
-      + "else to change in this target, it is rewritten at most every 10 minutes, so that resyncs write no status.")
+      + "else to change in this target, it is rewritten at most every hour, so that resyncs write no status.")
   private String lastSyncTime;
 
   @JsonPropertyDescription("When authip last changed the cluster (RFC 3339).")

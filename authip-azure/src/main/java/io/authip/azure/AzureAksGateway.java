@@ -70,6 +70,8 @@ public final class AzureAksGateway implements AksGateway {
   private final String principal;
   /** Reservations made for a call that could not go yet, by target and call: the call takes its own slot later. */
   private final ConcurrentMap<String, Ticket> tickets = new ConcurrentHashMap<>();
+  /** Per list path, the clusters of its last complete list as mapped then: an item listed the same again is reused. */
+  private final ConcurrentMap<String, Map<String, Reused>> lastListed = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong lastTicketSweep = new java.util.concurrent.atomic.AtomicLong();
   private final LongSupplier nanoClock;
 
@@ -376,7 +378,21 @@ public final class AzureAksGateway implements AksGateway {
         + "/providers/Microsoft.ContainerService/managedClusters";
     java.util.List<ClusterListing.Listed> out = new java.util.ArrayList<>();
     java.util.Set<String> seen = new java.util.HashSet<>();
+    Map<String, Reused> before = lastListed.getOrDefault(path, Map.of());
+    Map<String, Reused> now = new java.util.HashMap<>();
     Outcome<Integer> pages = pages(path, CLUSTER_API_VERSION, AzureCallListener.CLUSTER_LIST, item -> {
+      // A cluster listed exactly as the last time (same ID, eTag and content) is the same snapshot: mapping every
+      // item of every list again was half the operator's CPU with 10,000 clusters listed every 14 s.
+      String id = item.path("id").asText("").toLowerCase(Locale.ROOT);
+      String eTag = item.path("eTag").asText(item.path("etag").asText(null));
+      long hash = contentHash(item);
+      Reused same = before.get(id);
+      if (same != null && eTag != null && eTag.equals(same.eTag()) && hash == same.hash()
+          && seen.add(same.listed().snapshot().target().key())) {
+        out.add(same.listed());
+        now.put(id, same);
+        return;
+      }
       byte[] bytes = ClusterJson.write(item);
       ManagedClusterInner cluster;
       try (JsonReader json = JsonProviders.createReader(bytes)) {
@@ -389,11 +405,49 @@ public final class AzureAksGateway implements AksGateway {
         return;
       }
       if (seen.add(target.get().key())) {
-        out.add(new ClusterListing.Listed(SnapshotMapper.from(target.get(), cluster, null),
-            cluster.tags() == null ? Map.of() : withoutNullValues(cluster.tags())));
+        ClusterListing.Listed listed = new ClusterListing.Listed(SnapshotMapper.from(target.get(), cluster, null),
+            cluster.tags() == null ? Map.of() : withoutNullValues(cluster.tags()));
+        out.add(listed);
+        now.put(id, new Reused(eTag, hash, listed));
       }
     });
+    if (pages.isOk()) {
+      lastListed.put(path, Map.copyOf(now));
+    }
     return pages.map(n -> new ClusterListing(out, n));
+  }
+
+  /** A listed cluster as mapped the last time, with what tells whether it is listed the same again. */
+  private record Reused(String eTag, long hash, ClusterListing.Listed listed) {
+  }
+
+  /**
+   * A hash of a JSON value that does not depend on the order of arrays or of object members: ARM (and the emulator)
+   * may list the same cluster with its lists in another order.
+   */
+  static long contentHash(JsonNode node) {
+    if (node.isObject()) {
+      long h = 0x9E3779B97F4A7C15L;
+      for (var it = node.fields(); it.hasNext(); ) {
+        var e = it.next();
+        h += mix(e.getKey().hashCode() * 0x100000001B3L + contentHash(e.getValue()));
+      }
+      return mix(h);
+    }
+    if (node.isArray()) {
+      long h = node.size();
+      for (JsonNode element : node) {
+        h += mix(contentHash(element));
+      }
+      return mix(h ^ 0xC2B2AE3D27D4EB4FL);
+    }
+    return mix(node.asText().hashCode() * 31L + node.getNodeType().ordinal());
+  }
+
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   @Override

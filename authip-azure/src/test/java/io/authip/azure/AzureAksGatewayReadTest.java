@@ -280,4 +280,35 @@ class AzureAksGatewayReadTest {
     }
     return clusters;
   }
+
+  @Test
+  void aClusterListedAsBeforeIsReusedAndAChangedOneIsMappedAgain() {
+    String sub = "0f0e0d0c-0b0a-4909-8807-060504030201";
+    ClusterFixture same = ClusterFixture.loadBalancerManagedOutbound(sub, "rg-list", "aks-same");
+    ClusterFixture edited = ClusterFixture.loadBalancerManagedOutbound(sub, "rg-list", "aks-edited");
+    ClusterFixture tagged = ClusterFixture.loadBalancerManagedOutbound(sub, "rg-list", "aks-tagged");
+    List.of(same, edited, tagged).forEach(h.arm::seed);
+    ClusterListing first = listed(sub);
+    h.arm.editCluster(edited.clusterId(), body -> ((com.fasterxml.jackson.databind.node.ObjectNode) body
+        .path("properties")).with("apiServerAccessProfile").putArray("authorizedIPRanges").add("8.8.8.0/24"));
+    h.arm.tagCluster(tagged.clusterId(), Map.of("env", "prod"));
+
+    ClusterListing second = listed(sub);
+    assertThat(find(second, same)).isSameAs(find(first, same));
+    assertThat(find(second, edited).snapshot().access().ranges().toStrings()).containsExactly("8.8.8.0/24");
+    assertThat(find(second, edited).snapshot().eTag()).isNotEqualTo(find(first, edited).snapshot().eTag());
+    assertThat(find(second, tagged).tags()).containsEntry("env", "prod");
+    assertThat(find(first, tagged).tags()).doesNotContainKey("env");
+  }
+
+  private static ClusterListing listed(String sub) {
+    Outcome<ClusterListing> out = gateway.listClusters(sub, null);
+    assertThat(out).isInstanceOf(Outcome.Ok.class);
+    return ((Outcome.Ok<ClusterListing>) out).value();
+  }
+
+  private static ClusterListing.Listed find(ClusterListing listing, ClusterFixture f) {
+    return listing.clusters().stream().filter(l -> l.snapshot().target().key().equals(target(f).key()))
+        .findFirst().orElseThrow();
+  }
 }

@@ -110,7 +110,7 @@ public final class CaptureStore {
 
   /** The ConfigMap holding the records of {@code shard}. */
   static String shardName(String policyUid, int shard) {
-    return configMapName(policyUid) + String.format(Locale.ROOT, "-%02d", shard);
+    return configMapName(policyUid) + (shard < 10 ? "-0" : "-") + shard;
   }
 
   /** The shard of a cluster key: CRC-32 of its UTF-8 bytes, modulo {@link #SHARDS}; the same in every version. */
@@ -251,18 +251,18 @@ public final class CaptureStore {
   }
 
   private Cached shard(String uid, int shard) {
-    return cached(uid + "/" + shard, uid, shardName(uid, shard));
+    return cached(uid + "/" + shard, uid, () -> shardName(uid, shard));
   }
 
   private Cached legacy(String uid) {
-    return cached(uid + "/" + LEGACY, uid, configMapName(uid));
+    return cached(uid + "/" + LEGACY, uid, () -> configMapName(uid));
   }
 
-  private Cached cached(String key, String uid, String name) {
+  private Cached cached(String key, String uid, java.util.function.Supplier<String> name) {
     Cached c = cache.get(key);
     if (c == null) {
       // read outside the map's lock: a GET must not hold up the other policies' entries
-      c = read(uid, name);
+      c = read(uid, name.get());
       cache.put(key, c);
     }
     return c;

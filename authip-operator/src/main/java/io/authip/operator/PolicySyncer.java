@@ -799,21 +799,33 @@ public final class PolicySyncer {
         continue;
       }
       // Write-ahead: authip's own record (capture, list about to be sent), then the status with the intent. Only
-      // once both are durable does the PUT go out.
+      // once both are durable does the PUT go out. With several targets, their records go to the capture ConfigMaps
+      // together and their intents to status in one write at the end of the pass, then their PUTs.
       if (step.batch) {
-        // Several targets: their records go to the capture ConfigMaps together, then their intents to status in one
-        // write at the end of the pass, then their PUTs.
         step.before = ts.copy();
         step.records.add(new CaptureStore.Record(key, ts.getClusterId(), snapshot.access(), desired,
             now().toString()));
-        recordDesired(step, desired);
-        ts.setPendingOperation(intent(step, null, now().toString(), desired));
-        String change = resend ? "sending the change again (the cluster is " + snapshot.provisioningState()
-            + " after it)" : "changing " + diff.summary();
-        TargetReason reason = correction ? TargetReason.CorrectingDrift : resend ? TargetReason.Retrying
-            : TargetReason.Applying;
-        step.state(TargetState.Pending, reason, "about to send: " + change);
-        ClusterSnapshot read = snapshot;
+      } else {
+        try {
+          record = captures.recordBeforeWrite(step.policy, key, ts.getClusterId(), snapshot.access(), desired,
+              now().toString());
+        } catch (CaptureStore.NotRecorded e) {
+          markDrift(ts, step.prev, desired);
+          step.state(TargetState.Error, TargetReason.IntentNotRecorded, e.getMessage() + "; nothing was sent to Azure");
+          step.retryIn(backoff(failures.merge(key, 1, Integer::sum)));
+          return;
+        }
+        showCapture(step, record);
+      }
+      recordDesired(step, desired);
+      ts.setPendingOperation(intent(step, null, now().toString(), desired));
+      String change = resend ? "sending the change again (the cluster is " + snapshot.provisioningState()
+          + " after it)" : "changing " + diff.summary();
+      TargetReason reason = correction ? TargetReason.CorrectingDrift : resend ? TargetReason.Retrying
+          : TargetReason.Applying;
+      step.state(TargetState.Pending, reason, "about to send: " + change);
+      ClusterSnapshot read = snapshot;
+      if (step.batch) {
         step.desired = desired;
         step.deferred = () -> {
           if (send(step, read, desired, change, reason, correction, recent) == Sent.PRECONDITION_FAILED) {
@@ -824,24 +836,6 @@ public final class PolicySyncer {
         };
         return;
       }
-      try {
-        record = captures.recordBeforeWrite(step.policy, key, ts.getClusterId(), snapshot.access(), desired,
-            now().toString());
-      } catch (CaptureStore.NotRecorded e) {
-        markDrift(ts, step.prev, desired);
-        step.state(TargetState.Error, TargetReason.IntentNotRecorded, e.getMessage() + "; nothing was sent to Azure");
-        step.retryIn(backoff(failures.merge(key, 1, Integer::sum)));
-        return;
-      }
-      showCapture(step, record);
-      recordDesired(step, desired);
-      ts.setPendingOperation(intent(step, null, now().toString(), desired));
-      String change = resend ? "sending the change again (the cluster is " + snapshot.provisioningState()
-          + " after it)" : "changing " + diff.summary();
-      TargetReason reason = correction ? TargetReason.CorrectingDrift : resend ? TargetReason.Retrying
-          : TargetReason.Applying;
-      step.state(TargetState.Pending, reason, "about to send: " + change);
-      ClusterSnapshot read = snapshot;
       step.intents.record(step.sofar.get());
       if (send(step, read, desired, change, reason, correction, recent) == Sent.DONE) {
         return;

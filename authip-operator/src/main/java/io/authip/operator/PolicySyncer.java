@@ -298,8 +298,9 @@ public final class PolicySyncer {
   }
 
   /**
-   * Records the captures and the lists about to be sent of a batch pass's targets (one write per capture ConfigMap).
-   * When that fails nothing is sent to any of them: each deferred change is dropped, its target's status as it was
+   * Records the captures and the lists about to be sent of a pass's targets, as far as not recorded yet (one write
+   * per capture ConfigMap). When that fails nothing is sent to any of the deferred changes (a capture alone is only
+   * needed before a write, and the write path records it first or does not write): each deferred change is dropped, its target's status as it was
    * before the change was planned, with the reason.
    */
   private void recordCaptures(AuthorizedIpPolicy policy, List<Step> steps, List<Step> deferred) {
@@ -687,12 +688,10 @@ public final class PolicySyncer {
       ts.setClusterId(snapshot.clusterId() == null ? step.target.resourceId() : snapshot.clusterId());
       ts.setLastSyncTime(seenAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
       if (enforce && record == null && step.records.isEmpty()) {
-        if (step.batch) {
-          // Recorded with the pass's other clusters, one write per capture ConfigMap, before any of its PUTs.
-          step.records.add(new CaptureStore.Record(key, ts.getClusterId(), snapshot.access(), null, now().toString()));
-        } else {
-          record = captureFirstRead(step, snapshot);
-        }
+        // The first read in Enforce mode: what the cluster has is the genuine pre-takeover state. Recorded with the
+        // list about to be sent when this pass changes the cluster (one write), else at the end of the pass (with
+        // the pass's other clusters, one write per capture ConfigMap).
+        step.records.add(new CaptureStore.Record(key, ts.getClusterId(), snapshot.access(), null, now().toString()));
       }
       List<String> ids = TargetPlanner.egressIds(spec, snapshot);
       Map<String, Cidr> resolved = Map.of();
@@ -807,8 +806,10 @@ public final class PolicySyncer {
             now().toString()));
       } else {
         try {
-          record = captures.recordBeforeWrite(step.policy, key, ts.getClusterId(), snapshot.access(), desired,
-              now().toString());
+          List<CaptureStore.Record> records = new ArrayList<>(step.records);
+          records.add(new CaptureStore.Record(key, ts.getClusterId(), snapshot.access(), desired, now().toString()));
+          record = captures.recordAll(step.policy, records).get(key);
+          step.records.clear();
         } catch (CaptureStore.NotRecorded e) {
           markDrift(ts, step.prev, desired);
           step.state(TargetState.Error, TargetReason.IntentNotRecorded, e.getMessage() + "; nothing was sent to Azure");
@@ -978,20 +979,6 @@ public final class PolicySyncer {
       step.state(TargetState.Pending, TargetReason.Pending, "waiting for " + why);
     }
     step.retryIn(step.resync);
-  }
-
-  /** The first read of a cluster in Enforce mode records what it has: the genuine pre-takeover state. */
-  private CaptureStore.Entry captureFirstRead(Step step, ClusterSnapshot snapshot) {
-    try {
-      CaptureStore.Entry record = captures.recordCapture(step.policy, step.target.key(), step.status.getClusterId(),
-          snapshot.access(), now().toString());
-      showCapture(step, record);
-      return record;
-    } catch (CaptureStore.NotRecorded e) {
-      // Not needed until a write; the write path records it first or does not write.
-      LOG.warn("{}: {}", step.target.getClusterName(), e.getMessage());
-      return null;
-    }
   }
 
   /**

@@ -65,6 +65,25 @@ final class AddressResolver {
     }
   }
 
+  /** The blocks of these IDs when every one is cached, done, successful and not expired; no request. */
+  java.util.Optional<Map<String, Cidr>> cached(Collection<String> resourceIds) {
+    long now = nanoClock.getAsLong();
+    Map<String, Cidr> out = new LinkedHashMap<>();
+    for (String raw : resourceIds) {
+      var parsed = ArmAddressId.parse(raw);
+      if (parsed.isEmpty()) {
+        return java.util.Optional.empty();
+      }
+      Entry e = cache.get(parsed.get().key());
+      if (e == null || !e.result.isDone() || e.expired(now, ttlNanos)
+          || !(e.result.getNow(null) instanceof Outcome.Ok<Cidr> ok)) {
+        return java.util.Optional.empty();
+      }
+      out.put(parsed.get().key(), ok.value());
+    }
+    return java.util.Optional.of(Map.copyOf(out));
+  }
+
   Outcome<Map<String, Cidr>> resolve(Collection<String> resourceIds) {
     Map<String, ArmAddressId> wanted = new LinkedHashMap<>();
     for (String raw : resourceIds) {

@@ -23,6 +23,14 @@ public interface AksGateway {
   Outcome<Map<String, Cidr>> resolve(Collection<String> resourceIds);
 
   /**
+   * The blocks of these IDs when every one is known without a request (cached, not expired, looked up or listed
+   * successfully); empty otherwise. Keys as in {@link #resolve}.
+   */
+  default java.util.Optional<Map<String, Cidr>> resolveCached(Collection<String> resourceIds) {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Starts changing only {@code apiServerAccessProfile.authorizedIPRanges} of the cluster read as {@code snapshot}:
    * take the raw body that read returned (or GET it again when the snapshot has none), replace that one field, PUT
    * it back with {@code If-Match: snapshot.eTag()}. Returns as soon as Azure accepted the request.

@@ -168,6 +168,11 @@ public final class AzureAksGateway implements AksGateway {
   }
 
   @Override
+  public Optional<Map<String, Cidr>> resolveCached(Collection<String> resourceIds) {
+    return resolver.cached(resourceIds);
+  }
+
+  @Override
   public Outcome<OperationHandle> apply(ClusterSnapshot snapshot, ApiServerAccess desired) {
     if (snapshot == null || desired == null) {
       return Outcome.failed(new Failure.Rejected("InvalidRequest", "a snapshot and a desired access are required"));

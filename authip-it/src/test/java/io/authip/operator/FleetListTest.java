@@ -48,7 +48,11 @@ class FleetListTest {
   ArmEmulator arm;
 
   void start(UnaryOperator<ArmEmulator.Builder> emulator) {
-    env = LocalEnvironment.start(LocalEnvironment.Options.forTesting().withEmulator(emulator));
+    start(LocalEnvironment.Options.forTesting().withEmulator(emulator));
+  }
+
+  void start(LocalEnvironment.Options options) {
+    env = LocalEnvironment.start(options);
     env.grantAll(SUB);
     env.startOperator();
     k8s = env.kube().client();
@@ -97,6 +101,26 @@ class FleetListTest {
     await().atMost(WAIT).until(() -> authorizedRanges(drifted).contains("73.140.245.0/24"));
     assertThat(arm.requestCount(drifted.clusterId(), "PUT")).isEqualTo(1);
     assertThat(arm.requestCount(drifted.clusterId(), "GET")).isEqualTo(1);
+  }
+
+  @Test
+  void aResyncAheadOfTheNextListLooksNoAddressUpWhenTheirCacheHasExpired() {
+    // Addresses cached for 1 s; the 1 s resync cap asks for lists more often than the read budget's tenth allows (6
+    // pages: one list per 2.4 s), so most resyncs find only an older list. They wait for the newer one, which brings
+    // the addresses, instead of looking every one up alone.
+    start(LocalEnvironment.Options.forTesting().withEmulator(b -> b.listPageSize(10))
+        .withAzureSetting(io.authip.azure.AzureConfig.RESOLVE_CACHE_TTL, "1s"));
+    List<ClusterFixture> fleet = seed(12, "rg-ttl", Map.of());
+    AuthorizedIpPolicy p = create(policy("p", fleet, null));
+    awaitAll(p, 12, TargetState.InSync);
+
+    arm.resetCounters();
+    sleep(Duration.ofSeconds(8));
+    assertThat(arm.requestCount(RequestKind.CLUSTER_LIST)).as("lists went on").isPositive();
+    assertThat(arm.requestCount(RequestKind.PUBLIC_IP_GET)).isZero();
+    assertThat(arm.requestCount(RequestKind.PUBLIC_IP_PREFIX_GET)).isZero();
+    assertThat(arm.requestCount(RequestKind.CLUSTER_GET)).isZero();
+    assertThat(get(p).getStatus().getTargets()).allSatisfy(t -> assertThat(t.getState()).isEqualTo(TargetState.InSync));
   }
 
   @Test

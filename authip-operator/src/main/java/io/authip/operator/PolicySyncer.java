@@ -299,9 +299,9 @@ public final class PolicySyncer {
 
   /**
    * Records the captures and the lists about to be sent of a pass's targets, as far as not recorded yet (one write
-   * per capture ConfigMap). When that fails nothing is sent to any of the deferred changes (a capture alone is only
-   * needed before a write, and the write path records it first or does not write): each deferred change is dropped, its target's status as it was
-   * before the change was planned, with the reason.
+   * per capture ConfigMap). When that fails nothing is sent to any of the deferred changes: each is dropped, its
+   * target's status as it was before the change was planned, with the reason. (A capture alone is only needed before
+   * a write, and the write path records it first or does not write.)
    */
   private void recordCaptures(AuthorizedIpPolicy policy, List<Step> steps, List<Step> deferred) {
     if (steps.isEmpty()) {
@@ -529,7 +529,10 @@ public final class PolicySyncer {
     final boolean compact;
     /** The pass follows an edit of the spec: an older list may start a change at once (see syncTarget). */
     final boolean specChanged;
-    /** What to record in the capture ConfigMaps for this target with the pass's others (batch only). */
+    /**
+     * What is still to be recorded in the capture ConfigMaps for this target: its first capture (written with its
+     * change, or at the end of the pass), and in a batch pass the list about to be sent.
+     */
     final List<CaptureStore.Record> records = new ArrayList<>();
     Duration after;
 
@@ -583,7 +586,8 @@ public final class PolicySyncer {
         record = captures.entry(step.policy, key).orElse(null);
       } catch (KubernetesClientException e) {
         step.state(TargetState.Error, TargetReason.CaptureUnreadable, "cannot read authip's record of this cluster from "
-            + "ConfigMap " + captures.configMapOf(step.policy, key) + " (HTTP " + e.getCode() + "); nothing is changed until it can be read");
+            + "ConfigMap " + captures.configMapOf(step.policy, key) + " (HTTP " + e.getCode()
+            + "); nothing is changed until it can be read");
         step.retryIn(backoff(failures.merge(key, 1, Integer::sum)));
         return;
       }

@@ -320,6 +320,8 @@ class OperatorEndToEndTest {
     assertThat(metric("authip_target_drifted", cluster)).isEqualTo(0.0);
     assertThat(metric("authip_target_ranges", cluster)).isEqualTo(get(p).getStatus().getTargets().get(0)
         .getRangeCount().doubleValue());
+    // The limit the near-limit alert divides by: the operator's AUTHIP_MAX_RANGES (AKS's 200 here).
+    assertThat(metric("authip_target_ranges_limit", cluster)).isEqualTo(200.0);
     assertThat(text).contains("authip_azure_requests_total{code=\"200\",operation=\"cluster.get\"}")
         .contains("authip_azure_request_duration_seconds_bucket").contains("authip_reconcile_duration_seconds_count");
     assertThat(http("/healthz").statusCode()).isEqualTo(200);

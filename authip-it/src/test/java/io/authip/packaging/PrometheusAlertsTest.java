@@ -19,6 +19,7 @@ class PrometheusAlertsTest {
   /** The metrics the operator exports (the operator contract); an alert on any other name would never fire. */
   static final Set<String> OPERATOR_METRICS = Set.of(
       "authip_policy_ready", "authip_target_in_sync", "authip_target_drifted", "authip_target_ranges",
+      "authip_target_ranges_limit",
       "authip_target_contested", "authip_target_not_granted", "authip_grant_valid", "authip_grant_policies",
       "authip_drift_corrections_total", "authip_azure_requests_total",
       "authip_azure_request_duration_seconds_bucket", "authip_azure_request_duration_seconds_count",
@@ -138,8 +139,11 @@ class PrometheusAlertsTest {
   }
 
   @Test
-  void rangesNearTheLimitOf200() {
-    assertThat(expr(alerts.get("AuthipRangesNearLimit"))).contains("authip_target_ranges").endsWith(">= 180");
+  void rangesNearTheLimitFollowTheExportedLimit() {
+    // A ratio of the exported per-target limit, not a count: AUTHIP_MAX_RANGES may differ from AKS's 200.
+    assertThat(expr(alerts.get("AuthipRangesNearLimit")))
+        .contains("max by (namespace, policy, cluster) (authip_target_ranges)")
+        .contains("/ max by (namespace, policy, cluster) (authip_target_ranges_limit)").endsWith(">= 0.9");
   }
 
   @Test
@@ -160,12 +164,12 @@ class PrometheusAlertsTest {
             targetDrifted:
               for: 30m
             rangesNearLimit:
-              threshold: 190
+              ratio: 0.95
             azureErrors:
               ratio: 0.2
         """).one("PrometheusRule"));
     assertThat(tuned.get("AuthipTargetDrifted").path("for").asText()).isEqualTo("30m");
-    assertThat(expr(tuned.get("AuthipRangesNearLimit"))).endsWith(">= 190");
+    assertThat(expr(tuned.get("AuthipRangesNearLimit"))).endsWith(">= 0.95");
     assertThat(expr(tuned.get("AuthipAzureErrors"))).endsWith("> 0.2");
     assertThat(tuned.get("AuthipPolicyNotReady").path("annotations").path("runbook_url").asText())
         .isEqualTo("https://wiki.example.org/authip#authippolicynotready");

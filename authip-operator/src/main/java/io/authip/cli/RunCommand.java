@@ -80,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
         .withHttpClientFactory(new JdkHttpClientFactory())
         .withKubernetesSerialization(ResourceSerialization.create()).build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    AuthipMetrics metrics = new AuthipMetrics(registry);
+    AuthipMetrics metrics = new AuthipMetrics(registry, config.maxRanges());
     io.authip.azure.AzureCallListener calls = (operation, code, duration, headers) ->
         metrics.azureCall(operation, code, duration);
     AzureAksGateway gateway = AzureAksGateway.create(azure, calls);

@@ -28,6 +28,7 @@ public final class AuthipMetrics {
   public static final String TARGET_IN_SYNC = "authip.target.in.sync";
   public static final String TARGET_DRIFTED = "authip.target.drifted";
   public static final String TARGET_RANGES = "authip.target.ranges";
+  public static final String TARGET_RANGES_LIMIT = "authip.target.ranges.limit";
   public static final String TARGET_CONTESTED = "authip.target.contested";
   public static final String TARGET_NOT_GRANTED = "authip.target.not.granted";
   public static final String GRANT_VALID = "authip.grant.valid";
@@ -49,9 +50,21 @@ public final class AuthipMetrics {
   private final Timer reconcileTimer;
   /** 1 while this process may reconcile: it holds the Lease, or leader election is off. */
   private final AtomicLong leader = new AtomicLong();
+  /** The entry limit per cluster this process applies (AUTHIP_MAX_RANGES), exported per target. */
+  private final int maxRanges;
 
+  /** With AKS's limit of 200 entries per cluster. */
   public AuthipMetrics(MeterRegistry registry) {
+    this(registry, io.authip.ranges.RangeRules.AKS_MAX_ENTRIES);
+  }
+
+  /**
+   * @param maxRanges the entry limit per cluster this process applies ({@code AUTHIP_MAX_RANGES}), exported as
+   *     {@code authip_target_ranges_limit} so that the near-limit alert follows the configured limit
+   */
+  public AuthipMetrics(MeterRegistry registry, int maxRanges) {
     this.registry = registry;
+    this.maxRanges = maxRanges;
     this.reconcileTimer = Timer.builder(RECONCILE_DURATION).description("Time of one policy reconciliation")
         .publishPercentileHistogram().register(registry);
     Gauge.builder(LEADER, leader, AtomicLong::get)
@@ -102,6 +115,8 @@ public final class AuthipMetrics {
           tags, t.getDriftDetectedAt() != null ? 1 : 0));
       seen.add(set(TARGET_RANGES, "Entries in the cluster's desired authorized IP ranges", tags,
           t.getRangeCount() == null ? 0 : t.getRangeCount()));
+      seen.add(set(TARGET_RANGES_LIMIT, "Entries the cluster accepts at most (authip refuses a longer list)", tags,
+          maxRanges));
       seen.add(set(TARGET_CONTESTED, "1 while another writer keeps changing the cluster back and authip has stopped "
           + "correcting it (flap guard)", tags, t.getState() == TargetState.Contested ? 1 : 0));
       boolean notGranted = io.authip.api.v1alpha1.TargetReason.NotGranted.is(t.getReason())

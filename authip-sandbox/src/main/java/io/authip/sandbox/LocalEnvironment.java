@@ -138,7 +138,7 @@ public final class LocalEnvironment implements AutoCloseable {
       throw new IllegalStateException("an operator is already running");
     }
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    AuthipMetrics metrics = new AuthipMetrics(registry);
+    AuthipMetrics metrics = new AuthipMetrics(registry, options.operator().maxRanges());
     AzureConfig azure = AzureConfig.fromEnvironment(azureEnvironment);
     io.authip.azure.AzureCallListener calls = (op, code, duration, headers) -> metrics.azureCall(op, code, duration);
     AzureAksGateway gateway = AzureAksGateway.create(azure, calls);

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Standard Kubernetes conditions; {@code lastTransitionTime} moves only when the status flips. */
 public final class Conditions {
@@ -13,6 +14,25 @@ public final class Conditions {
   public static final String READY = "Ready";
   public static final String DRIFTED = "Drifted";
   public static final String VALID = "Valid";
+  /**
+   * kstatus's abnormal-true conditions, present only while True and derived from {@code Ready} (see
+   * {@link #withProgress}): Flux's health checks and {@code kstatus} tell "still working" from "needs someone".
+   */
+  public static final String RECONCILING = "Reconciling";
+  public static final String STALLED = "Stalled";
+
+  /** Ready reasons under which authip is still working towards the spec: {@code Reconciling=True}. */
+  static final Set<ConditionReason> IN_PROGRESS = Set.of(ConditionReason.Pending, ConditionReason.Updating,
+      ConditionReason.Propagating, ConditionReason.NoTargets);
+
+  /**
+   * Ready reasons that further reconciles will not change without someone acting (the spec, a grant, the cluster, a
+   * second writer, Azure's answer) while {@code Ready} is not True: {@code Stalled=True}.
+   */
+  static final Set<ConditionReason> STALLING = Set.of(ConditionReason.InvalidSpec, ConditionReason.Blocked,
+      ConditionReason.AzureError, ConditionReason.Contested, ConditionReason.NotGranted,
+      ConditionReason.TargetConflict, ConditionReason.SelectorFailed, ConditionReason.Drifted,
+      ConditionReason.InternalError);
 
   private Conditions() {
   }
@@ -45,6 +65,55 @@ public final class Conditions {
       out.add(build(type, value, reason.name(), message, generation, now.toString()));
     }
     return out;
+  }
+
+  /**
+   * Sets {@code Reconciling} and {@code Stalled} from the {@code Ready} condition of {@code current}, each present
+   * only while True (kstatus: abnormal-true polarity), with Ready's reason and message: {@code Reconciling} while a
+   * change is pending, applied or propagating ({@link #IN_PROGRESS}); {@code Stalled} while Ready is not True for a
+   * reason that needs someone to act ({@link #STALLING}). Without a {@code Ready} condition both are removed.
+   */
+  public static List<Condition> withProgress(List<Condition> current, Long generation, Instant now) {
+    Condition ready = find(current, READY).orElse(null);
+    ConditionReason reason = ready == null ? null : reasonOf(ready.getReason());
+    boolean reconciling = reason != null && IN_PROGRESS.contains(reason);
+    boolean stalled = reason != null && !"True".equals(ready.getStatus()) && STALLING.contains(reason);
+    List<Condition> out = current;
+    out = reconciling ? set(out, RECONCILING, true, reason, ready.getMessage(), generation, now)
+        : without(out, RECONCILING);
+    out = stalled ? set(out, STALLED, true, reason, ready.getMessage(), generation, now) : without(out, STALLED);
+    return out;
+  }
+
+  /**
+   * Mirrors a {@code Valid} condition into {@code Ready} (same status, reason and message) and sets {@code Stalled}
+   * while it is not True: resources without targets are ready when their spec is valid.
+   */
+  public static List<Condition> readyFromValid(List<Condition> current, Long generation, Instant now) {
+    Condition valid = find(current, VALID).orElse(null);
+    if (valid == null) {
+      return withProgress(without(current, READY), generation, now);
+    }
+    ConditionReason reason = reasonOf(valid.getReason());
+    List<Condition> out = set(current, READY, valid.getStatus(), reason == null ? ConditionReason.InternalError
+        : reason, valid.getMessage(), generation, now);
+    return withProgress(out, generation, now);
+  }
+
+  private static ConditionReason reasonOf(String reason) {
+    for (ConditionReason r : ConditionReason.values()) {
+      if (r.is(reason)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  private static List<Condition> without(List<Condition> current, String type) {
+    if (current == null || current.stream().noneMatch(c -> type.equals(c.getType()))) {
+      return current;
+    }
+    return new ArrayList<>(current.stream().filter(c -> !type.equals(c.getType())).toList());
   }
 
   public static java.util.Optional<Condition> find(List<Condition> conditions, String type) {

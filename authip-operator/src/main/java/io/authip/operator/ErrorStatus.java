@@ -94,16 +94,17 @@ final class ErrorStatus {
     if (message.length() > MAX_MESSAGE) {
       message = describe(e);
     }
-    status.setConditions(Conditions.set(status.getConditions(), Conditions.READY, false, REASON, message,
-        policy.getMetadata().getGeneration(), now));
+    status.setConditions(Conditions.withProgress(Conditions.set(status.getConditions(), Conditions.READY, false,
+        REASON, message, policy.getMetadata().getGeneration(), now), policy.getMetadata().getGeneration(), now));
     return status;
   }
 
   /** The set's status with only {@code Valid} changed (to Unknown). */
   static IpRangeSetStatus of(IpRangeSet set, Throwable e, Instant now) {
     IpRangeSetStatus status = set.getStatus() == null ? new IpRangeSetStatus() : COPIER.clone(set.getStatus());
-    status.setConditions(Conditions.set(status.getConditions(), Conditions.VALID, Conditions.UNKNOWN, REASON,
-        describe(e), set.getMetadata().getGeneration(), now));
+    status.setConditions(Conditions.readyFromValid(Conditions.set(status.getConditions(), Conditions.VALID,
+        Conditions.UNKNOWN, REASON, describe(e), set.getMetadata().getGeneration(), now),
+        set.getMetadata().getGeneration(), now));
     return status;
   }
 }

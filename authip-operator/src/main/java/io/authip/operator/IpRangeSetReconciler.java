@@ -56,6 +56,7 @@ public final class IpRangeSetReconciler implements Reconciler<IpRangeSet> {
             ConditionReason.InvalidSpec, message, generation, clock.instant()));
         events.emit(set, EventReason.InvalidSpec, message);
       }
+      status.setConditions(Conditions.readyFromValid(status.getConditions(), generation, clock.instant()));
       if (status.equals(old)) {
         return UpdateControl.noUpdate();
       }

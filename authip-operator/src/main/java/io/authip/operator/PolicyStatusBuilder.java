@@ -38,7 +38,7 @@ public final class PolicyStatusBuilder {
         ConditionReason.InvalidSpec, String.join("; ", lines), generation, now);
     conditions = Conditions.set(conditions, Conditions.DRIFTED, false, ConditionReason.NotEvaluated,
         "the spec is invalid; nothing was compared", generation, now);
-    s.setConditions(conditions);
+    s.setConditions(Conditions.withProgress(conditions, generation, now));
     return s;
   }
 
@@ -94,7 +94,7 @@ public final class PolicyStatusBuilder {
         drifted.isEmpty() ? "every target matches the policy or is being changed to it"
             : drifted.stream().map(PolicyStatusBuilder::name).collect(Collectors.joining(", "))
                 + " differ from the policy", generation, now);
-    s.setConditions(conditions);
+    s.setConditions(Conditions.withProgress(conditions, generation, now));
     return s;
   }
 

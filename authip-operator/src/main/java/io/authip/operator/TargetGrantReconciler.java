@@ -80,6 +80,7 @@ public final class TargetGrantReconciler implements Reconciler<TargetGrant> {
       status.setConditions(Conditions.set(previous, Conditions.VALID, false, ConditionReason.InvalidSpec, message,
           generation, clock.instant()));
     }
+    status.setConditions(Conditions.readyFromValid(status.getConditions(), generation, clock.instant()));
     metrics.recordGrant(grant.getMetadata().getName(), errors.isEmpty(),
         usage.policies(grant.getMetadata().getName()).size());
     UpdateControl<TargetGrant> control;

@@ -29,6 +29,58 @@ class ConditionsAndConfigTest {
   }
 
   @Test
+  void reconcilingAndStalledFollowReadyAndArePresentOnlyWhileTrue() {
+    // kstatus: Reconciling=True is InProgress, Stalled=True is Failed, absent or False means nothing.
+    List<Condition> pending = Conditions.withProgress(
+        Conditions.set(null, "Ready", false, ConditionReason.Pending, "a: Pending", 1L, T0), 1L, T0);
+    assertThat(pending).extracting(Condition::getType).containsExactly("Ready", "Reconciling");
+    assertThat(Conditions.find(pending, "Reconciling").orElseThrow()).satisfies(c -> {
+      assertThat(c.getStatus()).isEqualTo("True");
+      assertThat(c.getReason()).isEqualTo("Pending");
+      assertThat(c.getMessage()).isEqualTo("a: Pending");
+      assertThat(c.getObservedGeneration()).isEqualTo(1L);
+    });
+    // Propagating is Ready but still in progress: AKS enforces within minutes.
+    List<Condition> propagating = Conditions.withProgress(
+        Conditions.set(pending, "Ready", true, ConditionReason.Propagating, "1/1", 2L, T1), 2L, T1);
+    assertThat(Conditions.find(propagating, "Reconciling").orElseThrow().getReason()).isEqualTo("Propagating");
+    assertThat(Conditions.find(propagating, "Reconciling").orElseThrow().getLastTransitionTime())
+        .isEqualTo(T0.toString());
+    List<Condition> inSync = Conditions.withProgress(
+        Conditions.set(propagating, "Ready", true, ConditionReason.InSync, "1/1", 2L, T1), 2L, T1);
+    assertThat(inSync).extracting(Condition::getType).containsExactly("Ready");
+    for (ConditionReason stalling : List.of(ConditionReason.InvalidSpec, ConditionReason.Blocked,
+        ConditionReason.AzureError, ConditionReason.Contested, ConditionReason.NotGranted,
+        ConditionReason.TargetConflict, ConditionReason.SelectorFailed, ConditionReason.Drifted,
+        ConditionReason.InternalError)) {
+      List<Condition> stalled = Conditions.withProgress(
+          Conditions.set(pending, "Ready", false, stalling, "why", 3L, T1), 3L, T1);
+      assertThat(stalled).as(stalling.name()).extracting(Condition::getType).containsExactly("Ready", "Stalled");
+      assertThat(Conditions.find(stalled, "Stalled").orElseThrow().getReason()).isEqualTo(stalling.name());
+    }
+    // A reason authip does not write (status is tenant input) sets neither.
+    List<Condition> odd = new java.util.ArrayList<>(pending);
+    odd.set(0, new io.fabric8.kubernetes.api.model.ConditionBuilder(odd.get(0)).withReason("Whatever").build());
+    assertThat(Conditions.withProgress(odd, 1L, T0)).extracting(Condition::getType).containsExactly("Ready");
+  }
+
+  @Test
+  void readyMirrorsValidForResourcesWithoutTargets() {
+    List<Condition> valid = Conditions.readyFromValid(
+        Conditions.set(null, "Valid", true, ConditionReason.Valid, "3 ranges", 1L, T0), 1L, T0);
+    assertThat(valid).extracting(Condition::getType, Condition::getStatus, Condition::getReason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("Valid", "True", "Valid"),
+            org.assertj.core.groups.Tuple.tuple("Ready", "True", "Valid"));
+    List<Condition> invalid = Conditions.readyFromValid(
+        Conditions.set(valid, "Valid", false, ConditionReason.InvalidSpec, "spec.ranges[0]: bad", 2L, T1), 2L, T1);
+    assertThat(invalid).extracting(Condition::getType, Condition::getStatus, Condition::getReason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("Valid", "False", "InvalidSpec"),
+            org.assertj.core.groups.Tuple.tuple("Ready", "False", "InvalidSpec"),
+            org.assertj.core.groups.Tuple.tuple("Stalled", "True", "InvalidSpec"));
+    assertThat(Conditions.find(invalid, "Ready").orElseThrow().getMessage()).isEqualTo("spec.ranges[0]: bad");
+  }
+
+  @Test
   void configFromEnvironmentWithDefaultsAndErrors() {
     OperatorConfig c = OperatorConfig.fromEnvironment(Map.of("AUTHIP_WATCH_NAMESPACES", " a, b ,,",
         "AUTHIP_LEADER_ELECTION", "true", "POD_NAMESPACE", "authip-system", "AUTHIP_POLL_INTERVAL", "250ms"));

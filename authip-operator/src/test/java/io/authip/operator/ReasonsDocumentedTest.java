@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -49,14 +50,22 @@ class ReasonsDocumentedTest {
     Set<String> documented = new TreeSet<>();
     Matcher m = Pattern.compile("(?m)^\\s+reason: \\w+\\s+#(.*)$").matcher(
         readme.substring(readme.indexOf("status:\n  observedGeneration"), readme.indexOf("  targets:\n")));
-    int lists = 0;
+    List<Set<String>> lists = new java.util.ArrayList<>();
     while (m.find()) {
-      lists++;
+      Set<String> list = new TreeSet<>();
       for (String r : m.group(1).split("\\|")) {
-        documented.add(r.strip());
+        list.add(r.strip());
       }
+      lists.add(list);
+      documented.addAll(list);
     }
-    assertThat(lists).as("reason: lists of Ready and Drifted").isEqualTo(2);
+    assertThat(lists).as("reason: lists of Ready, Drifted and Reconciling").hasSize(3);
+    assertThat(lists.get(2)).as("Reconciling's reasons").isEqualTo(Conditions.IN_PROGRESS.stream().map(Enum::name)
+        .collect(Collectors.toCollection(TreeSet::new)));
+    String stalled = readme.substring(readme.indexOf("# Stalled (kstatus):"));
+    stalled = stalled.substring(stalled.indexOf("message: ") + "message: ".length(), stalled.indexOf(".\n"));
+    assertThat(new TreeSet<>(Arrays.stream(stalled.split(",")).map(String::strip).toList())).as("Stalled's reasons")
+        .isEqualTo(Conditions.STALLING.stream().map(Enum::name).collect(Collectors.toCollection(TreeSet::new)));
     documented.addAll(backticked(readme, "`Valid` condition has the reasons", "."));
     assertThat(documented).isEqualTo(names(ConditionReason.values()));
   }

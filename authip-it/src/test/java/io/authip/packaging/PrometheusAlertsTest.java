@@ -186,7 +186,22 @@ class PrometheusAlertsTest {
       assertThat(annotations.path("runbook_url").asText()).as(name)
           .isEqualTo("docs/alerting.md#" + name.toLowerCase());
       assertThat(Project.read(Project.DIR.resolve("docs/alerting.md"))).as("docs/alerting.md").contains("## " + name);
+      // ... and the anchor is one that GitHub (and Grafana, Alertmanager templates linking to it) resolves.
+      String anchor = annotations.path("runbook_url").asText().substring("docs/alerting.md#".length());
+      assertThat(headingAnchors(Project.read(Project.DIR.resolve("docs/alerting.md")))).as(name).contains(anchor);
     });
+  }
+
+  /** GitHub's anchors of a Markdown page's headings: lower case, punctuation dropped, spaces as hyphens. */
+  static Set<String> headingAnchors(String markdown) {
+    Set<String> anchors = new TreeSet<>();
+    for (String line : markdown.split("\n")) {
+      Matcher m = Pattern.compile("^#{1,6} (.+)$").matcher(line);
+      if (m.matches()) {
+        anchors.add(m.group(1).strip().toLowerCase().replaceAll("[^a-z0-9 _-]", "").replace(' ', '-'));
+      }
+    }
+    return anchors;
   }
 
   @Test

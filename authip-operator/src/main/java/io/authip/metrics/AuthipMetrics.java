@@ -50,6 +50,10 @@ public final class AuthipMetrics {
   private final Timer reconcileTimer;
   /** 1 while this process may reconcile: it holds the Lease, or leader election is off. */
   private final AtomicLong leader = new AtomicLong();
+  /** Operations whose watched counters exist (see {@link #azureCall}). */
+  private final Set<String> operations = ConcurrentHashMap.newKeySet();
+  /** Status codes the alerts rate(): throttling, and the server errors Azure answers most. */
+  static final List<String> WATCHED_CODES = List.of("429", "500", "503");
   /** The entry limit per cluster this process applies (AUTHIP_MAX_RANGES), exported per target. */
   private final int maxRanges;
 
@@ -169,6 +173,14 @@ public final class AuthipMetrics {
 
   /** One Azure Resource Manager request. {@code code} is the HTTP status, or 0 when no answer came. */
   public void azureCall(String operation, int code, Duration duration) {
+    if (operations.add(operation)) {
+      // The counters the alerts watch exist at 0 from an operation's first request: a series that appears with its
+      // first increment already in it (a burst of 429s between two scrapes) shows Prometheus's rate() no increase.
+      for (String watched : WATCHED_CODES) {
+        Counter.builder(AZURE_REQUESTS).description("Azure Resource Manager requests by operation and status code")
+            .tags("operation", operation, "code", watched).register(registry);
+      }
+    }
     Counter.builder(AZURE_REQUESTS).description("Azure Resource Manager requests by operation and status code")
         .tags("operation", operation, "code", String.valueOf(code)).register(registry).increment();
     Timer.builder(AZURE_REQUEST_DURATION).description("Azure Resource Manager request duration")

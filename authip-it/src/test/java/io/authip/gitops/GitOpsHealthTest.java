@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
-import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.api.v1alpha1.IpRangeSet;
 import io.authip.api.v1alpha1.IpRangeSetSpec;
 import io.authip.api.v1alpha1.Mode;
@@ -20,6 +19,7 @@ import io.authip.emulator.FaultTarget;
 import io.authip.kubeapi.Kubectl;
 import io.authip.operator.OperatorConfig;
 import io.authip.sandbox.LocalEnvironment;
+import io.authip.testing.Policies;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,9 +66,9 @@ class GitOpsHealthTest {
 
   @BeforeAll
   static void start() {
-    // Propagation of 3 s so that Propagating can be seen; everything else as in the other end-to-end tests.
+    // Propagation of 2 s so that Propagating can be seen; everything else as in the other end-to-end tests.
     env = LocalEnvironment.start(LocalEnvironment.Options.forTesting().withOperator(OperatorConfig.forTesting()
-        .withTimings(Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofMillis(300), Duration.ofSeconds(1))));
+        .withTimings(Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofSeconds(1))));
     env.grantAll(SUB);
     env.startOperator();
   }
@@ -342,26 +342,11 @@ class GitOpsHealthTest {
   }
 
   static List<RangeEntry> entries(String... cidrs) {
-    List<RangeEntry> list = new ArrayList<>();
-    for (String c : cidrs) {
-      list.add(RangeEntry.of(c));
-    }
-    return list;
+    return Policies.entries(cidrs);
   }
 
   AuthorizedIpPolicy policy(String name, List<ClusterFixture> clusters, String... ranges) {
-    AuthorizedIpPolicy p = new AuthorizedIpPolicy();
-    p.getMetadata().setName(name);
-    p.getMetadata().setNamespace(ns);
-    AuthorizedIpPolicySpec spec = new AuthorizedIpPolicySpec();
-    List<ClusterTarget> targets = new ArrayList<>();
-    for (ClusterFixture c : clusters) {
-      targets.add(new ClusterTarget(c.subscription(), c.resourceGroup(), c.name()));
-    }
-    spec.setTargets(targets);
-    spec.setRanges(entries(ranges));
-    p.setSpec(spec);
-    return p;
+    return Policies.policy(ns, name, clusters, ranges);
   }
 
   IpRangeSet rangeSet(String name, String... ranges) {

@@ -84,6 +84,31 @@ class OperatorEndToEndTest {
     assertThat(lease.getSpec().getHolderIdentity()).isNotBlank();
   }
 
+  @Test
+  void aGracefulStopHandsTheLeaseOverAtOnce() {
+    await().atMost(WAIT).until(() -> lease().getSpec().getHolderIdentity() != null);
+    String before = lease().getSpec().getHolderIdentity();
+    env.stopOperator();
+    // Released as client-go's ReleaseOnCancel does: no holder, a lease of 1 s.
+    var released = lease();
+    assertThat(released.getSpec().getHolderIdentity()).isNull();
+    assertThat(released.getSpec().getLeaseDurationSeconds()).isEqualTo(1);
+    long started = System.nanoTime();
+    env.startOperator();
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(50))
+        .until(() -> lease().getSpec().getHolderIdentity() != null);
+    Duration takeover = Duration.ofNanos(System.nanoTime() - started);
+    System.out.println("lease taken over " + takeover.toMillis() + " ms after the restart (was held by " + before
+        + ")");
+    // Without the release the new process waits the old holder's full lease duration (15 s).
+    assertThat(takeover).isLessThan(io.authip.operator.OperatorConfig.Lease.DEFAULT_DURATION);
+  }
+
+  static io.fabric8.kubernetes.api.model.coordination.v1.Lease lease() {
+    return env.kube().client().resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class)
+        .inNamespace(Rbac.OPERATOR_NAMESPACE).withName("authip-leader").get();
+  }
+
   @BeforeEach
   void namespace() {
     ns = "t" + COUNTER.incrementAndGet();

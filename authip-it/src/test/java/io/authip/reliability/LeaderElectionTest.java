@@ -73,7 +73,7 @@ class LeaderElectionTest {
   static final Duration LEASE_DURATION = Duration.ofSeconds(6);
   static final Duration RENEW_DEADLINE = Duration.ofSeconds(4);
   static final Duration RETRY_PERIOD = Duration.ofSeconds(1);
-  static final Duration RENEW_PHASE = Duration.ofSeconds(60);
+  static final Duration RENEW_PHASE = Duration.ofSeconds(30);
   /**
    * One reconcile of the edited policy: a cluster GET, its egress lookups, a PUT, a 300 ms operation polled every
    * 200 ms. Well under a second on an idle machine; 10 s leaves room for a loaded 2-core one and for the new leader's

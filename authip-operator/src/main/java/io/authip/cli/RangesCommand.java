@@ -41,6 +41,23 @@ final class RangesCommand implements Callable<Integer> {
   @Parameters(arity = "0..1", paramLabel = "FILE", description = "File to read, or - for standard input (default).")
   String file;
 
+  @Option(names = "--fit", paramLabel = "N", description = "When the set has more than N ranges, print instead the "
+      + "cover by at most N CIDR blocks that admits the fewest addresses beyond it (never a non-public range or one "
+      + "of --never-cover); stderr says 'N blocks, E extra addresses (P %%)'.")
+  Integer fit;
+
+  @Option(names = "--max-extra-percent", paramLabel = "P", description = "With --fit: refuse (exit 1) a cover "
+      + "admitting more than P %% of the set's own addresses.")
+  Double maxExtraPercent;
+
+  @Option(names = "--max-extra-addresses", paramLabel = "E", description = "With --fit: refuse (exit 1) a cover "
+      + "admitting more than E addresses beyond the set.")
+  Long maxExtraAddresses;
+
+  @Option(names = "--never-cover", paramLabel = "FILE", description = "With --fit: CIDRs no block of the cover may "
+      + "overlap, in the input's format.")
+  String neverCover;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -94,6 +111,9 @@ final class RangesCommand implements Callable<Integer> {
       return 1;
     }
     CidrSet set = CidrSet.of(cidrs);
+    if (fit != null || maxExtraPercent != null || maxExtraAddresses != null || neverCover != null) {
+      return fit(set, entries, out, err);
+    }
     var over = RangeRules.limitProblem(set.size(), max);
     if (over.isPresent()) {
       err.println("authip ranges: " + over.get() + " (--max " + max + "); nothing printed");
@@ -102,6 +122,81 @@ final class RangesCommand implements Callable<Integer> {
     set.toStrings().forEach(out::println);
     out.flush();
     err.println(entries + " entries -> " + set.size() + " ranges, " + set.addressCount() + " addresses");
+    return 0;
+  }
+
+  private int fit(CidrSet set, int entries, PrintWriter out, PrintWriter err) {
+    if (fit == null) {
+      err.println("authip ranges: --max-extra-percent, --max-extra-addresses and --never-cover go with --fit N");
+      return 2;
+    }
+    if (fit < 1 || (maxExtraPercent != null && maxExtraPercent < 0)
+        || (maxExtraAddresses != null && maxExtraAddresses < 0)) {
+      err.println("authip ranges: --fit must be at least 1, --max-extra-percent and --max-extra-addresses at least 0");
+      return 2;
+    }
+    List<Cidr> never = new ArrayList<>();
+    if (neverCover != null) {
+      List<String> lines;
+      try {
+        lines = Files.readAllLines(Path.of(neverCover), StandardCharsets.UTF_8);
+      } catch (NoSuchFileException e) {
+        err.println("authip ranges: cannot read --never-cover " + neverCover + ": no such file");
+        return 2;
+      } catch (IOException | java.io.UncheckedIOException e) {
+        err.println("authip ranges: cannot read --never-cover " + neverCover + ": " + e.getMessage());
+        return 2;
+      }
+      int bad = 0;
+      for (int i = 0; i < lines.size(); i++) {
+        String line = lines.get(i).replace("\uFEFF", "");
+        int hash = line.indexOf('#');
+        for (String entry : (hash >= 0 ? line.substring(0, hash) : line).split(",")) {
+          if (entry.isBlank()) {
+            continue;
+          }
+          try {
+            never.add(Cidr.parse(entry.strip().contains("/") ? entry.strip() : entry.strip() + "/32"));
+          } catch (IllegalArgumentException e) {
+            bad++;
+            err.println(neverCover + ":" + (i + 1) + ": " + e.getMessage());
+          }
+        }
+      }
+      if (bad > 0) {
+        err.println("authip ranges: " + bad + " entries of --never-cover are invalid; nothing printed");
+        return 1;
+      }
+    }
+    CidrSet forbidden = CidrSet.of(never);
+    java.util.Optional<io.authip.ranges.SupernetCover.Result> result;
+    try {
+      result = io.authip.ranges.SupernetCover.fit(set, fit, forbidden, CidrSet.empty());
+    } catch (IllegalArgumentException e) {
+      err.println("authip ranges: " + e.getMessage() + " (--never-cover); nothing printed");
+      return 1;
+    }
+    if (result.isEmpty()) {
+      err.println("authip ranges: no cover of " + set.size() + " ranges by " + fit + " blocks avoids the non-public "
+          + "ranges" + (never.isEmpty() ? "" : " and --never-cover") + "; nothing printed");
+      return 1;
+    }
+    io.authip.ranges.SupernetCover.Result r = result.get();
+    String over = null;
+    if (maxExtraAddresses != null && r.extraAddresses() > maxExtraAddresses) {
+      over = "--max-extra-addresses " + maxExtraAddresses;
+    } else if (maxExtraPercent != null && r.extraPercent() > maxExtraPercent) {
+      over = "--max-extra-percent " + maxExtraPercent;
+    }
+    if (over != null) {
+      err.println("authip ranges: the best cover of " + set.size() + " ranges by at most " + fit + " blocks admits "
+          + r.extraAddresses() + " extra addresses (" + String.format(java.util.Locale.ROOT, "%.2f",
+          r.extraPercent()) + " %), over " + over + "; nothing printed");
+      return 1;
+    }
+    r.blocks().forEach(b -> out.println(b));
+    out.flush();
+    err.println(r.summary());
     return 0;
   }
 }

@@ -46,6 +46,11 @@ public final class AuthipOperator implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final AtomicBoolean informerStopped = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
+  /** This process's holder name in the Lease: the configured one (the pod's name), else a random one. */
+  private final String leaseIdentity;
+  /** True while this process holds the Lease. */
+  private final AtomicBoolean leading = new AtomicBoolean();
+  private final KubernetesClient client;
   /** Lists each subscription's clusters, public IPs and prefixes for every policy at once. */
   private final FleetObserver observer;
   private HealthAndMetricsServer http;
@@ -77,6 +82,9 @@ public final class AuthipOperator implements AutoCloseable {
       boolean exitOnLostLease) {
     this.config = config;
     this.registry = registry;
+    this.client = client;
+    this.leaseIdentity = config.lease().identity() != null ? config.lease().identity()
+        : java.util.UUID.randomUUID().toString();
     PolicyValidator validator = new PolicyValidator(config.maxRanges());
     EventRecorder events = new EventRecorder(client, clock);
     this.operator = new Operator(o -> {
@@ -97,7 +105,7 @@ public final class AuthipOperator implements AutoCloseable {
             LOG.error("an informer stopped; /healthz now fails so that the pod is restarted", ex);
           });
       if (config.leaderElection()) {
-        o.withLeaderElectionConfiguration(leaderElection(config, metrics, closing,
+        o.withLeaderElectionConfiguration(leaderElection(config, leaseIdentity, metrics, leading, closing,
             exitOnLostLease ? () -> System.exit(1) : () -> LOG.error("lost the Lease; an embedded operator does not "
                 + "exit the process")));
       }
@@ -145,12 +153,13 @@ public final class AuthipOperator implements AutoCloseable {
    * ever: every SIGTERM of a leader then ended in a SIGKILL after the pod's grace period. The exit runs on a thread of
    * its own so that the elector's thread (which the shutdown waits for) is not the one blocked in it.
    */
-  static LeaderElectionConfiguration leaderElection(OperatorConfig config, AuthipMetrics metrics,
-      AtomicBoolean closing, Runnable exit) {
+  static LeaderElectionConfiguration leaderElection(OperatorConfig config, String identity, AuthipMetrics metrics,
+      AtomicBoolean leading, AtomicBoolean closing, Runnable exit) {
     OperatorConfig.Lease lease = config.lease();
     String name = config.leaseNamespace() + "/" + config.leaseName();
     LeaderCallbacks callbacks = new LeaderCallbacks(() -> {
-      LOG.info("now the leader (Lease {}, holder {}): reconciling", name, lease.identity());
+      LOG.info("now the leader (Lease {}, holder {}): reconciling", name, identity);
+      leading.set(true);
       metrics.leader(true);
     }, () -> {
       metrics.leader(false);
@@ -164,7 +173,7 @@ public final class AuthipOperator implements AutoCloseable {
       t.start();
     }, holder -> LOG.info("Lease {} is held by {}", name, holder));
     return new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace(), lease.leaseDuration(),
-        lease.renewDeadline(), lease.retryPeriod(), lease.identity(), callbacks, false);
+        lease.renewDeadline(), lease.retryPeriod(), identity, callbacks, false);
   }
 
   private <R extends io.fabric8.kubernetes.api.model.HasMetadata> void scope(ControllerConfigurationOverrider<R> o) {
@@ -214,11 +223,43 @@ public final class AuthipOperator implements AutoCloseable {
     closing.set(true);
     try {
       operator.stop();
+      if (config.leaderElection() && leading.get()) {
+        releaseLease();
+      }
     } finally {
       observer.close();
       if (http != null) {
         http.close();
       }
+    }
+  }
+
+  /**
+   * Hands the Lease over after a graceful stop, as client-go's ReleaseOnCancel does (JOSDK does not): the record is
+   * rewritten without holder and with a lease duration of 1 s, so that a standby (or the next pod of a rolling
+   * update) takes over within a second instead of waiting the full lease duration. Only if this process still holds
+   * it, and with the resourceVersion read: a Lease someone else took meanwhile is left alone. Reconciling has
+   * stopped before (JOSDK's controllers are stopped first), so no two replicas ever reconcile at once.
+   */
+  void releaseLease() {
+    var leases = client.resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class)
+        .inNamespace(config.leaseNamespace());
+    try {
+      var lease = leases.withName(config.leaseName()).get();
+      if (lease == null || lease.getSpec() == null || !leaseIdentity.equals(lease.getSpec().getHolderIdentity())) {
+        return;
+      }
+      java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+      lease.getSpec().setHolderIdentity(null);
+      lease.getSpec().setLeaseDurationSeconds(1);
+      lease.getSpec().setAcquireTime(now);
+      lease.getSpec().setRenewTime(now);
+      leases.resource(lease).update();
+      leading.set(false);
+      LOG.info("released the Lease {}/{}", config.leaseNamespace(), config.leaseName());
+    } catch (RuntimeException e) {
+      // Not released: a standby takes over once the lease duration has passed, as after a crash.
+      LOG.warn("could not release the Lease {}/{}: {}", config.leaseNamespace(), config.leaseName(), e.toString());
     }
   }
 

@@ -146,4 +146,41 @@ class RangesCommandTest {
     Files.writeString(file, content, StandardCharsets.UTF_8);
     return file.toString();
   }
+
+  // ---- --fit ------------------------------------------------------------------------------------------------------
+
+  static final String GAPS = "20.0.0.0/24\n20.0.2.0/24\n20.0.4.0/24\n20.0.6.0/24\n";
+
+  @Test
+  void fitPrintsTheCoverAdmittingTheFewestExtraAddresses() throws IOException {
+    Cli cli = Cli.run("ranges", "--fit", "3", write("gaps.txt", GAPS));
+    assertThat(cli.exitCode()).as(cli.err()).isZero();
+    // Either /22 admits 512 more; the first in address order.
+    assertThat(cli.outLines()).containsExactly("20.0.0.0/22", "20.0.4.0/24", "20.0.6.0/24");
+    assertThat(cli.err()).isEqualTo("3 blocks, 512 extra addresses (50.00 %)" + System.lineSeparator());
+    Cli fits = Cli.run("ranges", "--fit", "4", write("gaps.txt", GAPS));
+    assertThat(fits.outLines()).hasSize(4);
+    assertThat(fits.err()).startsWith("4 blocks, 0 extra addresses (0.00 %)");
+  }
+
+  @Test
+  void fitAvoidsNeverCoverAndRefusesOverTheBudget() throws IOException {
+    String never = write("never.txt", "# a partner's range\n20.0.1.0/24\n");
+    Cli cli = Cli.run("ranges", "--fit", "3", "--never-cover", never, write("gaps.txt", GAPS));
+    assertThat(cli.exitCode()).isZero();
+    assertThat(cli.outLines()).containsExactly("20.0.0.0/24", "20.0.2.0/24", "20.0.4.0/22");
+    Cli over = Cli.run("ranges", "--fit", "1", "--max-extra-percent", "50", write("gaps.txt", GAPS));
+    assertThat(over.exitCode()).isEqualTo(1);
+    assertThat(over.out()).isEmpty();
+    assertThat(over.err()).contains("the best cover of 4 ranges by at most 1 blocks admits 1024 extra addresses "
+        + "(100.00 %), over --max-extra-percent 50.0; nothing printed");
+    Cli addresses = Cli.run("ranges", "--fit", "3", "--max-extra-addresses", "511", write("gaps.txt", GAPS));
+    assertThat(addresses.exitCode()).isEqualTo(1);
+    assertThat(addresses.err()).contains("512 extra addresses");
+    Cli impossible = Cli.run("ranges", "--fit", "1", write("split.txt", "9.255.255.0/24\n11.0.0.0/24\n"));
+    assertThat(impossible.exitCode()).isEqualTo(1);
+    assertThat(impossible.err()).contains("no cover of 2 ranges by 1 blocks avoids the non-public ranges");
+    Cli usage = Cli.run("ranges", "--max-extra-percent", "5", write("gaps.txt", GAPS));
+    assertThat(usage.exitCode()).isEqualTo(2);
+  }
 }

@@ -92,7 +92,8 @@ class LeaderElectionConfigTest {
     CountDownLatch exited = new CountDownLatch(1);
     OperatorConfig config = config("POD_NAME", "authip-0", "AUTHIP_LEASE_DURATION", "6s",
         "AUTHIP_LEASE_RENEW_DEADLINE", "4s", "AUTHIP_LEASE_RETRY_PERIOD", "1s");
-    LeaderElectionConfiguration le = AuthipOperator.leaderElection(config, metrics, closing, () -> {
+    LeaderElectionConfiguration le = AuthipOperator.leaderElection(config, "authip-0", metrics, new AtomicBoolean(),
+        closing, () -> {
       exits.incrementAndGet();
       exited.countDown();
     });

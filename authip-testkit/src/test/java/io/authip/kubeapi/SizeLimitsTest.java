@@ -33,11 +33,16 @@ class SizeLimitsTest {
   @BeforeAll
   static void start() {
     k8s = EmbeddedKubernetes.start(0);
-    client = k8s.client();
+    // Without retries: the 500 etcd answers (as a real API server does) would be retried with backoff for 20 s.
+    client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(k8s.client().getConfiguration())
+            .withRequestRetryBackoffLimit(0).build())
+        .withHttpClientFactory(new io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory()).build();
   }
 
   @AfterAll
   static void stop() {
+    client.close();
     k8s.close();
   }
 

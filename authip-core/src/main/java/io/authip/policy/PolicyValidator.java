@@ -3,6 +3,8 @@ package io.authip.policy;
 import io.authip.api.v1alpha1.Access;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
+import io.authip.api.v1alpha1.Overflow;
+import io.authip.api.v1alpha1.OverflowStrategy;
 import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.api.v1alpha1.Egress;
 import io.authip.api.v1alpha1.IpRangeSet;
@@ -234,9 +236,14 @@ public final class PolicyValidator {
       }
       case Restricted -> {
         int entries = all.size() + (spec.getServiceTag() != null ? 1 : 0);
-        RangeRules.limitProblem(entries, maxRanges).ifPresent(m -> errors.add(new FieldError("spec",
-            m + " (literal and referenced ranges" + (spec.getServiceTag() != null ? " and the service tag" : "")
-                + ", before egress is added)")));
+        boolean supernet = spec.effectiveOverflow().effectiveStrategy() == OverflowStrategy.Supernet;
+        if (!supernet) {
+          RangeRules.limitProblem(entries, maxRanges).ifPresent(m -> errors.add(new FieldError("spec",
+              m + " (literal and referenced ranges" + (spec.getServiceTag() != null ? " and the service tag" : "")
+                  + ", before egress is added); or set spec.overflow.strategy: Supernet with a budget to cover "
+                  + "them with wider blocks")));
+        }
+        checkOverflow(spec, all, errors);
         boolean anyEgress = egress.loadBalancerEnabled() || egress.natGatewayEnabled()
             || egress.nodePublicIpPrefixesEnabled() || !extraIds.isEmpty();
         if (spec.rangesOrEmpty().isEmpty() && refs.isEmpty() && spec.getServiceTag() == null && !anyEgress) {
@@ -306,6 +313,53 @@ public final class PolicyValidator {
         if (earlier != null) {
           errors.add(new FieldError(path, "duplicates spec.targets[" + earlier + "] (" + t.getClusterName()
               + "); ARM IDs are case-insensitive, list each cluster once"));
+        }
+      }
+    }
+  }
+
+  /**
+   * spec.overflow: a budget with Supernet (widening without one would be unbounded: fail closed), budgets not
+   * negative, neverCover entries that are CIDRs and keep out of the policy's own ranges.
+   */
+  private static void checkOverflow(AuthorizedIpPolicySpec spec, CidrSet ranges, List<FieldError> errors) {
+    Overflow overflow = spec.getOverflow();
+    if (overflow == null) {
+      return;
+    }
+    if (overflow.effectiveStrategy() == OverflowStrategy.Supernet && overflow.getMaxExtraAddresses() == null
+        && overflow.getMaxExtraPercent() == null) {
+      errors.add(new FieldError("spec.overflow", "strategy: Supernet needs a budget: set maxExtraAddresses, "
+          + "maxExtraPercent or both (the most addresses beyond the list a cover may admit)"));
+    }
+    if (overflow.getMaxExtraAddresses() != null && overflow.getMaxExtraAddresses() < 0) {
+      errors.add(new FieldError("spec.overflow.maxExtraAddresses", "must be 0 or more, not "
+          + overflow.getMaxExtraAddresses()));
+    }
+    Double percent = overflow.getMaxExtraPercent();
+    if (percent != null && (percent.isNaN() || percent < 0 || percent > 10000)) {
+      errors.add(new FieldError("spec.overflow.maxExtraPercent", "must be from 0 to 10000, not " + percent));
+    }
+    List<RangeEntry> never = overflow.neverCoverOrEmpty();
+    for (int i = 0; i < never.size(); i++) {
+      String at = "spec.overflow.neverCover[" + i + "].cidr";
+      String text = never.get(i) == null ? null : never.get(i).getCidr();
+      if (text == null || text.isBlank()) {
+        errors.add(new FieldError(at, "is required: a CIDR such as 198.51.100.0/24 the cover must keep out"));
+        continue;
+      }
+      Cidr block;
+      try {
+        block = Cidr.parse(text.strip().contains("/") ? text.strip() : text.strip() + "/32");
+      } catch (IllegalArgumentException e) {
+        errors.add(new FieldError(at, e.getMessage()));
+        continue;
+      }
+      for (Cidr c : ranges.cidrs()) {
+        if (c.overlaps(block)) {
+          errors.add(new FieldError(at, block + " overlaps " + c + " of the policy's own ranges; a range in the "
+              + "list cannot be kept out of its cover: remove one of the two"));
+          break;
         }
       }
     }

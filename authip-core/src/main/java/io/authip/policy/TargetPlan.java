@@ -9,7 +9,21 @@ public sealed interface TargetPlan {
    * @param access the complete desired access
    * @param egressCount how many blocks came from the cluster's own egress (for messages)
    */
-  record Desired(ApiServerAccess access, int egressCount) implements TargetPlan {
+  record Desired(ApiServerAccess access, int egressCount, Widening widening) implements TargetPlan {
+
+    public Desired(ApiServerAccess access, int egressCount) {
+      this(access, egressCount, null);
+    }
+  }
+
+  /**
+   * A list over the limit covered by wider blocks ({@code spec.overflow.strategy: Supernet}).
+   *
+   * @param entries entries of the list before covering (ranges, egress, service tag)
+   * @param cover the optimal cover sent instead
+   * @param widest the blocks that admit addresses beyond the list, widest first
+   */
+  record Widening(int entries, io.authip.ranges.SupernetCover.Result cover, java.util.List<io.authip.ranges.Cidr> widest) {
   }
 
   /**

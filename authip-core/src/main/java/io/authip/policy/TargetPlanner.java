@@ -3,10 +3,14 @@ package io.authip.policy;
 import io.authip.api.v1alpha1.Access;
 import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
 import io.authip.api.v1alpha1.Egress;
+import io.authip.api.v1alpha1.Overflow;
+import io.authip.api.v1alpha1.OverflowStrategy;
+import io.authip.api.v1alpha1.RangeEntry;
 import io.authip.api.v1alpha1.TargetReason;
 import io.authip.ranges.Cidr;
 import io.authip.ranges.CidrSet;
 import io.authip.ranges.RangeRules;
+import io.authip.ranges.SupernetCover;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -117,10 +121,56 @@ public final class TargetPlanner {
     }
     Optional<String> over = RangeRules.limitProblem(entries, maxRanges);
     if (over.isPresent()) {
-      return new TargetPlan.Blocked(TargetReason.TooManyRanges, over.get() + " for this cluster (including "
-          + egressBlocks.size() + " egress blocks" + (tag == null ? "" : " and the service tag") + ")");
+      String problem = over.get() + " for this cluster (including " + egressBlocks.size() + " egress blocks"
+          + (tag == null ? "" : " and the service tag") + ")";
+      Overflow overflow = spec.effectiveOverflow();
+      if (overflow.effectiveStrategy() != OverflowStrategy.Supernet) {
+        return new TargetPlan.Blocked(TargetReason.TooManyRanges, problem);
+      }
+      return supernet(overflow, ranges, CidrSet.of(egressBlocks), tag, entries, egressBlocks.size(), problem);
     }
     return new TargetPlan.Desired(ApiServerAccess.restricted(ranges, tag), egressBlocks.size());
+  }
+
+  /**
+   * The optimal cover of {@code ranges} by the blocks the limit leaves (one fewer with a service tag), never over a
+   * non-public range or {@code neverCover}, never widening the cluster's egress or a single address; within the
+   * policy's budget, else Blocked with what the best cover would admit.
+   */
+  private TargetPlan supernet(Overflow overflow, CidrSet ranges, CidrSet egress, String tag, int entries,
+      int egressCount, String problem) {
+    int blocks = maxRanges - (tag == null ? 0 : 1);
+    List<Cidr> never = new ArrayList<>();
+    for (RangeEntry e : overflow.neverCoverOrEmpty()) {
+      String text = e.getCidr().strip();
+      never.add(Cidr.parse(text.contains("/") ? text : text + "/32"));
+    }
+    List<Cidr> pinned = new ArrayList<>(egress.cidrs());
+    ranges.cidrs().stream().filter(c -> c.prefix() == 32).forEach(pinned::add);
+    Optional<SupernetCover.Result> fit;
+    try {
+      fit = SupernetCover.fit(ranges, blocks, CidrSet.of(never), CidrSet.of(pinned));
+    } catch (IllegalArgumentException e) {
+      // The validator keeps neverCover out of the spec's ranges; the cluster's egress may still fall into it.
+      return new TargetPlan.Blocked(TargetReason.TooManyRanges, problem + "; spec.overflow.neverCover overlaps this "
+          + "cluster's egress (" + e.getMessage() + "), so no cover can keep it out");
+    }
+    if (fit.isEmpty()) {
+      return new TargetPlan.Blocked(TargetReason.TooManyRanges, problem + "; no cover by " + blocks + " blocks avoids "
+          + "the non-public ranges" + (never.isEmpty() ? "" : " and spec.overflow.neverCover") + " while keeping the "
+          + "egress and single addresses exact: split the clusters over policies, or shorten the list");
+    }
+    SupernetCover.Result cover = fit.get();
+    Optional<String> budget = cover.exceeds(overflow.getMaxExtraAddresses(), "spec.overflow.maxExtraAddresses",
+        overflow.getMaxExtraPercent(), "spec.overflow.maxExtraPercent");
+    if (budget.isPresent()) {
+      return new TargetPlan.Blocked(TargetReason.TooManyRanges, problem + "; the best cover by " + blocks
+          + " blocks admits " + cover.extraAddresses() + " extra addresses (" + cover.extraPercentText() + " %), over "
+          + budget.get() + ": raise the budget, or shorten the list");
+    }
+    CidrSet covered = CidrSet.of(cover.blocks());
+    return new TargetPlan.Desired(ApiServerAccess.restricted(covered, tag), egressCount,
+        new TargetPlan.Widening(entries, cover, cover.widened(ranges)));
   }
 
   private static String lower(String id) {

@@ -23,8 +23,12 @@ import java.util.Optional;
  */
 public final class SupernetCover {
 
-  /** The optimal cover found. */
-  public record Result(List<Cidr> blocks, long desiredAddresses, long extraAddresses) {
+  /**
+   * The optimal cover found.
+   *
+   * @param work pairs of child table entries the program combined (at most about n·K for n blocks in the set)
+   */
+  public record Result(List<Cidr> blocks, long desiredAddresses, long extraAddresses, long work) {
 
     /** Extra addresses as a percentage of the set's own addresses. */
     public double extraPercent() {
@@ -43,10 +47,29 @@ public final class SupernetCover {
       return out;
     }
 
+    /**
+     * The budget this cover exceeds, as {@code "<name> <limit>"} with the name the caller gives it (an option, a
+     * field), addresses checked first; empty when within both (a null limit is no limit).
+     */
+    public Optional<String> exceeds(Long maxExtraAddresses, String addressesName, Double maxExtraPercent,
+        String percentName) {
+      if (maxExtraAddresses != null && extraAddresses > maxExtraAddresses) {
+        return Optional.of(addressesName + " " + maxExtraAddresses);
+      }
+      if (maxExtraPercent != null && extraPercent() > maxExtraPercent) {
+        return Optional.of(percentName + " " + maxExtraPercent);
+      }
+      return Optional.empty();
+    }
+
+    /** Extra addresses as a percentage with two decimals, e.g. {@code 4.90}. */
+    public String extraPercentText() {
+      return String.format(java.util.Locale.ROOT, "%.2f", extraPercent());
+    }
+
     /** {@code "N blocks, E extra addresses (P %)"}. */
     public String summary() {
-      return blocks.size() + " blocks, " + extraAddresses + " extra addresses ("
-          + String.format(java.util.Locale.ROOT, "%.2f", extraPercent()) + " %)";
+      return blocks.size() + " blocks, " + extraAddresses + " extra addresses (" + extraPercentText() + " %)";
     }
   }
 
@@ -68,6 +91,7 @@ public final class SupernetCover {
   private long[][] best;
   private int[][] split;
   private int nodes;
+  private long work;
 
   private SupernetCover(CidrSet desired, CidrSet neverCover, CidrSet pinned) {
     this.desired = desired;
@@ -108,7 +132,7 @@ public final class SupernetCover {
       }
     }
     if (desired.size() <= maxBlocks) {
-      return Optional.of(new Result(desired.cidrs(), desired.addressCount(), 0));
+      return Optional.of(new Result(desired.cidrs(), desired.addressCount(), 0, 0));
     }
     return cover.solve(maxBlocks);
   }
@@ -138,7 +162,7 @@ public final class SupernetCover {
     List<Cidr> out = new ArrayList<>();
     collect(root, blocks, out);
     out.sort(Comparator.naturalOrder());
-    return Optional.of(new Result(List.copyOf(out), desired.addressCount(), f[top]));
+    return Optional.of(new Result(List.copyOf(out), desired.addressCount(), f[top], work));
   }
 
   /** Builds the node over the set's blocks lo..hi (sorted, disjoint) and its table; returns its index. */
@@ -196,6 +220,7 @@ public final class SupernetCover {
         continue;
       }
       for (int j = 1; j < fr.length && i + j <= cap; j++) {
+        work++;
         long cost = fl[i] + fr[j];
         if (cost < f[i + j]) {
           f[i + j] = cost;

@@ -404,13 +404,15 @@ class PolicyValidatorTest {
       s.setRangeSetRefs(refs("fifty"));
       s.setServiceTag("AzureCloud");
     })).containsExactly("spec: 201 ranges after merging duplicates, overlaps and adjacent ranges; 1 over the limit of "
-        + "200 (literal and referenced ranges and the service tag, before egress is added)");
+        + "200 (literal and referenced ranges and the service tag, before egress is added)"
+        + "; or set spec.overflow.strategy: Supernet with a budget to cover them with wider blocks");
 
     assertThat(errors(s -> {
       s.setRanges(ranges(hosts(200, 160)));
       s.setRangeSetRefs(refs("fifty"));
     })).containsExactly("spec: 210 ranges after merging duplicates, overlaps and adjacent ranges; 10 over the limit "
-        + "of 200 (literal and referenced ranges, before egress is added)");
+        + "of 200 (literal and referenced ranges, before egress is added)"
+        + "; or set spec.overflow.strategy: Supernet with a budget to cover them with wider blocks");
   }
 
   @Test
@@ -420,6 +422,50 @@ class PolicyValidatorTest {
       s.setRanges(ranges(hosts(0, 200)));
       s.setRangeSetRefs(refs("same"));
     })).isEmpty();
+  }
+
+  @Test
+  void supernetLetsAListOverTheLimitThroughWithABudgetAndCheckedNeverCover() {
+    java.util.function.Consumer<AuthorizedIpPolicySpec> over = s -> s.setRanges(ranges(hosts(0, 250)));
+    assertThat(errors(over.andThen(s -> s.setOverflow(overflow("Supernet", null, 5.0))))).isEmpty();
+    assertThat(errors(over.andThen(s -> s.setOverflow(overflow("Supernet", null, null))))).containsExactly(
+        "spec.overflow: strategy: Supernet needs a budget: set maxExtraAddresses, maxExtraPercent or both (the most "
+            + "addresses beyond the list a cover may admit)");
+    assertThat(errors(over.andThen(s -> s.setOverflow(overflow("Refuse", null, 5.0))))).singleElement().asString()
+        .startsWith("spec: 250 ranges after merging");
+    assertThat(errors(s -> {
+      s.setRanges(ranges("73.140.245.0/24"));
+      s.setOverflow(overflow("Supernet", -1L, Double.NaN, "73.140.245.128/25", "198.51.100.0/33", ""));
+    })).containsExactly(
+        "spec.overflow.maxExtraAddresses: must be 0 or more, not -1",
+        "spec.overflow.maxExtraPercent: must be from 0 to 10000, not NaN",
+        "spec.overflow.neverCover[0].cidr: 73.140.245.128/25 overlaps 73.140.245.0/24 of the policy's own ranges; a "
+            + "range in the list cannot be kept out of its cover: remove one of the two",
+        "spec.overflow.neverCover[1].cidr: " + invalidCidrMessage("198.51.100.0/33"),
+        "spec.overflow.neverCover[2].cidr: is required: a CIDR such as 198.51.100.0/24 the cover must keep out");
+  }
+
+  static String invalidCidrMessage(String text) {
+    try {
+      io.authip.ranges.Cidr.parse(text);
+      throw new AssertionError(text + " parsed");
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
+  }
+
+  static io.authip.api.v1alpha1.Overflow overflow(String strategy, Long addresses, Double percent,
+      String... never) {
+    io.authip.api.v1alpha1.Overflow o = new io.authip.api.v1alpha1.Overflow();
+    o.setStrategy(io.authip.api.v1alpha1.OverflowStrategy.valueOf(strategy));
+    o.setMaxExtraAddresses(addresses);
+    o.setMaxExtraPercent(percent);
+    for (String n : never) {
+      RangeEntry e = new RangeEntry();
+      e.setCidr(n);
+      o.getNeverCover().add(e);
+    }
+    return o;
   }
 
   @Test

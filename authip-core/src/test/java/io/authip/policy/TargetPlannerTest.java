@@ -146,4 +146,74 @@ class TargetPlannerTest {
     assertThat(((TargetPlan.Desired) plan).access().toAks()).first().isEqualTo("AzureCloud");
     assertThat(((TargetPlan.Desired) plan).access().entryCount()).isEqualTo(4);
   }
+
+  // ---- spec.overflow: Supernet -----------------------------------------------------------------------------------
+
+  /** Four /24s two apart (gaps of one /24) and the two egress /32s: 6 entries. */
+  static final CidrSet GAPS = CidrSet.parse(List.of("73.140.0.0/24", "73.140.2.0/24", "73.140.4.0/24",
+      "73.140.6.0/24"));
+
+  static AuthorizedIpPolicySpec supernet(Long maxAddresses, Double maxPercent, String... neverCover) {
+    AuthorizedIpPolicySpec spec = spec(Access.Restricted);
+    io.authip.api.v1alpha1.Overflow overflow = new io.authip.api.v1alpha1.Overflow();
+    overflow.setStrategy(io.authip.api.v1alpha1.OverflowStrategy.Supernet);
+    overflow.setMaxExtraAddresses(maxAddresses);
+    overflow.setMaxExtraPercent(maxPercent);
+    for (String n : neverCover) {
+      overflow.getNeverCover().add(io.authip.api.v1alpha1.RangeEntry.of(n));
+    }
+    spec.setOverflow(overflow);
+    return spec;
+  }
+
+  @Test
+  void supernetCoversAListOverTheLimitWithinItsBudgetKeepingTheEgressExact() {
+    TargetPlan plan = new TargetPlanner(5).plan(supernet(null, 50.0), GAPS, standard(), RESOLVED);
+    assertThat(plan).isInstanceOfSatisfying(TargetPlan.Desired.class, d -> {
+      assertThat(d.access().toAks()).containsExactly("20.50.1.7/32", "20.50.1.8/32", "73.140.0.0/22",
+          "73.140.4.0/24", "73.140.6.0/24");
+      assertThat(d.widening().entries()).isEqualTo(6);
+      assertThat(d.widening().cover().extraAddresses()).isEqualTo(512);
+      assertThat(d.widening().widest()).extracting(Cidr::toString).containsExactly("73.140.0.0/22");
+    });
+    // At 4 blocks, 20.50.1.0/28 (14 extra addresses) for the two egress addresses and a /22 would admit 526; the
+    // cluster's own egress is never widened, so the ranges give up more instead: one /21, 1,024.
+    TargetPlan four = new TargetPlanner(4).plan(supernet(null, 100.0), GAPS, standard(), RESOLVED);
+    assertThat(four).isInstanceOfSatisfying(TargetPlan.Desired.class, d -> assertThat(d.access().toAks())
+        .containsExactly("20.50.1.7/32", "20.50.1.8/32", "73.140.0.0/21"));
+  }
+
+  @Test
+  void supernetOverItsBudgetIsRefusedSayingWhatTheBestCoverWouldAdmit() {
+    TargetPlan plan = new TargetPlanner(5).plan(supernet(511L, null), GAPS, standard(), RESOLVED);
+    assertThat(plan).isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> {
+      assertThat(b.reason().name()).isEqualTo("TooManyRanges");
+      assertThat(b.message()).contains("6 ranges").contains("the best cover by 5 blocks admits 512 extra addresses "
+          + "(49.90 %), over spec.overflow.maxExtraAddresses 511");
+    });
+    TargetPlan percent = new TargetPlanner(5).plan(supernet(null, 49.9), GAPS, standard(), RESOLVED);
+    assertThat(percent).isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> assertThat(b.message())
+        .contains("over spec.overflow.maxExtraPercent 49.9"));
+  }
+
+  @Test
+  void supernetNeverCoversNeverCoverAndRefusesWhenNothingElseFits() {
+    TargetPlan plan = new TargetPlanner(5).plan(supernet(null, 100.0, "73.140.1.0/24"), GAPS, standard(), RESOLVED);
+    assertThat(plan).isInstanceOfSatisfying(TargetPlan.Desired.class, d -> assertThat(d.access().toAks())
+        .contains("73.140.4.0/22").doesNotContain("73.140.0.0/22"));
+    TargetPlan none = new TargetPlanner(3).plan(supernet(null, 100.0, "73.140.1.0/24", "73.140.5.0/24"), GAPS,
+        standard(), RESOLVED);
+    assertThat(none).isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> assertThat(b.message())
+        .contains("no cover by 3 blocks avoids the non-public ranges and spec.overflow.neverCover"));
+  }
+
+  @Test
+  void refuseStaysTheDefault() {
+    AuthorizedIpPolicySpec spec = supernet(null, 100.0);
+    spec.getOverflow().setStrategy(io.authip.api.v1alpha1.OverflowStrategy.Refuse);
+    assertThat(new TargetPlanner(5).plan(spec, GAPS, standard(), RESOLVED))
+        .isInstanceOf(TargetPlan.Blocked.class);
+    assertThat(((TargetPlan.Desired) planner.plan(supernet(null, 1.0), GAPS, standard(), RESOLVED)).widening())
+        .as("a list that fits is sent as it is").isNull();
+  }
 }

@@ -148,6 +148,8 @@ class SupernetCoverTest {
       int k = 100 + random.nextInt(101);
       SupernetCover.Result r = SupernetCover.fit(s, k, never, pinned).orElseThrow();
       checkCover(r, s, k, never, pinned);
+      // O(n·K): each pair of leaves meets once, at most K per side (the tree-knapsack bound, within a factor 2).
+      assertThat(r.work()).isLessThanOrEqualTo(2L * s.size() * k);
     }
   }
 

@@ -85,6 +85,48 @@ class OperatorEndToEndTest {
   }
 
   @Test
+  void aListOverTheLimitIsCoveredWithinItsBudgetAndStaysInSync() {
+    ClusterFixture c = cluster(ClusterFixture.loadBalancerManagedOutbound(SUB, ns, "aks1"));
+    // 250 /24s, every other one: 250 entries plus the egress, over AKS's 200. Any block that takes several of them
+    // takes as many free /24s between them.
+    List<String> many = new ArrayList<>();
+    for (int i = 0; i < 250; i++) {
+      many.add("73." + (100 + i / 128) + "." + (2 * (i % 128)) + ".0/24");
+    }
+    AuthorizedIpPolicy spec = policy("p", List.of(c), many.toArray(String[]::new));
+    io.authip.api.v1alpha1.Overflow overflow = new io.authip.api.v1alpha1.Overflow();
+    overflow.setStrategy(io.authip.api.v1alpha1.OverflowStrategy.Supernet);
+    overflow.setMaxExtraPercent(50.0);
+    spec.getSpec().setOverflow(overflow);
+    AuthorizedIpPolicy p = create(spec);
+
+    TargetStatus t = awaitTarget(p, TargetState.InSync);
+    List<String> actual = authorizedRanges(c);
+    assertThat(actual).hasSizeLessThanOrEqualTo(200);
+    assertThat(t.getSupernet()).isNotNull();
+    assertThat(t.getSupernet().getBlocks()).isEqualTo(actual.size());
+    assertThat(t.getSupernet().getEntries()).isEqualTo(250 + c.egressCidrs().size());
+    // What status says is what the cluster got: the list's addresses minus the policy's own.
+    long own = 250L * 256 + io.authip.ranges.CidrSet.parse(c.egressCidrs()).addressCount();
+    assertThat(t.getSupernet().getExtraAddresses())
+        .isEqualTo(io.authip.ranges.CidrSet.parse(actual).addressCount() - own);
+    assertThat(t.getSupernet().getExtraPercent()).isEqualTo(String.format(java.util.Locale.ROOT, "%.2f",
+        100.0 * t.getSupernet().getExtraAddresses() / own));
+    // Better than pairing neighbours into /22s (52 x 512): wider blocks take more entries per free /24.
+    assertThat(t.getSupernet().getExtraAddresses()).isLessThan(52L * 512);
+    assertThat(t.getSupernet().getWidestAdded()).isNotEmpty().hasSizeLessThanOrEqualTo(5);
+    for (String egress : c.egressCidrs()) {
+      assertThat(actual).contains(egress);
+    }
+    // The covered list is the desired one: later resyncs see no drift and send nothing.
+    int puts = puts(c);
+    await().atMost(WAIT).until(() -> arm.requestCount(c.clusterId(), "GET") > 0);
+    await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
+    assertThat(puts(c)).isEqualTo(puts);
+    assertThat(get(p).getStatus().getTargets().get(0).getState()).isEqualTo(TargetState.InSync);
+  }
+
+  @Test
   void aGracefulStopHandsTheLeaseOverAtOnce() {
     await().atMost(WAIT).until(() -> lease().getSpec().getHolderIdentity() != null);
     String before = lease().getSpec().getHolderIdentity();

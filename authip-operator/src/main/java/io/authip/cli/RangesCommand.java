@@ -182,16 +182,12 @@ final class RangesCommand implements Callable<Integer> {
       return 1;
     }
     io.authip.ranges.SupernetCover.Result r = result.get();
-    String over = null;
-    if (maxExtraAddresses != null && r.extraAddresses() > maxExtraAddresses) {
-      over = "--max-extra-addresses " + maxExtraAddresses;
-    } else if (maxExtraPercent != null && r.extraPercent() > maxExtraPercent) {
-      over = "--max-extra-percent " + maxExtraPercent;
-    }
-    if (over != null) {
+    java.util.Optional<String> over = r.exceeds(maxExtraAddresses, "--max-extra-addresses", maxExtraPercent,
+        "--max-extra-percent");
+    if (over.isPresent()) {
       err.println("authip ranges: the best cover of " + set.size() + " ranges by at most " + fit + " blocks admits "
-          + r.extraAddresses() + " extra addresses (" + String.format(java.util.Locale.ROOT, "%.2f",
-          r.extraPercent()) + " %), over " + over + "; nothing printed");
+          + r.extraAddresses() + " extra addresses (" + r.extraPercentText() + " %), over " + over.get()
+          + "; nothing printed");
       return 1;
     }
     r.blocks().forEach(b -> out.println(b));

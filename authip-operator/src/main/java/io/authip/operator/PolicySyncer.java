@@ -725,6 +725,7 @@ public final class PolicySyncer {
         boolean changed = ts.getState() != TargetState.Blocked || !b.reason().is(ts.getReason());
         step.blocked(b.reason(), b.message());
         ts.setDriftDetectedAt(null);
+        ts.setSupernet(null);
         clearIntent(ts);
         if (changed) {
           step.event(EventReason.Blocked, b.reason() + ": " + b.message());
@@ -732,6 +733,7 @@ public final class PolicySyncer {
         return;
       }
       ApiServerAccess desired = ((TargetPlan.Desired) plan).access();
+      ts.setSupernet(supernetStatus(((TargetPlan.Desired) plan).widening()));
       AccessDiff diff = AccessDiff.between(snapshot.access(), desired);
       boolean resend = diff.isEmpty() && resendAfterFailure(spec, step.prev, snapshot, ownChange);
       if (outdated != null && fromList && (diff.isEmpty() || snapshot.operationInProgress())) {
@@ -1305,5 +1307,20 @@ public final class PolicySyncer {
 
   private static String key(String clusterId) {
     return clusterId.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** What status shows of a cover by wider blocks; null when the list fitted. */
+  static io.authip.api.v1alpha1.SupernetStatus supernetStatus(TargetPlan.Widening widening) {
+    if (widening == null) {
+      return null;
+    }
+    io.authip.api.v1alpha1.SupernetStatus s = new io.authip.api.v1alpha1.SupernetStatus();
+    s.setEntries(widening.entries());
+    s.setBlocks(widening.cover().blocks().size());
+    s.setExtraAddresses(widening.cover().extraAddresses());
+    s.setExtraPercent(widening.cover().extraPercentText());
+    s.setWidestAdded(new ArrayList<>(widening.widest().stream().limit(io.authip.api.v1alpha1.SupernetStatus.WIDEST_SHOWN)
+        .map(Cidr::toString).toList()));
+    return s;
   }
 }

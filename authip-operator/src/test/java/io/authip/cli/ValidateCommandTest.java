@@ -355,7 +355,8 @@ class ValidateCommandTest {
     assertThat(strict.exitCode()).isEqualTo(1);
     assertThat(strict.outLines()).contains("  6:1: spec: 201 ranges after merging duplicates, overlaps and adjacent "
         + "ranges; "
-        + "1 over the limit of 200 (literal and referenced ranges, before egress is added)");
+        + "1 over the limit of 200 (literal and referenced ranges, before egress is added)"
+        + "; or set spec.overflow.strategy: Supernet with a budget to cover them with wider blocks");
     assertThat(Cli.run("validate", "--max-ranges", "201", file).exitCode()).isZero();
     assertThat(Cli.run("validate", "--max-ranges", "0", file).exitCode()).isEqualTo(2);
   }

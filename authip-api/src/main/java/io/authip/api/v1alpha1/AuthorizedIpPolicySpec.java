@@ -88,6 +88,10 @@ public class AuthorizedIpPolicySpec {
       + "EnableServiceTagAuthorizedIPPreview). At most one; only with access Restricted.")
   private String serviceTag;
 
+  @JsonPropertyDescription("What to do when a cluster's list (ranges, egress and service tag) exceeds the entries "
+      + "AKS accepts: refuse (default), or cover it with wider blocks within a budget of extra addresses.")
+  private Overflow overflow;
+
   @Default("Enforce")
   @JsonPropertyDescription("Enforce (default): drive the clusters to this policy. Observe: report drift, never write.")
   private Mode mode;
@@ -102,6 +106,19 @@ public class AuthorizedIpPolicySpec {
   @JsonPropertyDescription("How often the actual ranges are re-read from Azure to detect drift, e.g. 5m or 1h30m "
       + "(1m to 24h; default 5m).")
   private String resyncInterval;
+
+  public Overflow getOverflow() {
+    return overflow;
+  }
+
+  public void setOverflow(Overflow overflow) {
+    this.overflow = overflow;
+  }
+
+  /** The overflow settings, Refuse with no budget when absent. */
+  public Overflow effectiveOverflow() {
+    return overflow == null ? new Overflow() : overflow;
+  }
 
   public List<ClusterTarget> getTargets() {
     return targets;

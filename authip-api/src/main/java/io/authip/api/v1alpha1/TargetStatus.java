@@ -40,6 +40,10 @@ public class TargetStatus {
       + "tells whether two lists are the same when appliedRanges is left out.")
   private String rangesDigest;
 
+  @JsonPropertyDescription("Set when the list was over the limit and covered by wider blocks "
+      + "(spec.overflow.strategy: Supernet): what the cover admits beyond the list.")
+  private SupernetStatus supernet;
+
   @JsonPropertyDescription("What the cluster had when this policy first took it over, as recorded by authip in its "
       + "own namespace (shown here for information: a restore uses authip's own record, never this field).")
   private CapturedAccess previous;
@@ -62,6 +66,14 @@ public class TargetStatus {
   @JsonPropertyDescription("When authip corrected drift on this cluster within the flap window (RFC 3339, oldest "
       + "first): too many corrections make the target Contested.")
   private List<String> recentCorrections;
+
+  public SupernetStatus getSupernet() {
+    return supernet;
+  }
+
+  public void setSupernet(SupernetStatus supernet) {
+    this.supernet = supernet;
+  }
 
   public List<String> getRecentCorrections() {
     return recentCorrections;
@@ -201,6 +213,7 @@ public class TargetStatus {
     t.lastChangeTime = lastChangeTime;
     t.recentCorrections = recentCorrections == null ? null : new ArrayList<>(recentCorrections);
     t.driftDetectedAt = driftDetectedAt;
+    t.supernet = supernet == null ? null : supernet.copy();
     return t;
   }
 
@@ -215,13 +228,13 @@ public class TargetStatus {
         && Objects.equals(pendingOperation, t.pendingOperation)
         && Objects.equals(lastSyncTime, t.lastSyncTime) && Objects.equals(lastChangeTime, t.lastChangeTime)
         && Objects.equals(driftDetectedAt, t.driftDetectedAt)
-        && Objects.equals(recentCorrections, t.recentCorrections);
+        && Objects.equals(recentCorrections, t.recentCorrections) && Objects.equals(supernet, t.supernet);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(clusterId, selectedBy, state, reason, message, access, appliedRanges, rangeCount, rangesDigest,
         previous,
-        pendingOperation, lastSyncTime, lastChangeTime, driftDetectedAt, recentCorrections);
+        pendingOperation, lastSyncTime, lastChangeTime, driftDetectedAt, recentCorrections, supernet);
   }
 }

@@ -68,13 +68,14 @@ class SandboxTest {
   @Test
   void everyExamplePolicySettlesInSyncOrBlockedWithItsReason() {
     assertThat(progress).contains("[1/4]", "[2/4]", "[3/4]", "[4/4]", "AuthorizedIpPolicy platform/production");
-    await().atMost(Duration.ofSeconds(120)).until(() -> sandbox.rows().size() == 8
+    await().atMost(Duration.ofSeconds(120)).until(() -> sandbox.rows().size() == 9
         && sandbox.rows().stream().allMatch(r -> r.state().equals("InSync") || r.state().equals("Blocked")));
     List<Sandbox.Row> rows = sandbox.rows();
     assertThat(rows).extracting(r -> r.policy() + " " + r.target() + " " + r.state() + " " + r.reason())
         .containsExactly(
             "platform/batch batch/aks-batch InSync InSync",
             "platform/internal internal/aks-internal Blocked PrivateCluster",
+            "platform/partners partners/aks-partners InSync InSync",
             "platform/production prod-neu/aks-prod-neu InSync InSync",
             "platform/production prod-weu/aks-prod-weu InSync InSync",
             "platform/staging staging/aks-staging InSync InSync",
@@ -83,6 +84,17 @@ class SandboxTest {
             "team-b/api rg-team-b/aks-team-b InSync InSync");
     assertThat(Sandbox.render(rows)).contains("POLICY", "TARGET", "STATE", "REASON", "RANGES", "DRIFT",
         "PrivateCluster");
+    // 230 partner ranges and the egress, covered by at most AKS's 200 within the policy's 2 %.
+    var partners = sandbox.environment().kube().client().resources(io.authip.api.v1alpha1.AuthorizedIpPolicy.class)
+        .inNamespace("platform").withName("partners").get().getStatus().getTargets().get(0).getSupernet();
+    ClusterFixture cluster = Sandbox.sampleClusters().stream().filter(c -> c.name().equals("aks-partners"))
+        .findFirst().orElseThrow();
+    assertThat(partners.getEntries()).isEqualTo(230 + cluster.egressCidrs().size());
+    assertThat(rows).filteredOn(r -> r.policy().equals("platform/partners")).singleElement()
+        .satisfies(r -> assertThat(r.ranges()).isEqualTo(partners.getBlocks()).isLessThanOrEqualTo(200));
+    assertThat(Double.parseDouble(partners.getExtraPercent())).isLessThanOrEqualTo(2.0);
+    System.out.println("partners: " + partners.getEntries() + " entries in " + partners.getBlocks() + " blocks, "
+        + partners.getExtraAddresses() + " extra addresses (" + partners.getExtraPercent() + " %)");
     // The production clusters got the office, VPN, CI runner ranges and their own egress.
     assertThat(ranges(Sandbox.sampleClusters().get(0))).contains("73.140.245.0/24", "137.117.106.88/29",
         "20.42.0.0/23", "52.160.96.17/32");

@@ -38,7 +38,8 @@ public final class Sandbox implements AutoCloseable {
   /** The examples bundled in the jar (copied from deploy/examples by the build). */
   public static final List<String> BUNDLED_EXAMPLES = List.of("grant-platform.yaml", "grant-team-a.yaml",
       "grant-team-b.yaml", "iprangeset-ci-runners.yaml", "policy-production.yaml", "policy-staging-observe.yaml",
-      "policy-loadbalancer-only.yaml", "policy-private-cluster.yaml", "policy-team-a.yaml", "policy-team-b.yaml");
+      "policy-loadbalancer-only.yaml", "policy-private-cluster.yaml", "policy-team-a.yaml", "policy-team-b.yaml",
+      "policy-partners-supernet.yaml");
 
   /**
    * The two tenants of the examples (grant-team-a.yaml, grant-team-b.yaml): namespace, the namespace's labels, the
@@ -134,7 +135,9 @@ public final class Sandbox implements AutoCloseable {
         ClusterFixture.managedNatGateway(SUBSCRIPTION, "prod-neu", "aks-prod-neu"),
         staging.withAuthorizedIpRanges(stagingRanges),
         ClusterFixture.loadBalancerCustomOutbound(SUBSCRIPTION, "batch", "aks-batch"),
-        ClusterFixture.privateCluster(SUBSCRIPTION, "internal", "aks-internal")));
+        ClusterFixture.privateCluster(SUBSCRIPTION, "internal", "aks-internal"),
+        // Its policy lists 230 partner ranges, over AKS's 200: covered with wider blocks (overflow: Supernet).
+        ClusterFixture.loadBalancerManagedOutbound(SUBSCRIPTION, "partners", "aks-partners")));
     TENANTS.forEach(t -> all.add(t.cluster()));
     return List.copyOf(all);
   }

@@ -114,6 +114,11 @@ class GitOpsHealthTest {
         "authorizedippolicy/p");
     assertThat(wait.exit()).as(wait.err()).isZero();
     assertThat(wait.out()).contains("condition met");
+    // In force everywhere, not only accepted: Ready's reason is InSync (Propagating while AKS takes the change up).
+    Kubectl.Result inSync = kubectl.run("wait", "--for=jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}"
+        + "=InSync", "--timeout=20s", "-n", ns, "authorizedippolicy/p");
+    assertThat(inSync.exit()).as(inSync.err()).isZero();
+    assertThat(inSync.out()).contains("condition met");
   }
 
   @Test

@@ -136,7 +136,7 @@ class SeedFileTest {
 
     SeedFile.Summary summary = arm.seed(shipped);
 
-    assertThat(summary.clusters()).isEqualTo(16);
+    assertThat(summary.clusters()).isEqualTo(17);
     assertThat(arm.cluster(ResourceIds.managedClusterId(EXAMPLES_SUB, "rg-prod", "aks-prod-3")).orElseThrow()
         .at("/properties/apiServerAccessProfile/authorizedIPRanges").size()).isEqualTo(2);
     assertThat(arm.cluster(ResourceIds.managedClusterId(EXAMPLES_SUB, "rg-legacy", "aks-basic")).orElseThrow()

@@ -105,16 +105,17 @@ class EmbeddedKubernetesKubectlTest {
         "iprangeset.authip.io/ci-runners created", "authorizedippolicy.authip.io/batch created",
         "authorizedippolicy.authip.io/production created", "authorizedippolicy.authip.io/staging created");
     assertThat(client.resources(AuthorizedIpPolicy.class).inNamespace("platform").list().getItems())
-        .extracting(p -> p.getMetadata().getName()).containsExactlyInAnyOrder("batch", "internal", "production", "staging");
+        .extracting(p -> p.getMetadata().getName())
+        .containsExactlyInAnyOrder("batch", "internal", "partners", "production", "staging");
     assertThat(client.resources(IpRangeSet.class).inNamespace("platform").withName("ci-runners").get().getSpec()
         .getRanges()).hasSize(3);
     setStatus("platform", "production", "True", "InSync", 5, "2/2");
 
     List<Map<String, String>> policies = table(kubectl.ok("get", "aip", "-n", "platform"));
     assertThat(policies.get(0).keySet()).containsExactlyElementsOf(columnsOf(0));
-    assertThat(policies).extracting(row -> row.get("NAME")).containsExactly("batch", "internal", "production",
-        "staging");
-    Map<String, String> production = policies.get(2);
+    assertThat(policies).extracting(row -> row.get("NAME")).containsExactly("batch", "internal", "partners",
+        "production", "staging");
+    Map<String, String> production = policies.get(3);
     assertThat(production).containsEntry("READY", "True").containsEntry("REASON", "InSync")
         .containsEntry("RANGES", "5").containsEntry("TARGETS", "2/2");
     assertThat(production.get("AGE")).matches("\\d+s");
@@ -125,7 +126,7 @@ class EmbeddedKubernetesKubectlTest {
     assertThat(sets).extracting(row -> row.get("NAME")).containsExactly("ci-runners");
 
     List<Map<String, String>> everywhere = table(kubectl.ok("get", "authorizedippolicies", "--all-namespaces"));
-    assertThat(everywhere).filteredOn(row -> row.get("NAMESPACE").equals("platform")).hasSize(4);
+    assertThat(everywhere).filteredOn(row -> row.get("NAMESPACE").equals("platform")).hasSize(5);
     assertThat(kubectl.ok("get", "ns")).contains("platform", "Active");
   }
 
@@ -300,11 +301,12 @@ class EmbeddedKubernetesKubectlTest {
     assertThat(kubectl.ok("get", "aip", "-n", "formats", "-l", "tier in (prod,test)", "-o", "name"))
         .isEqualTo("authorizedippolicy.authip.io/production\n");
     assertThat(kubectl.ok("get", "aip", "-n", "formats", "-l", "!tier", "-o", "name"))
-        .isEqualTo("authorizedippolicy.authip.io/batch\nauthorizedippolicy.authip.io/internal\n");
+        .isEqualTo("authorizedippolicy.authip.io/batch\nauthorizedippolicy.authip.io/internal\n"
+            + "authorizedippolicy.authip.io/partners\n");
     assertThat(kubectl.ok("get", "aip", "-n", "formats", "--field-selector", "metadata.name!=production",
         "-o", "name")).isEqualTo("authorizedippolicy.authip.io/batch\nauthorizedippolicy.authip.io/internal\n"
-            + "authorizedippolicy.authip.io/staging\n");
-    assertThat(table(kubectl.ok("get", "aip", "-n", "formats", "-o", "wide"))).hasSize(4);
+            + "authorizedippolicy.authip.io/partners\nauthorizedippolicy.authip.io/staging\n");
+    assertThat(table(kubectl.ok("get", "aip", "-n", "formats", "-o", "wide"))).hasSize(5);
 
     Path editor = dir.resolve("editor.sh");
     Files.writeString(editor, "#!/bin/sh\nsed -i 's/^  mode: Observe$/  mode: Enforce/' \"$1\"\n");

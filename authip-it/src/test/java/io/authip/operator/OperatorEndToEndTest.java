@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.authip.api.v1alpha1.Access;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
-import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.api.v1alpha1.DeletionPolicy;
 import io.authip.api.v1alpha1.IpRangeSet;
 import io.authip.api.v1alpha1.IpRangeSetSpec;
@@ -403,26 +402,11 @@ class OperatorEndToEndTest {
   }
 
   static List<RangeEntry> entries(String... cidrs) {
-    List<RangeEntry> list = new ArrayList<>();
-    for (String c : cidrs) {
-      list.add(RangeEntry.of(c));
-    }
-    return list;
+    return io.authip.testing.Policies.entries(cidrs);
   }
 
   AuthorizedIpPolicy policy(String name, List<ClusterFixture> clusters, String... ranges) {
-    AuthorizedIpPolicy p = new AuthorizedIpPolicy();
-    p.getMetadata().setName(name);
-    p.getMetadata().setNamespace(ns);
-    AuthorizedIpPolicySpec spec = new AuthorizedIpPolicySpec();
-    List<ClusterTarget> targets = new ArrayList<>();
-    for (ClusterFixture c : clusters) {
-      targets.add(new ClusterTarget(c.subscription(), c.resourceGroup(), c.name()));
-    }
-    spec.setTargets(targets);
-    spec.setRanges(entries(ranges));
-    p.setSpec(spec);
-    return p;
+    return io.authip.testing.Policies.policy(ns, name, clusters, ranges);
   }
 
   AuthorizedIpPolicy create(AuthorizedIpPolicy p) {

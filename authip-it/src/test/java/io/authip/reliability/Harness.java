@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
 import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
-import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.api.v1alpha1.IpRangeSet;
 import io.authip.api.v1alpha1.IpRangeSetSpec;
 import io.authip.api.v1alpha1.RangeEntry;
@@ -148,26 +147,11 @@ final class Harness implements AutoCloseable {
   // ---- Kubernetes side -------------------------------------------------------------------------------------------
 
   static List<RangeEntry> entries(Collection<String> cidrs) {
-    List<RangeEntry> list = new ArrayList<>();
-    for (String c : cidrs) {
-      list.add(RangeEntry.of(c));
-    }
-    return list;
+    return io.authip.testing.Policies.entries(cidrs.toArray(String[]::new));
   }
 
   static AuthorizedIpPolicy policy(String ns, String name, List<ClusterFixture> clusters, Collection<String> ranges) {
-    AuthorizedIpPolicy p = new AuthorizedIpPolicy();
-    p.getMetadata().setName(name);
-    p.getMetadata().setNamespace(ns);
-    AuthorizedIpPolicySpec spec = new AuthorizedIpPolicySpec();
-    List<ClusterTarget> targets = new ArrayList<>();
-    for (ClusterFixture c : clusters) {
-      targets.add(new ClusterTarget(c.subscription(), c.resourceGroup(), c.name()));
-    }
-    spec.setTargets(targets);
-    spec.setRanges(entries(ranges));
-    p.setSpec(spec);
-    return p;
+    return io.authip.testing.Policies.policy(ns, name, clusters, ranges.toArray(String[]::new));
   }
 
   AuthorizedIpPolicy create(AuthorizedIpPolicy p) {

@@ -117,6 +117,15 @@ class OperatorEndToEndTest {
     for (String egress : c.egressCidrs()) {
       assertThat(actual).contains(egress);
     }
+    // Never silent: the change's event says what the cover admits.
+    String said = "overflow: Supernet covers the " + t.getSupernet().getEntries() + " entries with "
+        + t.getSupernet().getBlocks() + " blocks, admitting " + t.getSupernet().getExtraAddresses()
+        + " extra addresses (" + t.getSupernet().getExtraPercent() + " %)";
+    await().atMost(WAIT).untilAsserted(() -> assertThat(k8s.v1().events().inNamespace(ns).list().getItems())
+        .anySatisfy(e -> {
+          assertThat(e.getReason()).isEqualTo("Updating");
+          assertThat(e.getMessage()).contains(said);
+        }));
     // The covered list is the desired one: later resyncs see no drift and send nothing.
     int puts = puts(c);
     await().atMost(WAIT).until(() -> arm.requestCount(c.clusterId(), "GET") > 0);

@@ -899,8 +899,13 @@ public final class PolicySyncer {
         ts.setRecentCorrections(corrections);
       }
       step.state(TargetState.Updating, reason, change);
+      // Widening is never silent: the event says what the cover admits beyond the list (status has it too).
+      io.authip.api.v1alpha1.SupernetStatus cover = ts.getSupernet();
+      String widened = cover == null ? "" : "; overflow: Supernet covers the " + cover.getEntries() + " entries with "
+          + cover.getBlocks() + " blocks, admitting " + cover.getExtraAddresses() + " extra addresses ("
+          + cover.getExtraPercent() + " %)";
       step.event(correction ? EventReason.DriftCorrected : EventReason.Updating,
-          (correction ? "drift corrected, " : "") + change);
+          (correction ? "drift corrected, " : "") + change + widened);
       // The poll URL goes to status with the pass's own status write, which follows the pass's PUTs at once; if that
       // write is lost, the intent recorded before the PUT tells the next pass to follow the cluster's own state.
       step.retryIn(ok.value().retryAfter() != null ? ok.value().retryAfter().plusMillis(1) : config.pollInterval());

@@ -355,12 +355,10 @@ public final class PolicyValidator {
         errors.add(new FieldError(at, e.getMessage()));
         continue;
       }
-      for (Cidr c : ranges.cidrs()) {
-        if (c.overlaps(block)) {
-          errors.add(new FieldError(at, block + " overlaps " + c + " of the policy's own ranges; a range in the "
-              + "list cannot be kept out of its cover: remove one of the two"));
-          break;
-        }
+      Cidr clash = ranges.firstOverlap(block).orElse(null);
+      if (clash != null) {
+        errors.add(new FieldError(at, block + " overlaps " + clash + " of the policy's own ranges; a range in the "
+            + "list cannot be kept out of its cover: remove one of the two"));
       }
     }
   }

@@ -192,9 +192,39 @@ public final class CidrSet {
     return false;
   }
 
-  /** True when every address of {@code cidr} is in this set. */
+  /**
+   * True when every address of {@code cidr} is in this set. The blocks are the maximal aligned blocks of the merged
+   * intervals, so a block inside the set lies inside the one block holding its first address: one binary search.
+   */
   public boolean covers(Cidr cidr) {
-    return CidrSet.of(cidr).union(this).equals(this);
+    int i = firstEndingAtOrAfter(cidr.start());
+    return i < blocks.length && startOf(blocks[i]) <= cidr.start() && endOf(blocks[i]) >= cidr.end();
+  }
+
+  /** The first block of this set (in address order) that shares an address with {@code cidr}, if any. */
+  public java.util.Optional<Cidr> firstOverlap(Cidr cidr) {
+    int i = firstEndingAtOrAfter(cidr.start());
+    return i < blocks.length && startOf(blocks[i]) <= cidr.end()
+        ? java.util.Optional.of(Cidr.of(startOf(blocks[i]), prefixOf(blocks[i]))) : java.util.Optional.empty();
+  }
+
+  /** The index of the first block whose last address is at or after {@code address}; size() when none. */
+  private int firstEndingAtOrAfter(long address) {
+    int lo = 0;
+    int hi = blocks.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (endOf(blocks[mid]) < address) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private static long endOf(long encoded) {
+    return startOf(encoded) + (1L << (32 - prefixOf(encoded))) - 1;
   }
 
   public CidrSet union(CidrSet other) {

@@ -262,12 +262,7 @@ public final class SupernetCover {
   }
 
   private boolean overlapsPinned(Cidr c) {
-    for (Cidr p : pinned.cidrs()) {
-      if (p.overlaps(c)) {
-        return true;
-      }
-    }
-    return false;
+    return pinned.firstOverlap(c).isPresent();
   }
 
   /** Whether [from, to] overlaps a forbidden range. */

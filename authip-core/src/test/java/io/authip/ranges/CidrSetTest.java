@@ -184,4 +184,33 @@ class CidrSetTest {
     assertThatThrownBy(() -> CidrSet.ofBlocks(new long[] {-256}, new int[] {24}, 1))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("not a CIDR block: address -256 is outside IPv4");
   }
+
+  @org.junit.jupiter.api.Test
+  void coversAndFirstOverlapAgreeWithAddressByAddressOnRandomSets() {
+    java.util.Random random = new java.util.Random(7);
+    for (int round = 0; round < 300; round++) {
+      java.util.List<Cidr> blocks = new java.util.ArrayList<>();
+      for (int i = 0; i < 1 + random.nextInt(6); i++) {
+        int len = 26 + random.nextInt(7);
+        long a = Cidr.parse("20.0.0.0/26").start() + random.nextInt(64);
+        blocks.add(Cidr.of(a & ~((1L << (32 - len)) - 1), len));
+      }
+      CidrSet set = CidrSet.of(blocks);
+      for (int len = 26; len <= 32; len++) {
+        for (long a = Cidr.parse("20.0.0.0/26").start(); a < Cidr.parse("20.0.0.64/32").start(); a += 1L << (32 - len)) {
+          Cidr c = Cidr.of(a, len);
+          boolean all = true;
+          boolean any = false;
+          for (long x = c.start(); x <= c.end(); x++) {
+            all &= set.containsAddress(x);
+            any |= set.containsAddress(x);
+          }
+          org.assertj.core.api.Assertions.assertThat(set.covers(c)).as("%s covers %s", set, c).isEqualTo(all);
+          org.assertj.core.api.Assertions.assertThat(set.firstOverlap(c).isPresent()).as("%s overlaps %s", set, c)
+              .isEqualTo(any);
+          set.firstOverlap(c).ifPresent(o -> org.assertj.core.api.Assertions.assertThat(o.overlaps(c)).isTrue());
+        }
+      }
+    }
+  }
 }

@@ -380,21 +380,32 @@ class GitOpsHealthTest {
     return JSON.valueToTree(resource);
   }
 
-  /** Waits until the policy's one target satisfies {@code state}, with a status of the current generation. */
+  /**
+   * Waits until the policy's one target satisfies {@code state}, with a status of the current generation, and returns
+   * that very read: the operator keeps working (a retry writes its intent as Pending before it sends), so a second
+   * read could show the next state.
+   */
   JsonNode awaitPolicy(String name, Predicate<TargetStatus> state) {
+    java.util.concurrent.atomic.AtomicReference<JsonNode> seen = new java.util.concurrent.atomic.AtomicReference<>();
     await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
-      AuthorizedIpPolicy p = k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns).withName(name).get();
+      JsonNode raw = raw("AuthorizedIpPolicy", name);
+      AuthorizedIpPolicy p = k8s.getKubernetesSerialization().convertValue(raw, AuthorizedIpPolicy.class);
+      seen.set(raw);
       return p.getStatus() != null && p.getStatus().getTargets().size() == 1
           && p.getMetadata().getGeneration().equals(p.getStatus().getObservedGeneration())
           && state.test(p.getStatus().getTargets().get(0));
     });
-    return raw("AuthorizedIpPolicy", name);
+    return seen.get();
   }
 
+  /** Waits until condition {@code type} has {@code reason}, and returns the read that showed it. */
   JsonNode awaitCondition(String kind, String name, String type, String reason) {
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50))
-        .until(() -> reason.equals(condition(raw(kind, name), type).path("reason").asText()));
-    return raw(kind, name);
+    java.util.concurrent.atomic.AtomicReference<JsonNode> seen = new java.util.concurrent.atomic.AtomicReference<>();
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+      seen.set(raw(kind, name));
+      return reason.equals(condition(seen.get(), type).path("reason").asText());
+    });
+    return seen.get();
   }
 
   static JsonNode condition(JsonNode object, String type) {

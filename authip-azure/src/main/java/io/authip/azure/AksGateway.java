@@ -58,6 +58,18 @@ public interface AksGateway {
   }
 
   /**
+   * Reads one service tag through ARM's Service Tag Discovery API ({@code serviceTagDetails}, api-version
+   * 2024-07-01) in {@code subscriptionId}, {@code location} being the reference for the data's version: first without
+   * the prefixes ({@code noAddressPrefixes=true}, to learn its change number cheaply), then, unless that number is
+   * {@code knownChangeNumber}, with them. Runs on the caller's thread and may wait there for the request budget: not
+   * for reconcile threads.
+   */
+  default Outcome<ServiceTag> serviceTag(String subscriptionId, String location, String name,
+      String knownChangeNumber) {
+    return Outcome.failed(new Outcome.Failure.Rejected(LIST_UNSUPPORTED, "this gateway cannot read service tags"));
+  }
+
+  /**
    * Reserves what a change of the cluster needs from the identity's request budget (the PUT, and the GET it starts
    * from when {@code withRead}) and says how long until it may be made: zero means now, and the next {@link #read}
    * and {@link #apply} of the cluster use these reservations. A gateway that does not pace answers zero.

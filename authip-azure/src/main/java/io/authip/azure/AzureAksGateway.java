@@ -455,6 +455,61 @@ public final class AzureAksGateway implements AksGateway {
     return z ^ (z >>> 31);
   }
 
+  private static final Pattern LOCATION = Pattern.compile(io.authip.api.v1alpha1.ServiceTagSource.LOCATION_PATTERN);
+  private static final Pattern TAG_NAME = Pattern.compile(io.authip.api.v1alpha1.ServiceTagSource.NAME_PATTERN);
+
+  @Override
+  public Outcome<ServiceTag> serviceTag(String subscriptionId, String location, String name,
+      String knownChangeNumber) {
+    if (subscriptionId == null || !SUBSCRIPTION.matcher(subscriptionId).matches()) {
+      return Outcome.failed(new Failure.Rejected("InvalidScope", "'" + subscriptionId + "' is not a subscription ID"));
+    }
+    if (location == null || !LOCATION.matcher(location).matches() || name == null
+        || !TAG_NAME.matcher(name).matches()) {
+      return Outcome.failed(new Failure.Rejected("InvalidServiceTag", "location '" + location + "' and tag '" + name
+          + "' must be a location name and a service tag name"));
+    }
+    String path = "subscriptions/" + subscriptionId + "/providers/Microsoft.Network/locations/" + location
+        + "/serviceTagDetails";
+    String tag = "&tagName=" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
+    int requests = 0;
+    for (boolean withPrefixes : new boolean[] {false, true}) {
+      java.util.List<JsonNode> found = new java.util.ArrayList<>();
+      Outcome<Integer> pages = pages(path, "&noAddressPrefixes=" + !withPrefixes + tag, NETWORK_API_VERSION,
+          AzureCallListener.SERVICE_TAG_DETAILS, item -> {
+            if (name.equalsIgnoreCase(item.path("name").asText(""))) {
+              found.add(item);
+            }
+          });
+      if (pages instanceof Outcome.Failed<Integer> f) {
+        return Outcome.failed(f.failure());
+      }
+      requests += ((Outcome.Ok<Integer>) pages).value();
+      if (found.size() != 1) {
+        return Outcome.failed(new Failure.Rejected("ServiceTagNotFound", found.isEmpty()
+            ? "service tag '" + name + "' is not listed in the cloud of subscription " + subscriptionId
+                + " (Service Tag Discovery API, location " + location + "); check the name, e.g. "
+                + "AzureCloud.westeurope" : "service tag '" + name + "' is listed " + found.size() + " times"));
+      }
+      JsonNode properties = found.get(0).path("properties");
+      String changeNumber = properties.path("changeNumber").asText(null);
+      String listedName = found.get(0).path("name").asText();
+      if (!withPrefixes) {
+        if (changeNumber != null && changeNumber.equals(knownChangeNumber)) {
+          return Outcome.ok(new ServiceTag(listedName, changeNumber, null, requests));
+        }
+        continue;
+      }
+      if (!properties.path("addressPrefixes").isArray()) {
+        return Outcome.failed(new Failure.Transient("service tag '" + name + "': the answer has no addressPrefixes"));
+      }
+      java.util.List<String> prefixes = new java.util.ArrayList<>();
+      properties.path("addressPrefixes").forEach(p -> prefixes.add(p.asText()));
+      return Outcome.ok(new ServiceTag(listedName, changeNumber, prefixes, requests));
+    }
+    throw new IllegalStateException("unreachable");
+  }
+
   @Override
   public Outcome<AddressListing> listAddresses(String subscriptionId) {
     if (subscriptionId == null || !SUBSCRIPTION.matcher(subscriptionId).matches()) {
@@ -615,8 +670,13 @@ public final class AzureAksGateway implements AksGateway {
    * @return how many pages were read
    */
   private Outcome<Integer> pages(String path, String apiVersion, String operation, ItemReader items) {
+    return pages(path, "", apiVersion, operation, items);
+  }
+
+  /** As above, with more query parameters ({@code &name=value...}, encoded) on the first page's URL. */
+  private Outcome<Integer> pages(String path, String query, String apiVersion, String operation, ItemReader items) {
     String what = "list " + path;
-    String url = config.armEndpoint() + path + "?api-version=" + apiVersion;
+    String url = config.armEndpoint() + path + "?api-version=" + apiVersion + query;
     int pages = 0;
     try {
       while (url != null) {

@@ -26,6 +26,8 @@ public interface AzureCallListener {
   String PUBLIC_IP_LIST = "publicip.list";
   /** One page of PublicIPPrefixes_ListAll. */
   String PREFIX_LIST = "prefix.list";
+  /** One page of {@code GET .../locations/{location}/serviceTagDetails} (Service Tag Discovery API). */
+  String SERVICE_TAG_DETAILS = "servicetag.details";
 
   /** A listener that ignores everything. */
   AzureCallListener NONE = (operation, statusCode, duration, rateLimitHeaders) -> {

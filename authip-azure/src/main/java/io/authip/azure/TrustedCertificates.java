@@ -16,7 +16,7 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /** The certificates authip trusts for Azure: the JDK's own, plus those of an optional PEM file. */
-final class TrustedCertificates {
+public final class TrustedCertificates {
 
   private TrustedCertificates() {
   }
@@ -26,7 +26,7 @@ final class TrustedCertificates {
    *
    * @throws IllegalArgumentException naming the problem when the file cannot be read or parsed
    */
-  static List<X509Certificate> read(Path file) {
+  public static List<X509Certificate> read(Path file) {
     if (!Files.isReadable(file)) {
       throw new IllegalArgumentException("not a readable file");
     }
@@ -47,7 +47,7 @@ final class TrustedCertificates {
    * A trust manager factory for the JDK's default trusted certificates plus {@code extra}. Copying the JDK's
    * accepted issuers (rather than reading a cacerts path) keeps whatever trust store the JVM was started with.
    */
-  static TrustManagerFactory withExtra(List<X509Certificate> extra) {
+  public static TrustManagerFactory withExtra(List<X509Certificate> extra) {
     try {
       TrustManagerFactory jdk = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       jdk.init((KeyStore) null);

@@ -45,6 +45,32 @@ public final class PolicyValidator {
   @FunctionalInterface
   public interface RangeSetLookup {
     Optional<IpRangeSet> find(String namespace, String name);
+
+    /**
+     * The content in use of a set's {@code spec.sources}, as the operator keeps it (never the set's status, which
+     * any writer of the set may write). A lookup that keeps none knows no source content.
+     */
+    default SourceRanges sources(IpRangeSet set) {
+      return set.getSpec() == null || set.getSpec().sourcesOrEmpty().isEmpty() ? SourceRanges.NONE
+          : SourceRanges.missing("the content of its sources is not known here");
+    }
+  }
+
+  /**
+   * The blocks a set's sources contribute, or why they cannot be used yet (a source never read successfully): a set
+   * with a source missing is not used, since a list without that source's ranges could lock its users out.
+   */
+  public record SourceRanges(CidrSet blocks, Optional<String> missing) {
+
+    public static final SourceRanges NONE = new SourceRanges(CidrSet.empty(), Optional.empty());
+
+    public static SourceRanges of(CidrSet blocks) {
+      return new SourceRanges(blocks, Optional.empty());
+    }
+
+    public static SourceRanges missing(String why) {
+      return new SourceRanges(CidrSet.empty(), Optional.of(why));
+    }
   }
 
   /**
@@ -115,12 +141,20 @@ public final class PolicyValidator {
    * need both do not parse the entries twice.
    */
   public RangeCheck checkRangeSet(IpRangeSet set) {
+    return checkRangeSet(set, SourceRanges.NONE);
+  }
+
+  /**
+   * As {@link #checkRangeSet(IpRangeSet)}, with the content in use of the set's sources added to its ranges; an
+   * error on {@code spec.sources} when that content is missing.
+   */
+  public RangeCheck checkRangeSet(IpRangeSet set, SourceRanges sources) {
     List<FieldError> errors = new ArrayList<>(metadataErrors(set.getMetadata() == null ? null
         : set.getMetadata().getName()));
     readProblems(set.getReadProblems(), errors);
     if (set.getSpec() == null) {
       if (set.getReadProblems().isEmpty()) {
-        errors.add(new FieldError("spec", "is missing; an IpRangeSet needs spec.ranges"));
+        errors.add(new FieldError("spec", "is missing; an IpRangeSet needs spec.ranges or spec.sources"));
       }
       return new RangeCheck(CidrSet.empty(), errors);
     }
@@ -128,8 +162,17 @@ public final class PolicyValidator {
     errors.addAll(check.errors());
     RangeRules.limitProblem(check.ranges().size(), maxRanges)
         .ifPresent(m -> errors.add(new FieldError("spec.ranges", m)));
+    errors.addAll(SourceChecks.errors(set.getSpec()));
+    CidrSet ranges = check.ranges();
+    if (!set.getSpec().sourcesOrEmpty().isEmpty() && errors.isEmpty()) {
+      if (sources.missing().isPresent()) {
+        errors.add(new FieldError("spec.sources", sources.missing().get()));
+      } else {
+        ranges = ranges.union(sources.blocks());
+      }
+    }
     List<FieldError> found = withoutEchoes(set.getReadProblems(), errors);
-    return new RangeCheck(found.isEmpty() ? check.ranges() : CidrSet.empty(), found);
+    return new RangeCheck(found.isEmpty() ? ranges : CidrSet.empty(), found);
   }
 
 
@@ -180,7 +223,7 @@ public final class PolicyValidator {
             + "namespace '" + (namespace == null ? "default" : namespace) + "'"));
         continue;
       }
-      RangeCheck setCheck = checkRangeSet(found.get());
+      RangeCheck setCheck = checkRangeSet(found.get(), lookup.sources(found.get()));
       List<FieldError> setErrors = setCheck.errors();
       if (!setErrors.isEmpty()) {
         errors.add(new FieldError(field, "IpRangeSet " + RangeParser.quote(ref.getName()) + " is invalid: "

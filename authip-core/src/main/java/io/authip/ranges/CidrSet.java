@@ -227,6 +227,48 @@ public final class CidrSet {
     return startOf(encoded) + (1L << (32 - prefixOf(encoded))) - 1;
   }
 
+  /**
+   * The addresses of this set that are not in {@code other}, as canonical blocks (what a refresh removes is
+   * {@code before.minus(after)}). Linear in the two sizes: both are sorted and disjoint.
+   */
+  public CidrSet minus(CidrSet other) {
+    if (isEmpty() || other.isEmpty()) {
+      return this;
+    }
+    long[] out = new long[blocks.length + 64];
+    int n = 0;
+    int j = 0;
+    for (long block : blocks) {
+      long s = startOf(block);
+      long e = endOf(block);
+      while (j < other.blocks.length && endOf(other.blocks[j]) < s) {
+        j++;
+      }
+      int k = j;
+      while (s <= e) {
+        if (k >= other.blocks.length || startOf(other.blocks[k]) > e) {
+          if (out.length - n < 64) {
+            out = Arrays.copyOf(out, out.length * 2 + 64);
+          }
+          n = split(s, e, out, n);
+          break;
+        }
+        long os = startOf(other.blocks[k]);
+        long oe = endOf(other.blocks[k]);
+        if (os > s) {
+          if (out.length - n < 64) {
+            out = Arrays.copyOf(out, out.length * 2 + 64);
+          }
+          n = split(s, os - 1, out, n);
+        }
+        s = Math.max(s, oe + 1);
+        k++;
+      }
+    }
+    // The pieces are sorted and disjoint; aggregating merges neighbours that became adjacent.
+    return aggregate(Arrays.copyOf(out, n), n);
+  }
+
   public CidrSet union(CidrSet other) {
     if (other.isEmpty()) {
       return this;

@@ -530,7 +530,7 @@ class PolicyValidatorTest {
     IpRangeSet noSpec = set(NS, "empty");
     noSpec.setSpec(null);
     assertThat(validator.validateRangeSet(noSpec))
-        .containsExactly(new FieldError("spec", "is missing; an IpRangeSet needs spec.ranges"));
+        .containsExactly(new FieldError("spec", "is missing; an IpRangeSet needs spec.ranges or spec.sources"));
     assertThat(validator.rangesOf(noSpec)).isEmpty();
   }
 

@@ -21,7 +21,8 @@ class AzureRoleTest {
         "Microsoft.ContainerService/locations/operations/read",
         "Microsoft.ContainerService/locations/operationresults/read",
         "Microsoft.Network/publicIPAddresses/read",
-        "Microsoft.Network/publicIPPrefixes/read");
+        "Microsoft.Network/publicIPPrefixes/read",
+        "Microsoft.Network/locations/serviceTagDetails/read");
     assertThat(strings(role.path("NotActions"))).isEmpty();
     assertThat(strings(role.path("DataActions"))).as("no data plane access").isEmpty();
     assertThat(strings(role.path("NotDataActions"))).isEmpty();

@@ -398,7 +398,7 @@ final class BadInputCorpus {
         + "}", "spec.ranges: 10000 ranges after merging duplicates, overlaps and adjacent ranges; 9800 over the limit"));
     all.add(new Bad("bad-malformed", Kind.RANGE_SET, c, "\"spec\":{\"ranges\":\"20.1.2.0/24\"}",
         "spec.ranges: has the wrong type (a string); expected a list"));
-    add(Kind.RANGE_SET, c, "", "spec: is missing; an IpRangeSet needs spec.ranges");
+    add(Kind.RANGE_SET, c, "", "spec: is missing; an IpRangeSet needs spec.ranges or spec.sources");
     add(Kind.RANGE_SET, c, "\"spec\":{\"rnages\":[{\"cidr\":\"20.1.2.0/24\"}]}",
         "spec.rnages: unknown field 'rnages'; did you mean 'ranges'?");
     add(Kind.RANGE_SET, c, "\"spec\":{\"ranges\":[{\"cidr\":\"2001:db8::/32\"},{\"cidr\":\"20.1.2.3/24\"}]}",

@@ -44,7 +44,15 @@ public final class AuthipMetrics {
   public static final String CLUSTER_LISTS = "authip.cluster.lists";
   public static final String CLUSTER_LIST_PAGES = "authip.cluster.list.pages";
 
+  public static final String SOURCE_AVAILABLE = "authip.source.available";
+  public static final String SOURCE_STALE = "authip.source.stale";
+  public static final String SOURCE_SHRINK_HELD = "authip.source.shrink.held";
+  public static final String SOURCE_AGE = "authip.source.age.seconds";
+
   private final MeterRegistry registry;
+  private final Map<String, Set<Meter.Id>> bySet = new ConcurrentHashMap<>();
+  /** Per source: when its content in use was last read or confirmed, epoch millis (the age gauge's base). */
+  private final Map<Meter.Id, AtomicLong> refreshedAt = new ConcurrentHashMap<>();
   private final Map<Meter.Id, AtomicLong> gauges = new ConcurrentHashMap<>();
   private final Map<String, Set<Meter.Id>> byPolicy = new ConcurrentHashMap<>();
   private final Timer reconcileTimer;
@@ -153,6 +161,58 @@ public final class AuthipMetrics {
     }
   }
 
+  /** One source of an IpRangeSet, as its latest reconcile saw it. */
+  public record SourceSample(String source, boolean available, boolean stale, boolean held,
+      java.time.Instant refreshedAt) {
+  }
+
+  /**
+   * Replaces the series of one IpRangeSet's sources (label {@code source}: the tag name or URL, bounded by the
+   * sources a set may have): whether content is in use, whether the last read failed (stale), whether a refresh is
+   * held by the shrink guard, and the age of the content in use.
+   */
+  public void recordRangeSet(String namespace, String set, List<SourceSample> sources) {
+    Set<Meter.Id> seen = ConcurrentHashMap.newKeySet();
+    for (SourceSample s : sources) {
+      Tags tags = Tags.of("namespace", namespace, "iprangeset", set, "source", s.source());
+      seen.add(set(SOURCE_AVAILABLE, "1 when the source has content in use (0: never read successfully; the "
+          + "IpRangeSet is not used)", tags, s.available() ? 1 : 0));
+      seen.add(set(SOURCE_STALE, "1 while the source's last read failed and its last good content is in use", tags,
+          s.stale() ? 1 : 0));
+      seen.add(set(SOURCE_SHRINK_HELD, "1 while a refresh of the source is held back for removing too much", tags,
+          s.held() ? 1 : 0));
+      if (s.refreshedAt() != null) {
+        Meter.Id id = new Meter.Id(SOURCE_AGE, tags, null, null, Meter.Type.GAUGE);
+        AtomicLong at = refreshedAt.computeIfAbsent(id, k -> {
+          AtomicLong h = new AtomicLong();
+          Gauge.builder(SOURCE_AGE, h, x -> (System.currentTimeMillis() - x.get()) / 1000.0)
+              .description("Seconds since the source's content in use was read or confirmed unchanged")
+              .tags(tags).register(registry);
+          return h;
+        });
+        at.set(s.refreshedAt().toEpochMilli());
+        seen.add(id);
+      }
+    }
+    Set<Meter.Id> before = bySet.put(namespace + "/" + set, seen);
+    if (before != null) {
+      before.stream().filter(id -> !seen.contains(id)).forEach(this::remove);
+    }
+  }
+
+  /** The IpRangeSets (namespace/name) that have source series. */
+  public Set<String> rangeSetsRecorded() {
+    return Set.copyOf(bySet.keySet());
+  }
+
+  /** Removes the series of a deleted IpRangeSet (or one without sources any more). */
+  public void forgetRangeSet(String key) {
+    Set<Meter.Id> ids = bySet.remove(key);
+    if (ids != null) {
+      ids.forEach(this::remove);
+    }
+  }
+
   /** Removes every series of a deleted policy. */
   public void forgetPolicy(String namespace, String policy) {
     Set<Meter.Id> ids = byPolicy.remove(namespace + "/" + policy);
@@ -229,6 +289,7 @@ public final class AuthipMetrics {
 
   private void remove(Meter.Id id) {
     gauges.remove(id);
+    refreshedAt.remove(id);
     registry.find(id.getName()).tags(id.getTags()).meters().forEach(registry::remove);
   }
 }

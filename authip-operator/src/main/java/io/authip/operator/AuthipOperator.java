@@ -53,6 +53,7 @@ public final class AuthipOperator implements AutoCloseable {
   private final KubernetesClient client;
   /** Lists each subscription's clusters, public IPs and prefixes for every policy at once. */
   private final FleetObserver observer;
+  private final SourceRefresher refresher;
   private HealthAndMetricsServer http;
 
   /**
@@ -125,11 +126,15 @@ public final class AuthipOperator implements AutoCloseable {
           + "identity can write, with any access, Unrestricted included; use grants (the default) when several teams "
           + "write policies");
     }
+    SourceStore sources = new SourceStore(client, config.operatorNamespace());
+    this.refresher = new SourceRefresher(gateway, new FeedFetcher(config.sources()),
+        config.sources().defaultSubscription(), 2);
     var policyReconciler = new AuthorizedIpPolicyReconciler(validator, syncer,
         new PolicyRestorer(gateway, captures, config.restoreTimeout()), captures, events, metrics, clock,
-        config.errorBackoff(), config.maxBackoff(), tenancy, usage);
+        config.errorBackoff(), config.maxBackoff(), tenancy, usage, sources);
     RegisteredController<AuthorizedIpPolicy> policies = operator.register(policyReconciler, o -> scope(o));
-    operator.register(new IpRangeSetReconciler(validator, events, clock), o -> scope(o));
+    operator.register(new IpRangeSetReconciler(validator, events, clock, sources, refresher, metrics,
+        config.maxBackoff()), o -> scope(o));
     if (!tenancy.open()) {
       // Cluster-scoped and admin-owned: neither the watched namespaces nor the label selector apply to grants.
       operator.register(new TargetGrantReconciler(usage, metrics, clock,
@@ -228,6 +233,7 @@ public final class AuthipOperator implements AutoCloseable {
       }
     } finally {
       observer.close();
+      refresher.close();
       if (http != null) {
         http.close();
       }

@@ -72,7 +72,8 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
 
   public AuthorizedIpPolicyReconciler(PolicyValidator validator, PolicySyncer syncer, PolicyRestorer restorer,
       CaptureStore captures, EventRecorder events, AuthipMetrics metrics, Clock clock, Duration restoreBackoff,
-      Duration maxRestoreBackoff, Tenancy tenancy, GrantUsage usage) {
+      Duration maxRestoreBackoff, Tenancy tenancy, GrantUsage usage, SourceStore sources) {
+    this.sources = sources;
     this.tenancy = tenancy;
     this.usage = usage;
     this.validator = validator;
@@ -84,6 +85,44 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
     this.clock = clock;
     this.restoreBackoff = restoreBackoff;
     this.maxRestoreBackoff = maxRestoreBackoff;
+  }
+
+  /** Where the content of IpRangeSets' sources is kept (never their status). */
+  private final SourceStore sources;
+
+  /** IpRangeSets from the informer, with their sources' content from the {@link SourceStore}. */
+  private PolicyValidator.RangeSetLookup lookup(Context<AuthorizedIpPolicy> ctx) {
+    return new PolicyValidator.RangeSetLookup() {
+      @Override
+      public Optional<IpRangeSet> find(String namespace, String name) {
+        return rangeSet(ctx, namespace, name);
+      }
+
+      @Override
+      public PolicyValidator.SourceRanges sources(IpRangeSet set) {
+        return sourceRanges(set);
+      }
+    };
+  }
+
+  private PolicyValidator.SourceRanges sourceRanges(IpRangeSet set) {
+    var list = set.getSpec() == null ? List.<io.authip.api.v1alpha1.RangeSource>of() : set.getSpec().sourcesOrEmpty();
+    if (list.isEmpty()) {
+      return PolicyValidator.SourceRanges.NONE;
+    }
+    var states = sources.states(set);
+    io.authip.ranges.CidrSet all = io.authip.ranges.CidrSet.empty();
+    for (int i = 0; i < list.size(); i++) {
+      var source = list.get(i);
+      SourceStore.State st = source == null ? null : states.get(source.key());
+      if (st == null || st.good() == null) {
+        return PolicyValidator.SourceRanges.missing("spec.sources[" + i + "]" + (source == null ? ""
+            : " (" + source.describe() + ")") + " has no content yet"
+            + (st != null && st.lastError() != null ? ": " + st.lastError() : " (not read yet)"));
+      }
+      all = all.union(st.good().blocks());
+    }
+    return PolicyValidator.SourceRanges.of(all);
   }
 
   @Override
@@ -151,7 +190,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
       }
       AuthorizedIpPolicy current = keepFinalizerIfRestore(policy, ctx);
       StatusWriter writer = new StatusWriter(current, ctx);
-      PolicyValidator.Result validation = validator.validatePolicy(current, (n, setName) -> rangeSet(ctx, n, setName));
+      PolicyValidator.Result validation = validator.validatePolicy(current, lookup(ctx));
       AuthorizedIpPolicyStatus status;
       Duration next = null;
       if (!validation.valid()) {
@@ -346,7 +385,7 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
    * The oldest valid Enforce policy naming a cluster owns it; ties broken by namespace/name so every replica agrees.
    * An invalid or Observe policy owns nothing, so it can neither squat a cluster nor be blocked from observing it.
    */
-  static Optional<String> otherOwner(Context<AuthorizedIpPolicy> ctx, PolicyValidator validator, Tenancy tenancy,
+  Optional<String> otherOwner(Context<AuthorizedIpPolicy> ctx, PolicyValidator validator, Tenancy tenancy,
       Grants grants, AuthorizedIpPolicy self, ClusterTarget target) {
     Comparator<AuthorizedIpPolicy> age = Comparator
         .comparing((AuthorizedIpPolicy p) -> Optional.ofNullable(p.getMetadata().getCreationTimestamp()).orElse("~"))
@@ -363,12 +402,12 @@ public final class AuthorizedIpPolicyReconciler implements Reconciler<Authorized
    * A valid Enforce policy that may reach the cluster: a policy whose namespace is not granted the cluster must not
    * keep the granted one from it by being older.
    */
-  private static boolean canOwn(Context<AuthorizedIpPolicy> ctx, PolicyValidator validator, Tenancy tenancy,
+  private boolean canOwn(Context<AuthorizedIpPolicy> ctx, PolicyValidator validator, Tenancy tenancy,
       Grants grants, AuthorizedIpPolicy p, ClusterTarget target) {
     return p.getSpec() != null && p.getSpec().effectiveMode() == Mode.Enforce
         && (grants == null || tenancy.allows(grants, p.getMetadata().getNamespace(),
             namespaceLabels(ctx, p.getMetadata().getNamespace()), target, p.getSpec().effectiveAccess()))
-        && validator.validatePolicy(p, (n, setName) -> rangeSet(ctx, n, setName)).valid();
+        && validator.validatePolicy(p, lookup(ctx)).valid();
   }
 
   /** The valid grants, read once per pass (routing and every ownership check use the same); null in open mode. */

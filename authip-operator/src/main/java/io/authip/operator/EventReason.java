@@ -27,6 +27,14 @@ public enum EventReason {
   CaptureMismatch(true),
   /** A cluster a target selector took no longer matches it (or the selector is gone): left exactly as it is. */
   TargetReleased(false),
+  /** An IpRangeSet source's content changed (first read included); the message has the diff. */
+  SourceChanged(false),
+  /** A source's refresh removes more than maxShrinkPercent: held back, the content in use stays. */
+  ShrinkHeld(true),
+  /** Held content was approved by annotation or returned again by the next refresh, and is now in use. */
+  ShrinkApproved(false),
+  /** A source could not be read (its last good content, if any, stays in use). */
+  SourceFailed(true),
   /** An unexpected exception in a reconcile (status: Ready=False, reason InternalError). */
   InternalError(true);
 

@@ -66,7 +66,40 @@ public record OperatorConfig(
     Lease lease,
     Tenancy tenancy,
     String tenantServiceAccount,
-    String tokenAudience) {
+    String tokenAudience,
+    Sources sources) {
+
+  /**
+   * How IpRangeSet sources are read.
+   *
+   * @param feedHosts the hosts URL sources may name ({@code host} for port 443, or {@code host:port}); empty: no
+   *     URL source is ever requested
+   * @param feedMaxBytes the largest feed body read; a longer one fails the refresh
+   * @param feedTimeout the longest a feed request may take, connection included
+   * @param feedCaFile PEM certificates trusted for feeds in addition to the JDK's, or null
+   * @param defaultSubscription the subscription service tags are read in when a source names none, or null
+   */
+  public record Sources(Set<String> feedHosts, long feedMaxBytes, Duration feedTimeout, java.nio.file.Path feedCaFile,
+      String defaultSubscription) {
+
+    public Sources {
+      feedHosts = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(feedHosts));
+    }
+
+    String describe() {
+      return " feedHosts=" + (feedHosts.isEmpty() ? "none" : String.join(",", feedHosts)) + " feedMaxBytes="
+          + feedMaxBytes + " feedTimeout=" + human(feedTimeout)
+          + (defaultSubscription == null ? "" : " defaultSubscription=" + defaultSubscription);
+    }
+  }
+
+  /** With other source settings, e.g. for tests. */
+  public OperatorConfig withSources(Sources s) {
+    return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
+        maxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
+        resyncCap, operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount,
+        tokenAudience, s);
+  }
 
   /** How targets are authorized. */
   public enum Tenancy {
@@ -121,28 +154,28 @@ public record OperatorConfig(
   public OperatorConfig withTimings(Duration poll, Duration propagation, Duration busy, Duration resync) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
         maxRanges, reconcileThreads, logLevel, poll, propagation, busy, errorBackoff, maxBackoff, resync,
-        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount, tokenAudience);
+        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount, tokenAudience, sources);
   }
 
   /** With another flap guard and restore timeout, e.g. for tests. */
   public OperatorConfig withGuards(int corrections, Duration window, Duration restore) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
         maxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
-        resyncCap, operatorNamespace, restore, corrections, window, lease, tenancy, tenantServiceAccount, tokenAudience);
+        resyncCap, operatorNamespace, restore, corrections, window, lease, tenancy, tenantServiceAccount, tokenAudience, sources);
   }
 
   /** With leader election on a Lease {@code name} in {@code namespace}. */
   public OperatorConfig withLeaderElection(String namespace, String name) {
     return new OperatorConfig(watchNamespaces, labelSelector, true, namespace, name, httpPort, maxRanges,
         reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff, resyncCap,
-        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount, tokenAudience);
+        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount, tokenAudience, sources);
   }
 
   /** With another tenancy mode, e.g. for tests. */
   public OperatorConfig withTenancy(Tenancy mode) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
         maxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
-        resyncCap, operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, mode, tenantServiceAccount, tokenAudience);
+        resyncCap, operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, mode, tenantServiceAccount, tokenAudience, sources);
   }
 
   /** Defaults for tests and the sandbox: no leader election, fast polling, a free port. */
@@ -207,13 +240,49 @@ public record OperatorConfig(
       errors.add("AUTHIP_TENANT_SERVICE_ACCOUNT='" + tenantSa + "' is not a ServiceAccount name (lower-case letters, "
           + "digits, '-' and '.'), e.g. " + DEFAULT_TENANT_SERVICE_ACCOUNT);
     }
+    Sources sources = sources(env, errors);
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
     }
     return new OperatorConfig(namespaces, selector, leader, leaseNs, leaseName, port, maxRanges, threads, level,
         poll, propagation, busy, backoff, maxBackoff, resyncCap, operatorNs, restoreTimeout, flapCorrections,
-        flapWindow, lease, tenancy, tenantSa, audience);
+        flapWindow, lease, tenancy, tenantSa, audience, sources);
 
+  }
+
+  private static final java.util.regex.Pattern FEED_HOST =
+      java.util.regex.Pattern.compile("^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?$");
+
+  /** AUTHIP_FEED_HOSTS, AUTHIP_FEED_MAX_BYTES, AUTHIP_FEED_TIMEOUT, AUTHIP_FEED_CA_FILE, AUTHIP_DEFAULT_SUBSCRIPTION. */
+  private static Sources sources(Map<String, String> env, List<String> errors) {
+    Set<String> hosts = new TreeSet<>();
+    for (String h : env.getOrDefault("AUTHIP_FEED_HOSTS", "").split(",")) {
+      String host = h.strip().toLowerCase(Locale.ROOT);
+      if (host.isEmpty()) {
+        continue;
+      }
+      if (!FEED_HOST.matcher(host).matches()) {
+        errors.add("AUTHIP_FEED_HOSTS has '" + h.strip() + "', which is not a host name (or host:port); list exact "
+            + "names such as api.github.com,ip-ranges.amazonaws.com (no schemes, paths or wildcards)");
+      } else {
+        hosts.add(host);
+      }
+    }
+    int maxBytes = integer(env, "AUTHIP_FEED_MAX_BYTES", 8 * 1024 * 1024, 1024, 64 * 1024 * 1024, errors);
+    Duration timeout = positive(env, "AUTHIP_FEED_TIMEOUT", Duration.ofSeconds(30), errors);
+    java.nio.file.Path ca = null;
+    String caText = blankToNull(env.get("AUTHIP_FEED_CA_FILE"));
+    if (caText != null) {
+      ca = java.nio.file.Path.of(caText);
+      if (!java.nio.file.Files.isReadable(ca)) {
+        errors.add("AUTHIP_FEED_CA_FILE=" + caText + " is not a readable file; give a PEM file of certificates");
+      }
+    }
+    String sub = blankToNull(env.get("AUTHIP_DEFAULT_SUBSCRIPTION"));
+    if (sub != null && !sub.matches(io.authip.api.v1alpha1.ClusterTarget.SUBSCRIPTION_PATTERN)) {
+      errors.add("AUTHIP_DEFAULT_SUBSCRIPTION='" + sub + "' is not a subscription ID (a GUID)");
+    }
+    return new Sources(hosts, maxBytes, timeout, ca, sub);
   }
 
   /**
@@ -269,7 +338,7 @@ public record OperatorConfig(
         + (resyncCap == null ? "" : " resyncCap=" + resyncCap)
         + " namespace=" + operatorNamespace + " restoreTimeout=" + restoreTimeout
         + " flapGuard=" + flapCorrections + "/" + flapWindow
-        + (leaderElection ? lease.describe() : "")
+        + (leaderElection ? lease.describe() : "") + sources.describe()
         + " tenancy=" + tenancy + (tenancy == Tenancy.grants ? " tenantServiceAccount=" + tenantServiceAccount
             + " tokenAudience=" + tokenAudience : "");
   }

@@ -177,6 +177,19 @@ public final class ArmEmulator implements AutoCloseable {
   }
 
   /** Stores the fixture's cluster and the public IPs and prefixes it refers to. */
+  /**
+   * Sets a service tag's prefixes (IPv4 and IPv6 mixed, as ARM lists them); its change number increases when they
+   * change. {@code region} is empty for a global tag, e.g. westeurope for AzureCloud.westeurope.
+   */
+  public void serviceTag(String name, String region, java.util.List<String> prefixes) {
+    store.serviceTags.put(name, region, prefixes);
+  }
+
+  /** Removes a service tag: it is no longer listed. */
+  public void removeServiceTag(String name) {
+    store.serviceTags.remove(name);
+  }
+
   public void seed(ClusterFixture fixture) {
     fixture.publicIps().forEach((id, address) -> store.putPublicIp(id, address, fixture.location()));
     fixture.publicIpPrefixes().forEach((id, prefix) -> store.putPublicIpPrefix(id, prefix, fixture.location()));

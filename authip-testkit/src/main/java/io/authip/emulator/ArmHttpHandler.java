@@ -256,6 +256,9 @@ final class ArmHttpHandler implements HttpHandler {
       case PUBLIC_IP_LIST:
       case PUBLIC_IP_PREFIX_LIST:
         return store.list(route.list(), in.queryParameter("$skiptoken"), in.apiVersion(), now);
+      case SERVICE_TAG_DETAILS:
+        return ResourceStore.Answer.json(200, store.serviceTags.details(route.subscription(),
+            in.queryParameter("tagName"), "true".equalsIgnoreCase(in.queryParameter("noAddressPrefixes"))));
       case OPERATION_GET: {
         String unsigned = store.signer().problem(in.path(), in.query());
         if (unsigned != null) {
@@ -297,7 +300,11 @@ final class ArmHttpHandler implements HttpHandler {
     // A token revoked between authentication and now leaves no principal; name the caller anyway.
     Principal caller = in.principal() != null ? in.principal()
         : Principal.of("00000000-0000-0000-0000-000000000000");
-    boolean subscriptionScope = in.route().operationId() != null || list != null && list.resourceGroup() == null;
+    if (in.route().kind() == RequestKind.SERVICE_TAG_DETAILS) {
+      scope = "/subscriptions/" + in.route().subscription();
+    }
+    boolean subscriptionScope = in.route().operationId() != null || list != null && list.resourceGroup() == null
+        || in.route().kind() == RequestKind.SERVICE_TAG_DETAILS;
     if (subscriptionScope && roleScope == RoleScope.RESOURCE_GROUP) {
       return Optional.of(RoleAssignments.authorizationFailed(caller, action, scope));
     }
@@ -309,6 +316,9 @@ final class ArmHttpHandler implements HttpHandler {
    * resource or operation (identity requests, unknown paths), which ARM would refuse otherwise.
    */
   private static String action(String method, Route route) {
+    if (route.kind() == RequestKind.SERVICE_TAG_DETAILS) {
+      return ResourceIds.NETWORK + "/locations/serviceTagDetails/read";
+    }
     if (route.operationId() != null) {
       return method.equals("GET") ? "Microsoft.ContainerService/locations/"
           + (route.operationResult() ? "operationresults" : "operations") + "/read" : null;
@@ -362,6 +372,13 @@ final class ArmHttpHandler implements HttpHandler {
         && (s[7].equalsIgnoreCase("operations") || s[7].equalsIgnoreCase("operationresults"))) {
       RequestKind kind = method.equals("GET") ? RequestKind.OPERATION_GET : RequestKind.OTHER;
       return new Route(kind, lower, null, s[8], s[7].equalsIgnoreCase("operationresults"), subscription);
+    }
+    // /subscriptions/S/providers/Microsoft.Network/locations/L/serviceTagDetails
+    if (s.length == 8 && subscription != null && s[3].equalsIgnoreCase("providers")
+        && s[4].equalsIgnoreCase(ResourceIds.NETWORK) && s[5].equalsIgnoreCase("locations") && !s[6].isBlank()
+        && s[7].equalsIgnoreCase("serviceTagDetails")) {
+      return new Route(method.equals("GET") ? RequestKind.SERVICE_TAG_DETAILS : RequestKind.OTHER, lower, null, null,
+          false, subscription);
     }
     Optional<Route> list = listRoute(method, s, lower);
     if (list.isPresent()) {

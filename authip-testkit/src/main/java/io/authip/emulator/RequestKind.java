@@ -17,6 +17,8 @@ public enum RequestKind {
   PUBLIC_IP_LIST,
   /** One page of {@code GET .../publicIPPrefixes} (a subscription's or a resource group's). */
   PUBLIC_IP_PREFIX_LIST,
+  /** {@code GET .../providers/Microsoft.Network/locations/{location}/serviceTagDetails}. */
+  SERVICE_TAG_DETAILS,
   /** The {@code Azure-AsyncOperation} or {@code Location} URL of a long-running operation. */
   OPERATION_GET,
   /** Anything the emulator does not serve; answered 404 or 405. */

@@ -57,6 +57,9 @@ final class ResourceStore {
       List.of("systemData"));
 
   /** The result of one ARM call: status, extra headers, JSON body or none. */
+  /** The cloud's service tags (Service Tag Discovery API). */
+  final ServiceTags serviceTags = new ServiceTags();
+
   record Answer(int status, Map<String, String> headers, JsonNode body) {
     Answer {
       headers = Map.copyOf(headers);

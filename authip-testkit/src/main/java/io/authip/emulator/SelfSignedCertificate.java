@@ -123,7 +123,7 @@ public final class SelfSignedCertificate {
   }
 
   /** The server side: presents this certificate. */
-  SSLContext serverContext() {
+  public SSLContext serverContext() {
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);

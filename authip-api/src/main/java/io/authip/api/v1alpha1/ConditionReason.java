@@ -41,7 +41,17 @@ public enum ConditionReason {
   /** Drifted: the spec is invalid, so drift was not looked at. */
   NotEvaluated,
   /** Valid: the range set's entries are valid. */
-  Valid;
+  Valid,
+  /** Valid: a source of the range set has never been read successfully; the set is not used until it is. */
+  SourceUnavailable,
+  /** SourceStale: every source's last read succeeded. */
+  Fresh,
+  /** SourceStale: a source's last read failed; its last good content stays in use. */
+  Stale,
+  /** ShrinkHeld: no refresh is held back. */
+  NotHeld,
+  /** ShrinkHeld: a refresh that removes too much is held back until approved or confirmed. */
+  Held;
 
   /** Whether {@code reason} (as read from status, possibly null or anything) is this one. */
   public boolean is(String reason) {

@@ -13,11 +13,23 @@ public class IpRangeSetStatus {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("Standard conditions: Valid.")
+  @JsonPropertyDescription("Standard conditions: Valid, Ready; with sources also SourceStale and ShrinkHeld.")
   private List<Condition> conditions = new ArrayList<>();
 
-  @JsonPropertyDescription("Number of CIDR blocks after merging duplicates, overlaps and adjacent ranges.")
+  @JsonPropertyDescription("Number of CIDR blocks of spec.ranges and the sources' content in use, after merging "
+      + "duplicates, overlaps and adjacent ranges.")
   private Integer rangeCount;
+
+  @JsonPropertyDescription("Per entry of spec.sources, in order: what was read from it.")
+  private List<SourceStatus> sources;
+
+  public List<SourceStatus> getSources() {
+    return sources;
+  }
+
+  public void setSources(List<SourceStatus> sources) {
+    this.sources = sources;
+  }
 
   public Long getObservedGeneration() {
     return observedGeneration;
@@ -46,7 +58,8 @@ public class IpRangeSetStatus {
   @Override
   public boolean equals(Object o) {
     return o instanceof IpRangeSetStatus s && Objects.equals(observedGeneration, s.observedGeneration)
-        && Objects.equals(conditions, s.conditions) && Objects.equals(rangeCount, s.rangeCount);
+        && Objects.equals(conditions, s.conditions) && Objects.equals(rangeCount, s.rangeCount)
+        && Objects.equals(sources, s.sources);
   }
 
   @Override

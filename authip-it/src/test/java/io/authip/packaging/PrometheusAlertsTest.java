@@ -26,7 +26,8 @@ class PrometheusAlertsTest {
       "authip_azure_request_duration_seconds_sum", "authip_reconcile_duration_seconds_bucket",
       "authip_reconcile_duration_seconds_count", "authip_reconcile_duration_seconds_sum", "authip_leader",
       "authip_policies", "authip_azure_paced_total", "authip_azure_throttled_total", "authip_cluster_lists_total",
-      "authip_cluster_list_pages_total");
+      "authip_cluster_list_pages_total", "authip_source_available", "authip_source_stale",
+      "authip_source_shrink_held", "authip_source_age_seconds");
 
   static final Pattern METRIC = Pattern.compile("\\bauthip_[a-z_]+");
 
@@ -58,7 +59,8 @@ class PrometheusAlertsTest {
   void everyAlertOfTheBriefExists() {
     assertThat(alerts).containsOnlyKeys("AuthipTargetDrifted", "AuthipPolicyNotReady", "AuthipAzureThrottling",
         "AuthipAzureErrors", "AuthipRangesNearLimit", "AuthipMetricsAbsent", "AuthipNoLeader",
-        "AuthipLeaderNotReconciling", "AuthipTargetContested", "AuthipTargetNotGranted", "AuthipGrantInvalid");
+        "AuthipLeaderNotReconciling", "AuthipTargetContested", "AuthipTargetNotGranted", "AuthipGrantInvalid",
+        "AuthipSourceStale", "AuthipSourceShrinkHeld");
   }
 
   @Test
@@ -78,6 +80,34 @@ class PrometheusAlertsTest {
     assertThat(firing.get(20 * MINUTE)).containsExactly(
         Map.of("namespace", "payments", "policy", "web", "cluster", "sub/rg-web/aks-web"));
     assertThat(firing.get(45 * MINUTE)).as("granted again").isEmpty();
+  }
+
+  @Test
+  void sourceAlertsFireAfterTheirHoldTimesAndNameTheSetAndSource() {
+    assertThat(expr(alerts.get("AuthipSourceStale")))
+        .isEqualTo("max by (namespace, iprangeset, source) (authip_source_stale) == 1");
+    assertThat(expr(alerts.get("AuthipSourceShrinkHeld")))
+        .isEqualTo("max by (namespace, iprangeset, source) (authip_source_shrink_held) == 1");
+    Map<String, String> feed = new java.util.HashMap<>(REPLICA_A);
+    feed.putAll(Map.of("namespace", "platform", "iprangeset", "partners", "source", "https://partner.example.com/x"));
+    Map<String, String> tag = new java.util.HashMap<>(REPLICA_A);
+    tag.putAll(Map.of("namespace", "platform", "iprangeset", "devops", "source", "service tag AzureDevOps"));
+    // The feed fails from minute 10 on; the tag's refresh is held from minute 5 to minute 30 (then approved).
+    PromQl.Tsdb db = new PromQl.Tsdb()
+        .scrape("authip_source_stale", feed, 0, 120 * MINUTE, t -> t >= 10 * MINUTE ? 1.0 : 0.0)
+        .scrape("authip_source_stale", tag, 0, 120 * MINUTE, t -> 0.0)
+        .scrape("authip_source_shrink_held", tag, 0, 120 * MINUTE,
+            t -> t >= 5 * MINUTE && t < 30 * MINUTE ? 1.0 : 0.0)
+        .scrape("authip_source_shrink_held", feed, 0, 120 * MINUTE, t -> 0.0);
+    var stale = run("AuthipSourceStale", db, 120 * MINUTE);
+    assertThat(stale.floorEntry(70 * MINUTE - 1).getValue()).as("within the hold time").isEmpty();
+    assertThat(stale.get(70 * MINUTE)).containsExactly(Map.of("namespace", "platform", "iprangeset", "partners",
+        "source", "https://partner.example.com/x"));
+    var held = run("AuthipSourceShrinkHeld", db, 120 * MINUTE);
+    assertThat(held.floorEntry(15 * MINUTE - 1).getValue()).as("within the hold time").isEmpty();
+    assertThat(held.get(15 * MINUTE)).containsExactly(Map.of("namespace", "platform", "iprangeset", "devops",
+        "source", "service tag AzureDevOps"));
+    assertThat(held.get(35 * MINUTE)).as("approved").isEmpty();
   }
 
   @Test

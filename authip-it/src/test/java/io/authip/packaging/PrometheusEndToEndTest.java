@@ -9,6 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.authip.api.v1alpha1.Access;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
+import io.authip.api.v1alpha1.IpRangeSet;
+import io.authip.api.v1alpha1.IpRangeSetSpec;
+import io.authip.api.v1alpha1.RangeSource;
+import io.authip.api.v1alpha1.ServiceTagSource;
 import io.authip.api.v1alpha1.GrantTarget;
 import io.authip.api.v1alpha1.Mode;
 import io.authip.api.v1alpha1.TargetGrant;
@@ -86,6 +90,8 @@ class PrometheusEndToEndTest {
           targetContested: {for: 5s}
           targetNotGranted: {for: 5s}
           grantInvalid: {for: 5s}
+          sourceStale: {for: 5s}
+          sourceShrinkHeld: {for: 5s}
       """;
 
   static Path dir;
@@ -104,7 +110,8 @@ class PrometheusEndToEndTest {
     metricsPort = freePort();
     Map<String, String> settings = new HashMap<>(Map.of("AUTHIP_HTTP_PORT", String.valueOf(metricsPort),
         "AUTHIP_POLL_INTERVAL", "200ms", "AUTHIP_PROPAGATION_DELAY", "1s", "AUTHIP_BUSY_RETRY", "300ms",
-        "AUTHIP_ERROR_BACKOFF", "200ms", "AUTHIP_MAX_BACKOFF", "2s", "AUTHIP_RESYNC_CAP", "1s"));
+        "AUTHIP_ERROR_BACKOFF", "200ms", "AUTHIP_MAX_BACKOFF", "2s", "AUTHIP_RESYNC_CAP", "1s",
+        "AUTHIP_DEFAULT_SUBSCRIPTION", SUB));
     OperatorConfig config = OperatorConfig.fromEnvironment(settings)
         .withLeaderElection(Rbac.OPERATOR_NAMESPACE, "authip-leader");
     env = LocalEnvironment.start(LocalEnvironment.Options.forTesting().withOperator(config)
@@ -210,6 +217,22 @@ class PrometheusEndToEndTest {
     create(policy("fought", fought, "73.140.245.0/24"));
     AtomicBoolean fighting = new AtomicBoolean(true);
     Thread writer = new Thread(() -> secondWriter(fought, fighting), "second-writer");
+    // Two IpRangeSets with a service tag each: one whose reads will fail, one whose refresh will remove too much.
+    env.arm().serviceTag("AlertsStale", "", List.of("20.61.0.0/24"));
+    env.arm().serviceTag("AlertsShrink", "", List.of("20.62.0.0/24", "20.62.2.0/24"));
+    env.kube().client().resource(tagSet("stale", "AlertsStale", SUB)).create();
+    env.kube().client().resource(tagSet("shrinking", "AlertsShrink", UNGRANTED)).create();
+    await().atMost(WAIT).until(() -> sourceRanges("stale") == 1 && sourceRanges("shrinking") == 2);
+    Instant sourcesBroke = Instant.now();
+    env.arm().injectFault(FaultTarget.resource("/subscriptions/" + SUB + "/providers/Microsoft.Network/locations/"
+        + "westeurope/serviceTagDetails"), Fault.status(503, "ServiceUnavailable", "emulated outage"), 100_000);
+    env.arm().serviceTag("AlertsShrink", "", List.of("20.62.0.0/24"));
+    for (String set : List.of("stale", "shrinking")) {
+      env.kube().client().resources(IpRangeSet.class).inNamespace(NS).withName(set).edit(s -> {
+        s.getMetadata().getAnnotations().put("authip.io/refresh", "now");
+        return s;
+      });
+    }
     await().atMost(WAIT).until(() -> state("fought") == TargetState.InSync);
     writer.start();
     await().atMost(WAIT).until(() -> state("staging") == TargetState.InSync);
@@ -234,6 +257,10 @@ class PrometheusEndToEndTest {
           began, "5s");
       expect("AuthipAzureErrors", Map.of("operation", "cluster.put"), began, "5s");
       expect("AuthipGrantInvalid", Map.of("grant", "broken"), began, "5s");
+      expect("AuthipSourceStale", Map.of("namespace", NS, "iprangeset", "stale", "source", "service tag AlertsStale"),
+          sourcesBroke, "5s");
+      expect("AuthipSourceShrinkHeld", Map.of("namespace", NS, "iprangeset", "shrinking", "source",
+          "service tag AlertsShrink"), sourcesBroke, "5s");
       expect("AuthipTargetContested", Map.of("namespace", NS, "policy", "fought", "cluster",
           SUB + "/fought/aks-fought"), began, "5s");
       // Healthy targets raise nothing: only the clusters made to differ are named (the contested one differs too).
@@ -391,6 +418,30 @@ class PrometheusEndToEndTest {
     AuthorizedIpPolicy p = Policies.policy(NS, name, List.of(c), ranges);
     p.getSpec().setAccess(Access.Restricted);
     return p;
+  }
+
+  /** An IpRangeSet whose one source is the service tag {@code tag}, read in {@code subscription}. */
+  static IpRangeSet tagSet(String name, String tag, String subscription) {
+    ServiceTagSource t = new ServiceTagSource();
+    t.setName(tag);
+    t.setLocation("westeurope");
+    t.setSubscriptionId(subscription);
+    RangeSource source = new RangeSource();
+    source.setAzureServiceTag(t);
+    IpRangeSet set = new IpRangeSet();
+    set.getMetadata().setName(name);
+    set.getMetadata().setNamespace(NS);
+    set.setSpec(new IpRangeSetSpec());
+    set.getSpec().setSources(new ArrayList<>(List.of(source)));
+    return set;
+  }
+
+  /** Blocks of a set's first source's content in use; -1 while it has none. */
+  static int sourceRanges(String set) {
+    IpRangeSet s = env.kube().client().resources(IpRangeSet.class).inNamespace(NS).withName(set).get();
+    return s == null || s.getStatus() == null || s.getStatus().getSources() == null
+        || s.getStatus().getSources().isEmpty() || s.getStatus().getSources().get(0).getRangeCount() == null ? -1
+        : s.getStatus().getSources().get(0).getRangeCount();
   }
 
   static void create(AuthorizedIpPolicy p) {

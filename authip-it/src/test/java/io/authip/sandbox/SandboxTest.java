@@ -104,6 +104,29 @@ class SandboxTest {
   }
 
   @Test
+  void theServiceTagRangeSetIsReadFromTheEmulatedDiscoveryApi() throws Exception {
+    var client = sandbox.environment().kube().client();
+    await().atMost(Duration.ofSeconds(120)).until(() -> {
+      var set = client.resources(io.authip.api.v1alpha1.IpRangeSet.class).inNamespace("platform")
+          .withName("azure-devops").get();
+      return set != null && set.getStatus() != null && set.getStatus().getRangeCount() != null;
+    });
+    var status = client.resources(io.authip.api.v1alpha1.IpRangeSet.class).inNamespace("platform")
+        .withName("azure-devops").get().getStatus();
+    assertThat(status.getSources()).hasSize(1);
+    assertThat(status.getSources().get(0).getIpv6Skipped()).isEqualTo(2);
+    assertThat(status.getRangeCount()).isEqualTo(19);
+    assertThat(progress).contains("service tag AzureDevOps: 21 prefixes");
+    // The emulator's seed file serves the same tag to `authip emulator --seed deploy/emulator/seed.yaml`.
+    var seed = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(java.nio.file.Path.of(System.getProperty("authip.projectDir", ".")).toAbsolutePath().normalize()
+        .resolve("deploy/emulator/seed.yaml").toFile());
+    java.util.List<String> seeded = new java.util.ArrayList<>();
+    seed.path("serviceTags").get(0).path("addressPrefixes").forEach(p -> seeded.add(p.asText()));
+    assertThat(seed.path("serviceTags").get(0).path("name").asText()).isEqualTo("AzureDevOps");
+    assertThat(seeded).isEqualTo(Sandbox.SERVICE_TAGS.get("AzureDevOps"));
+  }
+
+  @Test
   void eachTenantsClusterIsChangedWithOnlyThatTenantsTokenAndTheOtherTenantsClusterIsNotGranted() {
     await().atMost(Duration.ofSeconds(120)).until(() -> sandbox.rows().stream()
         .filter(r -> r.policy().startsWith("team-")).filter(r -> r.state().equals("InSync")).count() == 2);

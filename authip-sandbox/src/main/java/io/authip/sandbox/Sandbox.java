@@ -39,7 +39,17 @@ public final class Sandbox implements AutoCloseable {
   public static final List<String> BUNDLED_EXAMPLES = List.of("grant-platform.yaml", "grant-team-a.yaml",
       "grant-team-b.yaml", "iprangeset-ci-runners.yaml", "policy-production.yaml", "policy-staging-observe.yaml",
       "policy-loadbalancer-only.yaml", "policy-private-cluster.yaml", "policy-team-a.yaml", "policy-team-b.yaml",
-      "policy-partners-supernet.yaml");
+      "policy-partners-supernet.yaml", "iprangeset-azure-devops.yaml");
+
+  /**
+   * The emulated cloud's service tags (deploy/emulator/seed.yaml has the same): an AzureDevOps tag in the shape the
+   * Service Tag Discovery API lists it, IPv6 prefixes included, for iprangeset-azure-devops.yaml.
+   */
+  public static final Map<String, List<String>> SERVICE_TAGS = Map.of("AzureDevOps", List.of("20.37.158.0/23",
+      "20.37.194.0/24", "20.39.13.0/26", "20.41.6.0/23", "20.41.194.0/24", "20.42.5.0/24", "20.42.134.0/23",
+      "20.42.226.0/24", "20.45.196.64/26", "20.189.107.0/24", "20.195.68.0/24", "40.74.28.0/23", "40.80.187.0/24",
+      "40.82.252.0/24", "40.119.10.0/24", "51.104.26.0/24", "52.150.138.0/24", "52.228.82.0/24", "191.235.226.0/24",
+      "2603:1030:7::/48", "2603:1040:2::/48"));
 
   /**
    * The two tenants of the examples (grant-team-a.yaml, grant-team-b.yaml): namespace, the namespace's labels, the
@@ -167,6 +177,10 @@ public final class Sandbox implements AutoCloseable {
         progress.println("      " + c.kind().name().toLowerCase().replace('_', ' ') + ": " + c.resourceGroup() + "/"
             + c.name());
       }
+      SERVICE_TAGS.forEach((name, prefixes) -> {
+        env.arm().serviceTag(name, "", prefixes);
+        progress.println("      service tag " + name + ": " + prefixes.size() + " prefixes");
+      });
       tenants(env, progress);
       Path kubeconfig = options.workDir().resolve("kubeconfig");
       env.kube().writeKubeconfig(kubeconfig);

@@ -48,7 +48,7 @@ import java.util.Set;
 public final class SeedFile {
 
   private static final Set<String> TOP = Set.of("subscription", "location", "publicIPAddresses", "publicIPPrefixes",
-      "managedClusters", "identities");
+      "managedClusters", "identities", "serviceTags");
   private static final Set<String> IDENTITY = Set.of("clientId", "federatedCredentials", "scopes");
   private static final Set<String> CREDENTIAL = Set.of("issuer", "subject", "audience");
   /** What Entra proposes, and what Kubernetes ServiceAccount tokens for workload identity carry. */
@@ -184,7 +184,29 @@ public final class SeedFile {
       }
     }
     int identities = identities(root, file, arm);
+    serviceTags(root, file, arm);
     return new Summary(clusters, ips, prefixes, identities);
+  }
+
+  /** {@code serviceTags: [{name, region, addressPrefixes: [...]}]}: the Service Tag Discovery API's tags. */
+  private static void serviceTags(JsonNode root, Path file, ArmEmulator arm) {
+    int index = 0;
+    for (JsonNode entry : list(root, "serviceTags", file)) {
+      String where = file + ": serviceTags[" + index++ + "]";
+      onlyKeys(entry, Set.of("name", "region", "addressPrefixes"), where);
+      String name = text(entry, "name", where);
+      if (!entry.path("addressPrefixes").isArray() || entry.path("addressPrefixes").isEmpty()) {
+        throw new IllegalArgumentException(where + ": addressPrefixes must be a non-empty list of prefixes");
+      }
+      java.util.List<String> prefixes = new java.util.ArrayList<>();
+      for (JsonNode p : entry.get("addressPrefixes")) {
+        if (!p.isTextual()) {
+          throw new IllegalArgumentException(where + ".addressPrefixes: expected strings, got " + p);
+        }
+        prefixes.add(p.asText());
+      }
+      arm.serviceTag(name, entry.path("region").asText(""), prefixes);
+    }
   }
 
   private static int identities(JsonNode root, Path file, ArmEmulator arm) {

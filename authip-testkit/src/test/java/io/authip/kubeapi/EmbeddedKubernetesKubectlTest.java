@@ -102,7 +102,8 @@ class EmbeddedKubernetesKubectlTest {
   @Test
   void applyingTheExamplesCreatesThemAndGetPrintsTheCrdPrinterColumns() {
     assertThat(kubectl.ok("apply", "-f", EXAMPLES.toString())).contains(
-        "iprangeset.authip.io/ci-runners created", "authorizedippolicy.authip.io/batch created",
+        "iprangeset.authip.io/ci-runners created", "iprangeset.authip.io/azure-devops created",
+        "authorizedippolicy.authip.io/batch created",
         "authorizedippolicy.authip.io/production created", "authorizedippolicy.authip.io/staging created");
     assertThat(client.resources(AuthorizedIpPolicy.class).inNamespace("platform").list().getItems())
         .extracting(p -> p.getMetadata().getName())
@@ -123,7 +124,7 @@ class EmbeddedKubernetesKubectlTest {
 
     List<Map<String, String>> sets = table(kubectl.ok("get", "iprs", "-n", "platform"));
     assertThat(sets.get(0).keySet()).containsExactlyElementsOf(columnsOf(1));
-    assertThat(sets).extracting(row -> row.get("NAME")).containsExactly("ci-runners");
+    assertThat(sets).extracting(row -> row.get("NAME")).containsExactly("azure-devops", "ci-runners");
 
     List<Map<String, String>> everywhere = table(kubectl.ok("get", "authorizedippolicies", "--all-namespaces"));
     assertThat(everywhere).filteredOn(row -> row.get("NAMESPACE").equals("platform")).hasSize(5);

@@ -148,6 +148,25 @@ class LeastPrivilegeTest {
     set.setSpec(new IpRangeSetSpec());
     set.getSpec().setRanges(new ArrayList<>(List.of(RangeEntry.of("20.42.0.0/24"))));
     k8s.resource(set).create();
+    // A set with a service tag source: its content is recorded in a ConfigMap of the operator's namespace, and the
+    // records of deleted sets are looked for (list by label).
+    env.arm().serviceTag("LeastPrivilege", "", List.of("20.43.0.0/24"));
+    io.authip.api.v1alpha1.ServiceTagSource tag = new io.authip.api.v1alpha1.ServiceTagSource();
+    tag.setName("LeastPrivilege");
+    tag.setLocation("westeurope");
+    tag.setSubscriptionId(SUB);
+    io.authip.api.v1alpha1.RangeSource source = new io.authip.api.v1alpha1.RangeSource();
+    source.setAzureServiceTag(tag);
+    IpRangeSet tagged = new IpRangeSet();
+    tagged.getMetadata().setName("tagged");
+    tagged.getMetadata().setNamespace(ns);
+    tagged.setSpec(new IpRangeSetSpec());
+    tagged.getSpec().setSources(new ArrayList<>(List.of(source)));
+    k8s.resource(tagged).create();
+    await().atMost(WAIT).until(() -> {
+      IpRangeSet s = k8s.resources(IpRangeSet.class).inNamespace(ns).withName("tagged").get();
+      return s.getStatus() != null && Integer.valueOf(1).equals(s.getStatus().getRangeCount());
+    });
 
     ClusterFixture enforced = seedAndCreate(env, ns, "enforce", p -> {
       p.getSpec().setRangeSetRefs(new ArrayList<>(List.of(new RangeSetRef("ci"))));

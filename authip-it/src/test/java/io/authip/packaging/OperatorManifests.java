@@ -63,9 +63,13 @@ final class OperatorManifests {
         "update coordination.k8s.io/leases[" + leaseName + "]");
   }
 
-  /** The captures of deletionPolicy: Restore, as ConfigMaps in the operator's own namespace (one per policy). */
+  /**
+   * The captures of deletionPolicy: Restore and the records of IpRangeSet sources, as ConfigMaps in the operator's
+   * own namespace; listed by label to delete the records of deleted sets.
+   */
   static final Set<String> CAPTURE_PERMISSIONS = Set.of(
       "get /configmaps",
+      "list /configmaps",
       "create /configmaps",
       "update /configmaps",
       "delete /configmaps");

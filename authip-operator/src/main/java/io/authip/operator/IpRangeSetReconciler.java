@@ -44,6 +44,10 @@ public final class IpRangeSetReconciler implements Reconciler<IpRangeSet> {
   private final io.authip.metrics.AuthipMetrics metrics;
   /** How soon a source whose last read failed is read again (capped by its refresh interval). */
   private final java.time.Duration retry;
+  /** How often the records of deleted sets are looked for (and at the first reconcile of a set with sources). */
+  static final java.time.Duration SWEEP_INTERVAL = java.time.Duration.ofMinutes(10);
+  private final java.util.concurrent.atomic.AtomicReference<java.time.Instant> lastSweep =
+      new java.util.concurrent.atomic.AtomicReference<>();
   /** The value of {@link #REFRESH_ANNOTATION} last acted on, per set UID. */
   private final java.util.Map<String, String> refreshAsked = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -87,6 +91,7 @@ public final class IpRangeSetReconciler implements Reconciler<IpRangeSet> {
       status.setObservedGeneration(generation);
       java.time.Duration next = null;
       if (errors.isEmpty() && !set.getSpec().sourcesOrEmpty().isEmpty() && store != null) {
+        sweep(context);
         SourceSync sync = new SourceSync(set, context, clock.instant());
         // A record that cannot be written throws: nothing is announced, the reconcile is retried, and the reads whose
         // results were taken are started again (their attempt was not recorded).
@@ -168,6 +173,37 @@ public final class IpRangeSetReconciler implements Reconciler<IpRangeSet> {
   private void forgetMetrics(IpRangeSet set) {
     if (metrics != null) {
       metrics.forgetRangeSet(set.getMetadata().getNamespace() + "/" + set.getMetadata().getName());
+    }
+  }
+
+  /**
+   * Deletes the source records of deleted sets, at most every {@link #SWEEP_INTERVAL}. A set missing from this
+   * controller's cache is looked up in the API before its record goes (the cache may not see it: another install's
+   * label selector or namespaces), and one with another UID was deleted and created again.
+   */
+  private void sweep(Context<IpRangeSet> context) {
+    java.time.Instant now = clock.instant();
+    java.time.Instant last = lastSweep.get();
+    if (last != null && last.plus(SWEEP_INTERVAL).isAfter(now) || !lastSweep.compareAndSet(last, now)) {
+      return;
+    }
+    try {
+      int deleted = store.sweep((ns, name, uid) -> {
+        var cached = context.getPrimaryCache().get(new io.javaoperatorsdk.operator.processing.event.ResourceID(name,
+            ns));
+        if (cached.isPresent() && uid.equals(cached.get().getMetadata().getUid())) {
+          return true;
+        }
+        return context.getClient().resources(IpRangeSet.class).inNamespace(ns)
+            .withField("metadata.name", name).list().getItems().stream()
+            .anyMatch(s -> uid.equals(s.getMetadata().getUid()));
+      });
+      if (deleted > 0) {
+        LOG.info("deleted the source records of {} IpRangeSet(s) that no longer exist", deleted);
+      }
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      LOG.warn("could not look for the source records of deleted IpRangeSets (HTTP {}): {}", e.getCode(),
+          e.getMessage());
     }
   }
 

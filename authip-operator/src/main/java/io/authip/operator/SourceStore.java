@@ -120,6 +120,38 @@ public final class SourceStore {
     }
   }
 
+  /** Says whether the IpRangeSet {@code namespace/name} with this UID still exists. */
+  @FunctionalInterface
+  public interface Liveness {
+    boolean alive(String namespace, String name, String uid);
+  }
+
+  /**
+   * Deletes the records of IpRangeSets that no longer exist (a set is not finalized: its record outlives it until
+   * a sweep finds it gone). Records whose set cannot be named are left alone.
+   *
+   * @return how many records were deleted
+   */
+  public int sweep(Liveness liveness) {
+    int deleted = 0;
+    for (ConfigMap cm : client.configMaps().inNamespace(namespace).withLabel("authip.io/iprangeset-uid").list()
+        .getItems()) {
+      String uid = cm.getMetadata().getLabels().get("authip.io/iprangeset-uid");
+      String set = cm.getMetadata().getAnnotations() == null ? null
+          : cm.getMetadata().getAnnotations().get("authip.io/iprangeset");
+      if (uid == null || set == null || set.indexOf('/') <= 0 || !cm.getMetadata().getName().equals(name(uid))) {
+        continue;
+      }
+      String ns = set.substring(0, set.indexOf('/'));
+      if (!liveness.alive(ns, set.substring(set.indexOf('/') + 1), uid)) {
+        client.configMaps().inNamespace(namespace).withName(cm.getMetadata().getName()).delete();
+        cache.remove(uid);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
   private Cached read(String uid) {
     ConfigMap cm = client.configMaps().inNamespace(namespace).withName(name(uid)).get();
     if (cm == null) {

@@ -78,6 +78,16 @@ class AzureAksGatewayReadTest {
     return ids;
   }
 
+  @Test
+  void readsApiServerVnetIntegration() {
+    ClusterFixture plain = ClusterFixture.loadBalancerManagedOutbound(SUB, "rg-read", "aks-plain");
+    ClusterFixture vnet = ClusterFixture.loadBalancerManagedOutbound(SUB, "rg-read", "aks-vnet").withVnetIntegration();
+    h.arm.seed(plain);
+    h.arm.seed(vnet);
+    assertThat(read(plain).vnetIntegration()).isFalse();
+    assertThat(read(vnet).vnetIntegration()).isTrue();
+  }
+
   @ParameterizedTest
   @EnumSource(Kind.class)
   void readsAndResolvesEveryShapeOfCluster(Kind kind) {

@@ -26,11 +26,38 @@ import java.util.stream.Collectors;
  */
 public final class TargetPlanner {
 
-
   private final int maxRanges;
+  private final int vnetIntegrationMaxRanges;
 
+  /** The same limit for every cluster. */
   public TargetPlanner(int maxRanges) {
+    this(maxRanges, maxRanges);
+  }
+
+  /**
+   * @param maxRanges entries a cluster accepts (AKS: 200)
+   * @param vnetIntegrationMaxRanges entries a cluster with API Server VNet Integration accepts (AKS documents 2,000)
+   */
+  public TargetPlanner(int maxRanges, int vnetIntegrationMaxRanges) {
+    if (maxRanges < 1 || vnetIntegrationMaxRanges < 1) {
+      throw new IllegalArgumentException("entry limits must be at least 1, got " + maxRanges + " and "
+          + vnetIntegrationMaxRanges);
+    }
     this.maxRanges = maxRanges;
+    this.vnetIntegrationMaxRanges = vnetIntegrationMaxRanges;
+  }
+
+  /** The entries this cluster accepts at most: more with API Server VNet Integration. */
+  public int limitFor(ClusterSnapshot snapshot) {
+    return snapshot.vnetIntegration() ? vnetIntegrationMaxRanges : maxRanges;
+  }
+
+  /** What a limit is, for messages: which setting of the cluster chose it. */
+  private String limitName(ClusterSnapshot snapshot) {
+    return snapshot.vnetIntegration()
+        ? "the limit for clusters with API Server VNet Integration (apiServerAccessProfile.enableVnetIntegration)"
+        : "the limit for clusters without API Server VNet Integration (apiServerAccessProfile.enableVnetIntegration "
+            + "is off; AKS documents up to 2,000 with it)";
   }
 
   /** The Public IP and Public IP prefix IDs whose addresses belong in this cluster's list, lower-cased, no repeats. */
@@ -119,15 +146,17 @@ public final class TargetPlanner {
           + "were found for this cluster); an empty list would switch the restriction off. Add ranges, or set "
           + "access: Unrestricted if that is really meant");
     }
-    Optional<String> over = RangeRules.limitProblem(entries, maxRanges);
+    int limit = limitFor(snapshot);
+    Optional<String> over = RangeRules.limitProblem(entries, limit);
     if (over.isPresent()) {
-      String problem = over.get() + " for this cluster (including " + egressBlocks.size() + " egress blocks"
-          + (tag == null ? "" : " and the service tag") + ")";
+      String problem = over.get() + " for " + (snapshot.target() == null ? "this cluster" : "cluster " + snapshot.target())
+          + " (including " + egressBlocks.size()
+          + " egress blocks" + (tag == null ? "" : " and the service tag") + "), " + limitName(snapshot);
       Overflow overflow = spec.effectiveOverflow();
       if (overflow.effectiveStrategy() != OverflowStrategy.Supernet) {
         return new TargetPlan.Blocked(TargetReason.TooManyRanges, problem);
       }
-      return supernet(overflow, ranges, CidrSet.of(egressBlocks), tag, entries, egressBlocks.size(), problem);
+      return supernet(overflow, ranges, CidrSet.of(egressBlocks), tag, entries, egressBlocks.size(), problem, limit);
     }
     return new TargetPlan.Desired(ApiServerAccess.restricted(ranges, tag), egressBlocks.size());
   }
@@ -138,8 +167,8 @@ public final class TargetPlanner {
    * policy's budget, else Blocked with what the best cover would admit.
    */
   private TargetPlan supernet(Overflow overflow, CidrSet ranges, CidrSet egress, String tag, int entries,
-      int egressCount, String problem) {
-    int blocks = maxRanges - (tag == null ? 0 : 1);
+      int egressCount, String problem, int limit) {
+    int blocks = limit - (tag == null ? 0 : 1);
     List<Cidr> never = new ArrayList<>();
     for (RangeEntry e : overflow.neverCoverOrEmpty()) {
       String text = e.getCidr().strip();

@@ -139,6 +139,42 @@ class TargetPlannerTest {
   }
 
   @Test
+  void vnetIntegratedClustersAreHeldToTheirOwnLimitAndOthersToTheirs() {
+    TargetPlanner perCluster = new TargetPlanner(2, 3);
+    TargetPlan plain = perCluster.plan(spec(Access.Restricted), OFFICE, standard(), RESOLVED);
+    assertThat(plain).isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> {
+      assertThat(b.reason().name()).isEqualTo("TooManyRanges");
+      assertThat(b.message()).contains("3 ranges").contains("1 over the limit of 2")
+          .contains("cluster " + standard().target().resourceId())
+          .contains("apiServerAccessProfile.enableVnetIntegration is off");
+    });
+    ClusterSnapshot vnet = standard().withVnetIntegration(true);
+    assertThat(perCluster.limitFor(vnet)).isEqualTo(3);
+    assertThat(perCluster.limitFor(standard())).isEqualTo(2);
+    assertThat(perCluster.plan(spec(Access.Restricted), OFFICE, vnet, RESOLVED))
+        .isInstanceOfSatisfying(TargetPlan.Desired.class, d -> assertThat(d.access().toAks())
+            .containsExactly("20.50.1.7/32", "20.50.1.8/32", "73.140.245.0/24"));
+    AuthorizedIpPolicySpec tagged = spec(Access.Restricted);
+    tagged.setServiceTag("AzureCloud");
+    assertThat(perCluster.plan(tagged, OFFICE, vnet, RESOLVED)).isInstanceOfSatisfying(TargetPlan.Blocked.class,
+        b -> assertThat(b.message()).contains("1 over the limit of 3")
+            .contains("the limit for clusters with API Server VNet Integration"));
+  }
+
+  @Test
+  void supernetCoversToTheLimitOfTheClusterItIsFor() {
+    // Six entries: at 4 blocks (no VNet integration) the best cover is one /21 beside the egress; at 5 (VNet
+    // integration) the ranges keep a /22 and two /24s.
+    TargetPlanner perCluster = new TargetPlanner(4, 5);
+    assertThat(perCluster.plan(supernet(null, 100.0), GAPS, standard(), RESOLVED))
+        .isInstanceOfSatisfying(TargetPlan.Desired.class, d -> assertThat(d.access().toAks())
+            .containsExactly("20.50.1.7/32", "20.50.1.8/32", "73.140.0.0/21"));
+    assertThat(perCluster.plan(supernet(null, 100.0), GAPS, standard().withVnetIntegration(true), RESOLVED))
+        .isInstanceOfSatisfying(TargetPlan.Desired.class, d -> assertThat(d.access().toAks())
+            .containsExactly("20.50.1.7/32", "20.50.1.8/32", "73.140.0.0/22", "73.140.4.0/24", "73.140.6.0/24"));
+  }
+
+  @Test
   void serviceTagCountsAsAnEntryAndComesFirst() {
     AuthorizedIpPolicySpec spec = spec(Access.Restricted);
     spec.setServiceTag("AzureCloud");

@@ -142,7 +142,7 @@ public final class PolicySyncer {
     this.observer = observer;
     this.gateway = gateway;
     this.captures = captures;
-    this.planner = new TargetPlanner(config.maxRanges());
+    this.planner = new TargetPlanner(config.maxRanges(), config.vnetIntegrationMaxRanges());
     this.config = config;
     this.clock = clock;
   }
@@ -721,6 +721,7 @@ public final class PolicySyncer {
         resolved = ((Outcome.Ok<Map<String, Cidr>>) r).value();
       }
       TargetPlan plan = planner.plan(spec, staticRanges, snapshot, resolved);
+      ts.setRangesLimit(planner.limitFor(snapshot));
       if (plan instanceof TargetPlan.Blocked b) {
         boolean changed = ts.getState() != TargetState.Blocked || !b.reason().is(ts.getReason());
         step.blocked(b.reason(), b.message());

@@ -200,6 +200,18 @@ public final class ClusterFixture {
     return out;
   }
 
+  /**
+   * The cluster with API Server VNet Integration ({@code apiServerAccessProfile.enableVnetIntegration: true} and the
+   * delegated API server subnet in {@code subnetId}): AKS documents up to 2,000 authorized ranges for it, and the
+   * emulator accepts as many.
+   */
+  public ClusterFixture withVnetIntegration() {
+    String subnet = "/subscriptions/" + subscription + "/resourceGroups/" + resourceGroup
+        + "/providers/Microsoft.Network/virtualNetworks/" + name + "-vnet/subnets/apiserver";
+    return withEdit(b -> ((ObjectNode) b.path("properties").path("apiServerAccessProfile"))
+        .put("enableVnetIntegration", true).put("subnetId", subnet));
+  }
+
   /** Any further change to the body, applied after it is built (and after earlier edits). */
   public ClusterFixture withEdit(Consumer<ObjectNode> edit) {
     List<Consumer<ObjectNode>> more = new ArrayList<>(edits);

@@ -397,7 +397,8 @@ final class BadInputCorpus {
     all.add(new Bad("bad-private", Kind.RANGE_SET, c, "\"spec\":{\"ranges\":[{\"cidr\":\"10.0.0.0/8\"}]}",
         "spec.ranges[0].cidr: 10.0.0.0/8 is not a public range"));
     all.add(new Bad("bad-huge", Kind.RANGE_SET, c, "\"spec\":{\"ranges\":" + cidrs(distinctPublicAddresses(10_000))
-        + "}", "spec.ranges: 10000 ranges after merging duplicates, overlaps and adjacent ranges; 9800 over the limit"));
+        + "}", "spec.ranges: 10000 ranges after merging duplicates, overlaps and adjacent ranges; 8000 over the "
+        + "limit of 2000"));
     all.add(new Bad("bad-malformed", Kind.RANGE_SET, c, "\"spec\":{\"ranges\":\"20.1.2.0/24\"}",
         "spec.ranges: has the wrong type (a string); expected a list"));
     add(Kind.RANGE_SET, c, "", "spec: is missing; an IpRangeSet needs spec.ranges");

@@ -668,6 +668,12 @@ public final class ClusterFixture {
       second.put("id", fwId + "/azureFirewallIpConfigurations/fw-ipconfig-2");
       second.putObject("properties").set("publicIPAddress", JSON.objectNode().put("id", ip2));
       network.add(fw);
+      ObjectNode firewallSubnet = JSON.objectNode();
+      firewallSubnet.put("id", networkId(vnet + "/subnets/AzureFirewallSubnet"));
+      firewallSubnet.put("name", "AzureFirewallSubnet");
+      firewallSubnet.putObject("properties").put("addressPrefix", "10." + (h >>> 8 & 255) + "." + (h & 255)
+          + ".128/26");
+      network.add(firewallSubnet);
     }
   }
 

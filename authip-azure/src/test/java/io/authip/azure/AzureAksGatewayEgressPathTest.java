@@ -142,6 +142,22 @@ class AzureAksGatewayEgressPathTest {
   }
 
   @Test
+  void aThrottledRouteTableReadIsNotCachedAndTheNextCallGetsThePath() {
+    AzureAksGateway gateway = h.newUnpacedGateway();
+    ClusterFixture f = ClusterFixture.userDefinedRoutingFirewall(SUB, "rg-429", "aks-429");
+    h.arm.seed(f);
+    h.arm.injectFault(io.authip.emulator.FaultTarget.kind(RequestKind.ROUTE_TABLE_GET),
+        io.authip.emulator.Fault.throttled(30), 1);
+    assertThat(gateway.egressPaths(List.of(f.nodeSubnetId()))).isInstanceOfSatisfying(Outcome.Failed.class,
+        failed -> assertThat(failed.failure()).isInstanceOf(Failure.Throttled.class));
+    Outcome<Map<String, EgressPath>> paths = gateway.egressPaths(List.of(f.nodeSubnetId()));
+    assertThat(((Outcome.Ok<Map<String, EgressPath>>) paths).value().get(f.nodeSubnetId().toLowerCase()))
+        .isInstanceOf(EgressPath.Addresses.class);
+    assertThat(h.arm.requestCount(RequestKind.SUBNET_GET)).as("the subnet read once, cached").isEqualTo(1);
+    assertThat(h.arm.requestCount(RequestKind.ROUTE_TABLE_GET)).isEqualTo(2);
+  }
+
+  @Test
   void theShippedRoleAllowsEveryReadAndWithoutOneTheRefusalNamesIt() throws IOException {
     JsonNode role = new ObjectMapper().readTree(Path.of("..", "deploy", "azure", "authip-role.json").toFile());
     List<String> actions = new ArrayList<>();

@@ -851,7 +851,8 @@ public final class AzureAksGateway implements AksGateway {
         if (f.ipConfigurations() != null) {
           for (AzureFirewallIpConfiguration c : f.ipConfigurations()) {
             configs.add(new EgressChain.IpConfiguration(c.privateIpAddress(),
-                c.publicIpAddress() == null ? null : refId(c.publicIpAddress().id())));
+                c.publicIpAddress() == null ? null : refId(c.publicIpAddress().id()),
+                c.subnet() == null ? null : c.subnet().id()));
           }
         }
         out.add(new EgressChain.Firewall(f.id(), configs));

@@ -115,7 +115,29 @@ final class EgressPathResolver {
       if (list instanceof Outcome.Failed<List<EgressChain.Firewall>> f) {
         return Outcome.failed(f.failure());
       }
-      return Outcome.ok(EgressChain.firewall(a, ((Outcome.Ok<List<EgressChain.Firewall>>) list).value()));
+      List<EgressChain.Firewall> all = ((Outcome.Ok<List<EgressChain.Firewall>>) list).value();
+      EgressPath viaFirewall = EgressChain.firewall(a, all);
+      if (!(viaFirewall instanceof EgressPath.Addresses)) {
+        return Outcome.ok(viaFirewall);
+      }
+      // A NAT gateway on the firewall's own subnet takes over its outbound traffic.
+      List<EgressChain.NatGateway> nats = new java.util.ArrayList<>();
+      for (String raw : EgressChain.firewallSubnets(a, all)) {
+        Optional<ArmNetworkId> id = ArmNetworkId.parse(raw, ArmNetworkId.Kind.SUBNET);
+        if (id.isEmpty()) {
+          return Outcome.failed(new Failure.Rejected("UnsupportedResourceId", "the Azure Firewall's subnet '" + raw
+              + "' is not a subnet ID"));
+        }
+        Outcome<EgressChain.NatGateway> nat = subnetNat(id.get(), onlyCached);
+        if (nat instanceof Outcome.Failed<EgressChain.NatGateway> f) {
+          return Outcome.failed(f.failure());
+        }
+        EgressChain.NatGateway found = ((Outcome.Ok<EgressChain.NatGateway>) nat).value();
+        if (found != null) {
+          nats.add(found);
+        }
+      }
+      return Outcome.ok(EgressChain.withFirewallNat(viaFirewall, nats));
     }
     EgressChain.Hop.Internet internet = (EgressChain.Hop.Internet) hop;
     if (subnet.natGatewayId() == null || subnet.natGatewayId().isBlank()) {
@@ -133,6 +155,26 @@ final class EgressPathResolver {
       return Outcome.failed(f.failure());
     }
     return Outcome.ok(EgressChain.natGateway(((Outcome.Ok<EgressChain.NatGateway>) nat).value()));
+  }
+
+  /** The NAT gateway of a subnet (a firewall's), or ok(null) when it has none. */
+  private Outcome<EgressChain.NatGateway> subnetNat(ArmNetworkId subnetId, boolean onlyCached) {
+    Outcome<EgressChain.Subnet> read = look(subnets, subnetId.key(), subnetId.describe(),
+        () -> network.subnet(subnetId), onlyCached);
+    if (read instanceof Outcome.Failed<EgressChain.Subnet> f) {
+      return Outcome.failed(f.failure());
+    }
+    EgressChain.Subnet subnet = ((Outcome.Ok<EgressChain.Subnet>) read).value();
+    if (subnet.natGatewayId() == null || subnet.natGatewayId().isBlank()) {
+      return Outcome.ok(null);
+    }
+    Optional<ArmNetworkId> natId = ArmNetworkId.parse(subnet.natGatewayId(), ArmNetworkId.Kind.NAT_GATEWAY);
+    if (natId.isEmpty()) {
+      return Outcome.failed(new Failure.Rejected("UnsupportedResourceId", subnetId.describe() + " names the NAT "
+          + "gateway '" + subnet.natGatewayId() + "', which is not a NAT gateway ID"));
+    }
+    ArmNetworkId n = natId.get();
+    return look(natGateways, n.key(), n.describe(), () -> network.natGateway(n), onlyCached);
   }
 
   @SuppressWarnings("unchecked")

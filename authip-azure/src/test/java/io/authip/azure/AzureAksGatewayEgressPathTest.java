@@ -103,10 +103,34 @@ class AzureAksGatewayEgressPathTest {
     });
     assertThat(gateway.egressPaths(subnets)).isEqualTo(paths);
     assertThat(gateway.egressPathsCached(subnets)).contains(((Outcome.Ok<Map<String, EgressPath>>) paths).value());
-    assertThat(h.arm.requestCount(RequestKind.SUBNET_GET)).isEqualTo(1);
+    assertThat(h.arm.requestCount(RequestKind.SUBNET_GET)).as("the node subnet and the firewall's").isEqualTo(2);
+    assertThat(h.arm.requestCount(RequestKind.NAT_GATEWAY_GET)).as("the firewall's subnet has none").isZero();
     assertThat(h.arm.requestCount(RequestKind.ROUTE_TABLE_GET)).isEqualTo(1);
     assertThat(h.arm.requestCount(RequestKind.AZURE_FIREWALL_LIST)).isEqualTo(1);
     assertThat(h.arm.apiVersions()).contains("2024-07-01");
+  }
+
+  @Test
+  void aNatGatewayOnTheFirewallsSubnetAddsItsAddresses() {
+    AzureAksGateway gateway = h.newGateway();
+    ClusterFixture f = ClusterFixture.userDefinedRoutingFirewall(SUB, "rg-fw-nat", "aks-fw-nat");
+    h.arm.seed(f);
+    String net = "/subscriptions/" + SUB + "/resourceGroups/rg-fw-nat/providers/Microsoft.Network/";
+    String natIp = net + "publicIPAddresses/hub-nat-ip";
+    h.arm.putPublicIp(natIp, "20.127.0.9");
+    ObjectNode nat = new ObjectMapper().createObjectNode().put("id", net + "natGateways/hub-nat");
+    nat.putObject("properties").putArray("publicIpAddresses").addObject().put("id", natIp);
+    h.arm.putNetworkResource(nat);
+    ObjectNode firewallSubnet = f.networkResources().stream()
+        .filter(r -> r.path("name").asText().equals("AzureFirewallSubnet")).findFirst().orElseThrow();
+    ((ObjectNode) firewallSubnet.path("properties")).putObject("natGateway").put("id", net + "natGateways/hub-nat");
+    h.arm.putNetworkResource(firewallSubnet);
+
+    Outcome<Map<String, EgressPath>> paths = gateway.egressPaths(List.of(f.nodeSubnetId()));
+    EgressPath path = ((Outcome.Ok<Map<String, EgressPath>>) paths).value().get(f.nodeSubnetId().toLowerCase());
+    List<String> expected = new ArrayList<>(f.egressCidrs());
+    expected.add("20.127.0.9/32");
+    assertThat(blocks(gateway, (EgressPath.Addresses) path)).containsExactlyInAnyOrderElementsOf(expected);
   }
 
   @Test
@@ -153,7 +177,7 @@ class AzureAksGatewayEgressPathTest {
     Outcome<Map<String, EgressPath>> paths = gateway.egressPaths(List.of(f.nodeSubnetId()));
     assertThat(((Outcome.Ok<Map<String, EgressPath>>) paths).value().get(f.nodeSubnetId().toLowerCase()))
         .isInstanceOf(EgressPath.Addresses.class);
-    assertThat(h.arm.requestCount(RequestKind.SUBNET_GET)).as("the subnet read once, cached").isEqualTo(1);
+    assertThat(h.arm.requestCount(f.nodeSubnetId(), "GET")).as("the subnet read once, cached").isEqualTo(1);
     assertThat(h.arm.requestCount(RequestKind.ROUTE_TABLE_GET)).isEqualTo(2);
   }
 

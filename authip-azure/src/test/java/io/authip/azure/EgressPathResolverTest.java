@@ -25,6 +25,10 @@ class EgressPathResolverTest {
   static final String NAT = NET + "natGateways/natgw";
   static final String FW = NET + "azureFirewalls/hub";
   static final String FW_IP = NET + "publicIPAddresses/hub-fw";
+  static final String NATTED_HUB = NET + "virtualNetworks/spoke/subnets/natted-hub";
+  static final String HUB_TABLE = NET + "routeTables/to-natted-hub";
+  static final String FW_SUBNET = NET + "virtualNetworks/hub/subnets/AzureFirewallSubnet";
+  static final String HUB_NAT = NET + "natGateways/hub-nat";
 
   final AtomicLong clock = new AtomicLong();
   final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
@@ -36,6 +40,8 @@ class EgressPathResolverTest {
       count(id.key());
       return switch (id.name()) {
         case "natted" -> Outcome.ok(new EgressChain.Subnet(NATTED, NAT.toUpperCase(), null));
+        case "natted-hub" -> Outcome.ok(new EgressChain.Subnet(NATTED_HUB, null, HUB_TABLE));
+        case "AzureFirewallSubnet" -> Outcome.ok(new EgressChain.Subnet(FW_SUBNET, HUB_NAT, null));
         default -> Outcome.ok(new EgressChain.Subnet(id.key(), NAT, TABLE));
       };
     }
@@ -43,12 +49,16 @@ class EgressPathResolverTest {
     @Override
     public Outcome<List<EgressChain.Route>> routes(ArmNetworkId routeTable) {
       count(routeTable.key());
-      return Outcome.ok(List.of(new EgressChain.Route("hub", "0.0.0.0/0", "VirtualAppliance", "10.0.1.4")));
+      return Outcome.ok(List.of(new EgressChain.Route("hub", "0.0.0.0/0", "VirtualAppliance",
+          routeTable.name().equals("to-natted-hub") ? "10.0.2.4" : "10.0.1.4")));
     }
 
     @Override
     public Outcome<EgressChain.NatGateway> natGateway(ArmNetworkId id) {
       count(id.key());
+      if (id.name().equals("hub-nat")) {
+        return Outcome.ok(new EgressChain.NatGateway(HUB_NAT, List.of(), List.of(NET + "publicIPPrefixes/hub-nat")));
+      }
       return Outcome.ok(new EgressChain.NatGateway(NAT, List.of(NET + "publicIPAddresses/nat"), List.of()));
     }
 
@@ -59,7 +69,8 @@ class EgressPathResolverTest {
         return Outcome.failed(new Failure.Forbidden("AuthorizationFailed: Microsoft.Network/azureFirewalls/read"));
       }
       return Outcome.ok(List.of(new EgressChain.Firewall(FW, List.of(new EgressChain.IpConfiguration("10.0.1.4",
-          FW_IP)))));
+          FW_IP))), new EgressChain.Firewall(NET + "azureFirewalls/natted-hub", List.of(
+              new EgressChain.IpConfiguration("10.0.2.4", NET + "publicIPAddresses/natted-hub-fw", FW_SUBNET)))));
     }
   }, Duration.ofMinutes(5), clock::get);
 
@@ -100,6 +111,16 @@ class EgressPathResolverTest {
     assertThat(resolver.resolve(List.of(NATTED))).isEqualTo(Outcome.ok(Map.of(NATTED.toLowerCase(),
         new EgressPath.Addresses(EgressPath.Via.NAT_GATEWAY, NAT, List.of(NET + "publicIPAddresses/nat")))));
     assertThat(calls(NAT)).isEqualTo(1);
+  }
+
+  @Test
+  void aFirewallWhoseSubnetHasANatGatewayLeavesThroughItsAddressesToo() {
+    assertThat(resolver.resolve(List.of(NATTED_HUB))).isEqualTo(Outcome.ok(Map.of(NATTED_HUB.toLowerCase(),
+        new EgressPath.Addresses(EgressPath.Via.AZURE_FIREWALL, NET + "azureFirewalls/natted-hub",
+            List.of(NET + "publicIPAddresses/natted-hub-fw", NET + "publicIPPrefixes/hub-nat")))));
+    assertThat(calls(FW_SUBNET)).isEqualTo(1);
+    assertThat(calls(HUB_NAT)).isEqualTo(1);
+    assertThat(resolver.cached(List.of(NATTED_HUB))).isPresent();
   }
 
   @Test

@@ -70,8 +70,14 @@ public final class EgressChain {
    * @param privateIpAddress the firewall's private address, the next hop user-defined routes name (Azure sets it on
    *     the first configuration only)
    * @param publicIpAddressId the configuration's Public IP address ID
+   * @param subnetId the firewall's subnet ({@code AzureFirewallSubnet}, on the first configuration): a NAT gateway
+   *     there takes over the firewall's outbound traffic
    */
-  public record IpConfiguration(String privateIpAddress, String publicIpAddressId) {
+  public record IpConfiguration(String privateIpAddress, String publicIpAddressId, String subnetId) {
+
+    public IpConfiguration(String privateIpAddress, String publicIpAddressId) {
+      this(privateIpAddress, publicIpAddressId, null);
+    }
   }
 
   /** What a subnet's default route says. */
@@ -163,6 +169,33 @@ public final class EgressChain {
           + "(a secured virtual hub's?)");
     }
     return new EgressPath.Addresses(EgressPath.Via.AZURE_FIREWALL, names, List.copyOf(ids));
+  }
+
+  /** The subnets of the firewalls {@link #firewall} found for this hop (where a NAT gateway would take over). */
+  public static List<String> firewallSubnets(Hop.Appliance hop, List<Firewall> firewalls) {
+    Set<String> ids = new LinkedHashSet<>();
+    firewalls.stream()
+        .filter(f -> f.ipConfigurations().stream().anyMatch(c -> hop.ipAddress().equals(strip(c.privateIpAddress()))))
+        .forEach(f -> f.ipConfigurations().stream().map(IpConfiguration::subnetId).filter(id -> !blank(id))
+            .forEach(ids::add));
+    return List.copyOf(ids);
+  }
+
+  /**
+   * The firewall's egress once the NAT gateways of its subnets are known: Azure sends the firewall's outbound
+   * traffic through such a NAT gateway's addresses, so they are added to the firewall's own (a superset: which of
+   * them a flow uses is Azure's choice).
+   */
+  public static EgressPath withFirewallNat(EgressPath firewall, List<NatGateway> natGateways) {
+    if (!(firewall instanceof EgressPath.Addresses a) || natGateways.isEmpty()) {
+      return firewall;
+    }
+    Set<String> ids = new LinkedHashSet<>(a.publicIpResourceIds());
+    for (NatGateway nat : natGateways) {
+      ids.addAll(nat.publicIpAddressIds());
+      ids.addAll(nat.publicIpPrefixIds());
+    }
+    return new EgressPath.Addresses(a.via(), a.resourceId(), List.copyOf(ids));
   }
 
   private static String strip(String s) {

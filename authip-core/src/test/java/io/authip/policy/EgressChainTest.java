@@ -96,4 +96,26 @@ class EgressChainTest {
         .isInstanceOfSatisfying(EgressPath.Unknown.class, u -> assertThat(u.why())
             .endsWith("Azure Firewall " + FW + ", which has no public IP configuration (a secured virtual hub's?)"));
   }
+
+  @Test
+  void aNatGatewayOnTheFirewallsSubnetIsAddedToItsEgress() {
+    String fwSubnet = NET + "virtualNetworks/hub/subnets/AzureFirewallSubnet";
+    Hop.Appliance hop = new Hop.Appliance("10.0.1.4", TABLE, "to-firewall");
+    Firewall other = new Firewall(NET + "azureFirewalls/other", List.of(
+        new IpConfiguration("10.9.1.4", NET + "publicIPAddresses/other", NET + "virtualNetworks/x/subnets/y")));
+    Firewall hub = new Firewall(FW, List.of(new IpConfiguration("10.0.1.4", FW_IP_1, fwSubnet),
+        new IpConfiguration(null, FW_IP_2, null)));
+    assertThat(EgressChain.firewallSubnets(hop, List.of(other, hub))).containsExactly(fwSubnet);
+
+    EgressPath firewall = EgressChain.firewall(hop, List.of(other, hub));
+    String natIp = NET + "publicIPAddresses/hub-nat";
+    String natPrefix = NET + "publicIPPrefixes/hub-nat";
+    assertThat(EgressChain.withFirewallNat(firewall, List.of(new NatGateway(NAT, List.of(natIp),
+        List.of(natPrefix))))).isEqualTo(new EgressPath.Addresses(EgressPath.Via.AZURE_FIREWALL, FW,
+            List.of(FW_IP_1, FW_IP_2, natIp, natPrefix)));
+    assertThat(EgressChain.withFirewallNat(firewall, List.of())).isEqualTo(firewall);
+    EgressPath unknown = new EgressPath.Unknown("x");
+    assertThat(EgressChain.withFirewallNat(unknown, List.of(new NatGateway(NAT, List.of(natIp), List.of()))))
+        .isEqualTo(unknown);
+  }
 }

@@ -31,6 +31,27 @@ public interface AksGateway {
   }
 
   /**
+   * Where each node subnet leaves to the internet ({@code agentPoolProfiles[].vnetSubnetID}): its route table's
+   * default route (an Azure Firewall's public IPs, or unknown), else its NAT gateway's public IPs and prefixes, else
+   * the cluster's default path. Keys of the result are the subnet IDs lower-cased. Each distinct subnet, route table,
+   * NAT gateway and subscription's firewall list is looked up once, cached for a while, shared by all clusters. A
+   * gateway that cannot follow subnets answers {@code Rejected} for any subnet (never a guess).
+   */
+  default Outcome<Map<String, io.authip.policy.EgressPath>> egressPaths(Collection<String> subnetIds) {
+    if (subnetIds.isEmpty()) {
+      return Outcome.ok(Map.of());
+    }
+    return Outcome.failed(new Outcome.Failure.Rejected("EgressPathsUnsupported", "this gateway cannot follow node "
+        + "subnets to their egress"));
+  }
+
+  /** The paths of these subnets when every resource on them is known without a request; empty otherwise. */
+  default java.util.Optional<Map<String, io.authip.policy.EgressPath>> egressPathsCached(
+      Collection<String> subnetIds) {
+    return subnetIds.isEmpty() ? java.util.Optional.of(Map.of()) : java.util.Optional.empty();
+  }
+
+  /**
    * Starts changing only {@code apiServerAccessProfile.authorizedIPRanges} of the cluster read as {@code snapshot}:
    * take the raw body that read returned (or GET it again when the snapshot has none), replace that one field, PUT
    * it back with {@code If-Match: snapshot.eTag()}. Returns as soon as Azure accepted the request.

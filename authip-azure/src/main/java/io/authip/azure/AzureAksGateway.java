@@ -16,6 +16,16 @@ import io.authip.api.v1alpha1.ClusterTarget;
 import io.authip.azure.Outcome.Failure;
 import io.authip.policy.ApiServerAccess;
 import io.authip.policy.ClusterSnapshot;
+import io.authip.policy.EgressChain;
+import io.authip.policy.EgressPath;
+import com.azure.resourcemanager.network.fluent.models.AzureFirewallInner;
+import com.azure.resourcemanager.network.fluent.models.NatGatewayInner;
+import com.azure.resourcemanager.network.fluent.models.RouteInner;
+import com.azure.resourcemanager.network.fluent.models.RouteTableInner;
+import com.azure.resourcemanager.network.fluent.models.SubnetInner;
+import com.azure.resourcemanager.network.models.AzureFirewallIpConfiguration;
+import java.util.ArrayList;
+import java.util.List;
 import io.authip.policy.ProvisioningState;
 import io.authip.ranges.Cidr;
 import java.io.IOException;
@@ -64,6 +74,7 @@ public final class AzureAksGateway implements AksGateway {
   private final HttpPipeline pipeline;
   private final ConcurrentMap<String, NetworkManager> networkClients = new ConcurrentHashMap<>();
   private final AddressResolver resolver;
+  private final EgressPathResolver egressPaths;
   /** Paces this identity's requests with Azure's published limits; shared by every identity's gateway. */
   private final ArmPacer pacer;
   /** Whose budget this gateway spends: {@link #OWN_PRINCIPAL}, or a grant identity's client ID. */
@@ -124,6 +135,27 @@ public final class AzureAksGateway implements AksGateway {
     // NetworkManager's typed clients rather than raw GETs: the SDK owns the network api-version and the response
     // model, while requests still go through the shared pipeline (same token, retries and call recording).
     this.resolver = new AddressResolver(this::lookup, config.resolveCacheTtl(), nanoClock);
+    this.egressPaths = new EgressPathResolver(new EgressPathResolver.Network() {
+      @Override
+      public Outcome<EgressChain.Subnet> subnet(ArmNetworkId id) {
+        return lookupSubnet(id);
+      }
+
+      @Override
+      public Outcome<List<EgressChain.Route>> routes(ArmNetworkId routeTable) {
+        return lookupRoutes(routeTable);
+      }
+
+      @Override
+      public Outcome<EgressChain.NatGateway> natGateway(ArmNetworkId id) {
+        return lookupNatGateway(id);
+      }
+
+      @Override
+      public Outcome<List<EgressChain.Firewall>> firewalls(String subscriptionId) {
+        return listFirewalls(subscriptionId);
+      }
+    }, config.resolveCacheTtl(), nanoClock);
   }
 
   @Override
@@ -170,6 +202,16 @@ public final class AzureAksGateway implements AksGateway {
   @Override
   public Optional<Map<String, Cidr>> resolveCached(Collection<String> resourceIds) {
     return resolver.cached(resourceIds);
+  }
+
+  @Override
+  public Outcome<Map<String, EgressPath>> egressPaths(Collection<String> subnetIds) {
+    return egressPaths.resolve(subnetIds);
+  }
+
+  @Override
+  public Optional<Map<String, EgressPath>> egressPathsCached(Collection<String> subnetIds) {
+    return egressPaths.cached(subnetIds);
   }
 
   @Override
@@ -775,6 +817,132 @@ public final class AzureAksGateway implements AksGateway {
     } catch (RuntimeException e) {
       return failed(what, e);
     }
+  }
+
+  // ---------------------------------------------------------------- egress paths: subnet, route table, NAT, firewall
+
+  private Outcome<EgressChain.Subnet> lookupSubnet(ArmNetworkId id) {
+    String what = id.describe();
+    Optional<Failure> paced = take(id.key() + "|net", id.subscriptionId(), null, ArmPacer.Call.ADDRESS_GET,
+        ArmPacer.Priority.URGENT);
+    if (paced.isPresent()) {
+      return Outcome.failed(paced.get());
+    }
+    try {
+      SubnetInner subnet = networkClient(id.subscriptionId()).serviceClient().getSubnets().getWithResponse(
+          id.resourceGroup(), id.parent(), id.name(), null,
+          CallRecordingPolicy.operation(AzureCallListener.SUBNET_GET)).getValue();
+      if (subnet == null) {
+        return Outcome.failed(new Failure.Transient(what + ": Azure answered without a subnet"));
+      }
+      return Outcome.ok(new EgressChain.Subnet(subnet.id() == null ? id.key() : subnet.id(),
+          subnet.natGateway() == null ? null : refId(subnet.natGateway().id()),
+          subnet.routeTable() == null ? null : refId(subnet.routeTable().id())));
+    } catch (RuntimeException e) {
+      return chainFailed(what, e);
+    }
+  }
+
+  private Outcome<List<EgressChain.Route>> lookupRoutes(ArmNetworkId id) {
+    String what = id.describe();
+    Optional<Failure> paced = take(id.key() + "|net", id.subscriptionId(), null, ArmPacer.Call.ADDRESS_GET,
+        ArmPacer.Priority.URGENT);
+    if (paced.isPresent()) {
+      return Outcome.failed(paced.get());
+    }
+    try {
+      RouteTableInner table = networkClient(id.subscriptionId()).serviceClient().getRouteTables()
+          .getByResourceGroupWithResponse(id.resourceGroup(), id.name(), null,
+              CallRecordingPolicy.operation(AzureCallListener.ROUTE_TABLE_GET)).getValue();
+      if (table == null) {
+        return Outcome.failed(new Failure.Transient(what + ": Azure answered without a route table"));
+      }
+      List<EgressChain.Route> routes = new ArrayList<>();
+      for (RouteInner r : table.routes() == null ? List.<RouteInner>of() : table.routes()) {
+        routes.add(new EgressChain.Route(r.name(), r.addressPrefix(),
+            r.nextHopType() == null ? null : r.nextHopType().toString(), r.nextHopIpAddress()));
+      }
+      return Outcome.ok(List.copyOf(routes));
+    } catch (RuntimeException e) {
+      return chainFailed(what, e);
+    }
+  }
+
+  private Outcome<EgressChain.NatGateway> lookupNatGateway(ArmNetworkId id) {
+    String what = id.describe();
+    Optional<Failure> paced = take(id.key() + "|net", id.subscriptionId(), null, ArmPacer.Call.ADDRESS_GET,
+        ArmPacer.Priority.URGENT);
+    if (paced.isPresent()) {
+      return Outcome.failed(paced.get());
+    }
+    try {
+      NatGatewayInner nat = networkClient(id.subscriptionId()).serviceClient().getNatGateways()
+          .getByResourceGroupWithResponse(id.resourceGroup(), id.name(), null,
+              CallRecordingPolicy.operation(AzureCallListener.NAT_GATEWAY_GET)).getValue();
+      if (nat == null) {
+        return Outcome.failed(new Failure.Transient(what + ": Azure answered without a NAT gateway"));
+      }
+      return Outcome.ok(new EgressChain.NatGateway(nat.id() == null ? id.key() : nat.id(),
+          subIds(nat.publicIpAddresses()), subIds(nat.publicIpPrefixes())));
+    } catch (RuntimeException e) {
+      return chainFailed(what, e);
+    }
+  }
+
+  /**
+   * The Azure Firewalls of a subscription ({@code AzureFirewalls_ListAll}), every page. One read is reserved for the
+   * list: a subscription holds few firewalls, one page.
+   */
+  private Outcome<List<EgressChain.Firewall>> listFirewalls(String subscriptionId) {
+    String what = "the Azure Firewalls of subscription " + subscriptionId;
+    if (subscriptionId == null || !SUBSCRIPTION.matcher(subscriptionId).matches()) {
+      return Outcome.failed(new Failure.Rejected("InvalidScope", "'" + subscriptionId + "' is not a subscription ID"));
+    }
+    Optional<Failure> paced = take("azurefirewalls|" + subscriptionId.toLowerCase(Locale.ROOT), subscriptionId, null,
+        ArmPacer.Call.ADDRESS_GET, ArmPacer.Priority.URGENT);
+    if (paced.isPresent()) {
+      return Outcome.failed(paced.get());
+    }
+    try {
+      List<EgressChain.Firewall> out = new ArrayList<>();
+      for (AzureFirewallInner f : networkClient(subscriptionId).serviceClient().getAzureFirewalls()
+          .list(CallRecordingPolicy.operation(AzureCallListener.FIREWALL_LIST))) {
+        List<EgressChain.IpConfiguration> configs = new ArrayList<>();
+        if (f.ipConfigurations() != null) {
+          for (AzureFirewallIpConfiguration c : f.ipConfigurations()) {
+            configs.add(new EgressChain.IpConfiguration(c.privateIpAddress(),
+                c.publicIpAddress() == null ? null : refId(c.publicIpAddress().id()),
+                c.subnet() == null ? null : c.subnet().id()));
+          }
+        }
+        out.add(new EgressChain.Firewall(f.id(), configs));
+      }
+      return Outcome.ok(List.copyOf(out));
+    } catch (RuntimeException e) {
+      return chainFailed(what, e);
+    }
+  }
+
+  /** A reference's ID; a reference without one stays in as "" so that resolving it fails, never drops out. */
+  private static String refId(String id) {
+    return id == null ? "" : id;
+  }
+
+  private static List<String> subIds(List<com.azure.core.management.SubResource> refs) {
+    return refs == null ? List.of() : refs.stream().map(r -> r == null ? "" : refId(r.id())).toList();
+  }
+
+  /**
+   * A failed read on an egress path. A 404 there is not the cluster's: it says which resource is missing (a subnet
+   * that names a deleted NAT gateway, say), and refuses as the fail-closed answer it is.
+   */
+  private static <T> Outcome<T> chainFailed(String what, RuntimeException e) {
+    Outcome<T> failed = failed(what, e);
+    if (failed instanceof Outcome.Failed<T> f && f.failure() instanceof Failure.NotFound) {
+      return Outcome.failed(new Failure.Rejected("EgressResourceNotFound", what + " was not found (404), so the "
+          + "cluster's egress through it cannot be resolved: " + f.failure().message()));
+    }
+    return failed;
   }
 
   private NetworkManager networkClient(String subscriptionId) {

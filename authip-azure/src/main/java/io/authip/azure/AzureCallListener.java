@@ -20,6 +20,14 @@ public interface AzureCallListener {
   String PUBLIC_IP_GET = "publicip.get";
   /** GET of a public IP prefix. */
   String PREFIX_GET = "prefix.get";
+  /** GET of a subnet (a node pool's vnetSubnetID): its NAT gateway and route table. */
+  String SUBNET_GET = "subnet.get";
+  /** GET of a route table: the subnet's default route. */
+  String ROUTE_TABLE_GET = "routetable.get";
+  /** GET of a NAT gateway: its public IPs and prefixes. */
+  String NAT_GATEWAY_GET = "natgateway.get";
+  /** One page of AzureFirewalls_ListAll: the firewall a default route names by its private address. */
+  String FIREWALL_LIST = "firewall.list";
   /** One page of ManagedClusters_List (or ListByResourceGroup). */
   String CLUSTER_LIST = "cluster.list";
   /** One page of PublicIPAddresses_ListAll. */

@@ -37,7 +37,7 @@ final class SnapshotMapper {
     if (c.agentPoolProfiles() != null) {
       for (ManagedClusterAgentPoolProfile p : c.agentPoolProfiles()) {
         pools.add(new ClusterSnapshot.AgentPool(p.name(), Boolean.TRUE.equals(p.enableNodePublicIp()),
-            p.nodePublicIpPrefixId()));
+            p.nodePublicIpPrefixId(), p.vnetSubnetId()));
       }
     }
 
@@ -47,6 +47,7 @@ final class SnapshotMapper {
         c.etag(),
         c.provisioningState(),
         access != null && Boolean.TRUE.equals(access.enablePrivateCluster()),
+        access != null && Boolean.TRUE.equals(access.enableVnetIntegration()),
         net == null || net.loadBalancerSku() == null ? null : net.loadBalancerSku().toString(),
         net == null || net.outboundType() == null ? null : net.outboundType().toString(),
         ApiServerAccess.fromAks(access == null ? null : access.authorizedIpRanges()),

@@ -78,8 +78,20 @@ class AzureAksGatewayReadTest {
     return ids;
   }
 
+  @Test
+  void readsApiServerVnetIntegration() {
+    ClusterFixture plain = ClusterFixture.loadBalancerManagedOutbound(SUB, "rg-read", "aks-plain");
+    ClusterFixture vnet = ClusterFixture.loadBalancerManagedOutbound(SUB, "rg-read", "aks-vnet").withVnetIntegration();
+    h.arm.seed(plain);
+    h.arm.seed(vnet);
+    assertThat(read(plain).vnetIntegration()).isFalse();
+    assertThat(read(vnet).vnetIntegration()).isTrue();
+  }
+
+  /** The shapes whose egress is on the cluster itself (the others': AzureAksGatewayEgressPathTest). */
   @ParameterizedTest
-  @EnumSource(Kind.class)
+  @EnumSource(value = Kind.class, mode = EnumSource.Mode.EXCLUDE,
+      names = {"USER_ASSIGNED_NAT_GATEWAY", "USER_DEFINED_ROUTING_FIREWALL", "USER_DEFINED_ROUTING_APPLIANCE"})
   void readsAndResolvesEveryShapeOfCluster(Kind kind) {
     ClusterFixture f = ClusterFixture.of(kind, SUB, "rg-read", "aks-" + kind.name().toLowerCase().replace('_', '-'));
     h.arm.seed(f);

@@ -13,6 +13,8 @@ import java.util.List;
  * @param eTag sent back as {@code If-Match}
  * @param provisioningState e.g. Succeeded, Updating
  * @param privateCluster {@code apiServerAccessProfile.enablePrivateCluster} (rule R8)
+ * @param vnetIntegration {@code apiServerAccessProfile.enableVnetIntegration}: API Server VNet Integration, for which
+ *     AKS documents a limit of 2,000 authorized ranges instead of 200
  * @param loadBalancerSku {@code networkProfile.loadBalancerSku}, lower or mixed case as Azure returns it (R9)
  * @param outboundType {@code networkProfile.outboundType}
  * @param access the current authorized ranges, canonical
@@ -31,6 +33,7 @@ public record ClusterSnapshot(
     String eTag,
     String provisioningState,
     boolean privateCluster,
+    boolean vnetIntegration,
     String loadBalancerSku,
     String outboundType,
     ApiServerAccess access,
@@ -41,14 +44,38 @@ public record ClusterSnapshot(
     List<AgentPool> agentPools,
     String rawBody) {
 
-  /** A snapshot without the raw body: {@link AksGateway#apply} reads the cluster again before changing it. */
+  /**
+   * A snapshot of a cluster without API Server VNet Integration and without the raw body: {@link AksGateway#apply}
+   * reads the cluster again before changing it.
+   */
   public ClusterSnapshot(ClusterTarget target, String clusterId, String eTag, String provisioningState,
       boolean privateCluster, String loadBalancerSku, String outboundType, ApiServerAccess access,
       List<String> lbEffectiveOutboundIpIds, List<String> lbOutboundIpIds, List<String> lbOutboundIpPrefixIds,
       List<String> natGatewayEffectiveOutboundIpIds, List<AgentPool> agentPools) {
-    this(target, clusterId, eTag, provisioningState, privateCluster, loadBalancerSku, outboundType, access,
+    this(target, clusterId, eTag, provisioningState, privateCluster, false, loadBalancerSku, outboundType, access,
         lbEffectiveOutboundIpIds, lbOutboundIpIds, lbOutboundIpPrefixIds, natGatewayEffectiveOutboundIpIds, agentPools,
         null);
+  }
+
+  /** The same cluster with API Server VNet Integration on or off. */
+  public ClusterSnapshot withVnetIntegration(boolean on) {
+    return new ClusterSnapshot(target, clusterId, eTag, provisioningState, privateCluster, on, loadBalancerSku,
+        outboundType, access, lbEffectiveOutboundIpIds, lbOutboundIpIds, lbOutboundIpPrefixIds,
+        natGatewayEffectiveOutboundIpIds, agentPools, rawBody);
+  }
+
+  /** The same cluster with other node pools. */
+  public ClusterSnapshot withAgentPools(List<AgentPool> pools) {
+    return new ClusterSnapshot(target, clusterId, eTag, provisioningState, privateCluster, vnetIntegration,
+        loadBalancerSku, outboundType, access, lbEffectiveOutboundIpIds, lbOutboundIpIds, lbOutboundIpPrefixIds,
+        natGatewayEffectiveOutboundIpIds, pools, rawBody);
+  }
+
+  /** The same cluster with another {@code networkProfile.outboundType}. */
+  public ClusterSnapshot withOutboundType(String type) {
+    return new ClusterSnapshot(target, clusterId, eTag, provisioningState, privateCluster, vnetIntegration,
+        loadBalancerSku, type, access, lbEffectiveOutboundIpIds, lbOutboundIpIds, lbOutboundIpPrefixIds,
+        natGatewayEffectiveOutboundIpIds, agentPools, rawBody);
   }
 
   public ClusterSnapshot {
@@ -64,7 +91,8 @@ public record ClusterSnapshot(
    * other respect. Without an eTag or body, neither of which is known then, so that it can never be written back.
    */
   public ClusterSnapshot afterChange(ApiServerAccess applied) {
-    return new ClusterSnapshot(target, clusterId, null, ProvisioningState.Succeeded.name(), privateCluster, loadBalancerSku, outboundType,
+    return new ClusterSnapshot(target, clusterId, null, ProvisioningState.Succeeded.name(), privateCluster,
+        vnetIntegration, loadBalancerSku, outboundType,
         applied, lbEffectiveOutboundIpIds, lbOutboundIpIds, lbOutboundIpPrefixIds, natGatewayEffectiveOutboundIpIds,
         agentPools, null);
   }
@@ -76,8 +104,18 @@ public record ClusterSnapshot(
         + (access == null ? "access unknown" : access.describe()) + "]";
   }
 
-  /** A node pool as far as rule R10 is concerned. */
-  public record AgentPool(String name, boolean enableNodePublicIp, String nodePublicIpPrefixId) {
+  /**
+   * A node pool as far as rule R10 and egress are concerned.
+   *
+   * @param vnetSubnetId {@code vnetSubnetID}: the subnet of the pool's nodes in the customer's virtual network, whose
+   *     NAT gateway or route table decides the nodes' egress; null or blank in the AKS-managed network
+   */
+  public record AgentPool(String name, boolean enableNodePublicIp, String nodePublicIpPrefixId, String vnetSubnetId) {
+
+    /** A pool in the AKS-managed virtual network. */
+    public AgentPool(String name, boolean enableNodePublicIp, String nodePublicIpPrefixId) {
+      this(name, enableNodePublicIp, nodePublicIpPrefixId, null);
+    }
   }
 
   public boolean basicLoadBalancer() {

@@ -26,15 +26,74 @@ import java.util.stream.Collectors;
  */
 public final class TargetPlanner {
 
-
   private final int maxRanges;
+  private final int vnetIntegrationMaxRanges;
 
+  /** The same limit for every cluster. */
   public TargetPlanner(int maxRanges) {
-    this.maxRanges = maxRanges;
+    this(maxRanges, maxRanges);
   }
 
-  /** The Public IP and Public IP prefix IDs whose addresses belong in this cluster's list, lower-cased, no repeats. */
+  /**
+   * @param maxRanges entries a cluster accepts (AKS: 200)
+   * @param vnetIntegrationMaxRanges entries a cluster with API Server VNet Integration accepts (AKS documents 2,000)
+   */
+  public TargetPlanner(int maxRanges, int vnetIntegrationMaxRanges) {
+    if (maxRanges < 1 || vnetIntegrationMaxRanges < 1) {
+      throw new IllegalArgumentException("entry limits must be at least 1, got " + maxRanges + " and "
+          + vnetIntegrationMaxRanges);
+    }
+    this.maxRanges = maxRanges;
+    this.vnetIntegrationMaxRanges = vnetIntegrationMaxRanges;
+  }
+
+  /** The entries this cluster accepts at most: more with API Server VNet Integration. */
+  public int limitFor(ClusterSnapshot snapshot) {
+    return snapshot.vnetIntegration() ? vnetIntegrationMaxRanges : maxRanges;
+  }
+
+  /** What a limit is, for messages: which setting of the cluster chose it. */
+  private String limitName(ClusterSnapshot snapshot) {
+    return snapshot.vnetIntegration()
+        ? "the limit for clusters with API Server VNet Integration (apiServerAccessProfile.enableVnetIntegration)"
+        : "the limit for clusters without API Server VNet Integration (apiServerAccessProfile.enableVnetIntegration "
+            + "is off; AKS documents up to 2,000 with it)";
+  }
+
+  /** {@code networkProfile.outboundType}s whose egress is only where the node subnets send it. */
+  static final String USER_ASSIGNED_NAT_GATEWAY = "userAssignedNATGateway";
+  static final String USER_DEFINED_ROUTING = "userDefinedRouting";
+
+  /**
+   * The node pools' subnets (their {@code vnetSubnetID}s) whose egress paths this cluster's list depends on,
+   * lower-cased, no repeats; empty unless the access is Restricted. Pools in the AKS-managed network have none.
+   */
+  public static List<String> subnetIds(AuthorizedIpPolicySpec spec, ClusterSnapshot snapshot) {
+    if (spec.effectiveAccess() != Access.Restricted) {
+      return List.of();
+    }
+    Set<String> ids = new LinkedHashSet<>();
+    snapshot.agentPools().stream().map(ClusterSnapshot.AgentPool::vnetSubnetId)
+        .filter(id -> id != null && !id.isBlank()).forEach(id -> ids.add(lower(id.strip())));
+    return List.copyOf(ids);
+  }
+
+  /**
+   * The Public IP and Public IP prefix IDs whose addresses belong in this cluster's list, lower-cased, no repeats,
+   * when its node pools are in the AKS-managed network (or their subnets' egress paths are not known yet).
+   */
   public static List<String> egressIds(AuthorizedIpPolicySpec spec, ClusterSnapshot snapshot) {
+    return egressIds(spec, snapshot, Map.of());
+  }
+
+  /**
+   * The Public IP and Public IP prefix IDs whose addresses belong in this cluster's list, lower-cased, no repeats.
+   *
+   * @param paths the egress paths of the subnets from {@link #subnetIds}, keyed lower-case: their NAT gateways'
+   *     and firewalls' addresses belong in the list too
+   */
+  public static List<String> egressIds(AuthorizedIpPolicySpec spec, ClusterSnapshot snapshot,
+      Map<String, EgressPath> paths) {
     if (spec.effectiveAccess() != Access.Restricted) {
       return List.of();
     }
@@ -53,8 +112,43 @@ public final class TargetPlanner {
           .filter(p -> p.enableNodePublicIp() && p.nodePublicIpPrefixId() != null && !p.nodePublicIpPrefixId().isBlank())
           .forEach(p -> ids.add(lower(p.nodePublicIpPrefixId())));
     }
+    for (String subnet : subnetIds(spec, snapshot)) {
+      if (paths.get(subnet) instanceof EgressPath.Addresses a
+          && (a.via() != EgressPath.Via.NAT_GATEWAY || egress.natGatewayEnabled())) {
+        a.publicIpResourceIds().forEach(id -> ids.add(lower(id)));
+      }
+    }
     egress.publicIpResourceIdsOrEmpty().forEach(id -> ids.add(lower(id)));
     return List.copyOf(ids);
+  }
+
+  /**
+   * Why part of the cluster's egress is not known: one line per subnet (or for the cluster) whose path authip could
+   * not follow to addresses. Empty when everything is known.
+   */
+  static List<String> unknownEgress(AuthorizedIpPolicySpec spec, ClusterSnapshot snapshot,
+      Map<String, EgressPath> paths) {
+    List<String> unknown = new ArrayList<>();
+    String outbound = snapshot.outboundType() == null ? "" : snapshot.outboundType();
+    boolean userNat = USER_ASSIGNED_NAT_GATEWAY.equalsIgnoreCase(outbound);
+    boolean udr = USER_DEFINED_ROUTING.equalsIgnoreCase(outbound);
+    List<String> subnets = subnetIds(spec, snapshot);
+    if (subnets.isEmpty() && (userNat || udr)) {
+      unknown.add("outboundType is " + outbound + " but no node pool names its subnet (vnetSubnetID), so the "
+          + (userNat ? "NAT gateway" : "route") + " its nodes leave through cannot be found");
+    }
+    for (String subnet : subnets) {
+      EgressPath path = paths.get(subnet);
+      if (path instanceof EgressPath.Unknown u) {
+        unknown.add(u.why());
+      } else if (path instanceof EgressPath.Default d && userNat) {
+        unknown.add("outboundType is " + outbound + " but subnet " + subnet + " has no NAT gateway (" + d.why() + ")");
+      } else if (path instanceof EgressPath.Default d && udr) {
+        unknown.add("outboundType is " + outbound + " but " + d.why() + ", so nothing says where subnet " + subnet
+            + " leaves to the internet");
+      }
+    }
+    return unknown;
   }
 
   /**
@@ -63,6 +157,17 @@ public final class TargetPlanner {
    */
   public TargetPlan plan(AuthorizedIpPolicySpec spec, CidrSet staticRanges, ClusterSnapshot snapshot,
       Map<String, Cidr> resolved) {
+    return plan(spec, staticRanges, snapshot, Map.of(), resolved);
+  }
+
+  /**
+   * @param staticRanges literal and referenced ranges of the valid spec
+   * @param paths egress paths of the subnets from {@link #subnetIds}, keyed lower-case
+   * @param resolved blocks of the IDs from {@link #egressIds(AuthorizedIpPolicySpec, ClusterSnapshot, Map)}, keyed
+   *     lower-case
+   */
+  public TargetPlan plan(AuthorizedIpPolicySpec spec, CidrSet staticRanges, ClusterSnapshot snapshot,
+      Map<String, EgressPath> paths, Map<String, Cidr> resolved) {
     Access access = spec.effectiveAccess();
     ApiServerAccess actual = snapshot.access();
     if (snapshot.privateCluster()) {
@@ -93,9 +198,23 @@ public final class TargetPlanner {
             + "spec.egress.nodePublicIpPrefixes: false if they do not need the API server");
       }
     }
+    List<String> unlooked = subnetIds(spec, snapshot).stream().filter(id -> !paths.containsKey(id)).toList();
+    if (!unlooked.isEmpty()) {
+      return new TargetPlan.Blocked(TargetReason.UnresolvedEgress, "could not find where subnet(s) "
+          + String.join(", ", unlooked) + " leave to the internet; refusing to write a list without the cluster's "
+          + "own egress");
+    }
+    List<String> unknown = unknownEgress(spec, snapshot, paths);
+    if (!unknown.isEmpty() && !egress.unknownAllowed()) {
+      return new TargetPlan.Blocked(TargetReason.EgressUnknown, "the egress of "
+          + (snapshot.target() == null ? "this cluster" : "cluster " + snapshot.target()) + " cannot be resolved to "
+          + "addresses: " + String.join("; ", unknown) + ". List the public IP addresses or prefixes it leaves "
+          + "through in spec.egress.publicIpResourceIds and set spec.egress.allowUnknown: true (set it alone only if "
+          + "the nodes and in-cluster tools do not need the API server); without them they would be locked out");
+    }
     List<Cidr> egressBlocks = new ArrayList<>();
     List<String> missing = new ArrayList<>();
-    for (String id : egressIds(spec, snapshot)) {
+    for (String id : egressIds(spec, snapshot, paths)) {
       Cidr block = resolved.get(id);
       if (block == null) {
         missing.add(id);
@@ -119,15 +238,17 @@ public final class TargetPlanner {
           + "were found for this cluster); an empty list would switch the restriction off. Add ranges, or set "
           + "access: Unrestricted if that is really meant");
     }
-    Optional<String> over = RangeRules.limitProblem(entries, maxRanges);
+    int limit = limitFor(snapshot);
+    Optional<String> over = RangeRules.limitProblem(entries, limit);
     if (over.isPresent()) {
-      String problem = over.get() + " for this cluster (including " + egressBlocks.size() + " egress blocks"
-          + (tag == null ? "" : " and the service tag") + ")";
+      String problem = over.get() + " for " + (snapshot.target() == null ? "this cluster" : "cluster " + snapshot.target())
+          + " (including " + egressBlocks.size()
+          + " egress blocks" + (tag == null ? "" : " and the service tag") + "), " + limitName(snapshot);
       Overflow overflow = spec.effectiveOverflow();
       if (overflow.effectiveStrategy() != OverflowStrategy.Supernet) {
         return new TargetPlan.Blocked(TargetReason.TooManyRanges, problem);
       }
-      return supernet(overflow, ranges, CidrSet.of(egressBlocks), tag, entries, egressBlocks.size(), problem);
+      return supernet(overflow, ranges, CidrSet.of(egressBlocks), tag, entries, egressBlocks.size(), problem, limit);
     }
     return new TargetPlan.Desired(ApiServerAccess.restricted(ranges, tag), egressBlocks.size());
   }
@@ -138,8 +259,8 @@ public final class TargetPlanner {
    * policy's budget, else Blocked with what the best cover would admit.
    */
   private TargetPlan supernet(Overflow overflow, CidrSet ranges, CidrSet egress, String tag, int entries,
-      int egressCount, String problem) {
-    int blocks = maxRanges - (tag == null ? 0 : 1);
+      int egressCount, String problem, int limit) {
+    int blocks = limit - (tag == null ? 0 : 1);
     List<Cidr> never = new ArrayList<>();
     for (RangeEntry e : overflow.neverCoverOrEmpty()) {
       String text = e.getCidr().strip();

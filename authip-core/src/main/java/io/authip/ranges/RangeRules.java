@@ -10,6 +10,11 @@ public final class RangeRules {
 
   /** AKS's maximum number of entries in {@code authorizedIPRanges} (rule R4). */
   public static final int AKS_MAX_ENTRIES = 200;
+  /**
+   * AKS's documented limit with API Server VNet Integration ("supports up to 2,000"); whether the service enforces it
+   * instead of 200 is unverified, so the operator makes it a setting.
+   */
+  public static final int AKS_VNET_INTEGRATION_MAX_ENTRIES = 2_000;
 
   /** AKS's spelling of "only the load balancer's outbound IPs" (rule R5). */
   public static final Cidr LOAD_BALANCER_ONLY = Cidr.of(0, 32);

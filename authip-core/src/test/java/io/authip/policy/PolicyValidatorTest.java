@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import io.authip.ranges.RangeRules;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -477,6 +478,18 @@ class PolicyValidatorTest {
         .errors()).extracting(FieldError::message).singleElement().asString().contains("1 over the limit of 1");
     assertThatThrownBy(() -> new PolicyValidator(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("maxRanges must be at least 1, got 0");
+  }
+
+  @Test
+  void aListLongerThan200IsLeftToEachTargetWhenSomeClusterMayAcceptIt() {
+    // The operator validates at the largest per-cluster limit (API Server VNet Integration: 2,000); the targets
+    // without it are refused one by one (TargetPlanner), not the whole policy.
+    PolicyValidator vnet = new PolicyValidator(RangeRules.AKS_VNET_INTEGRATION_MAX_ENTRIES);
+    assertThat(vnet.validatePolicy(policy(s -> s.setRanges(ranges(hosts(0, 201)))), lookup).errors()).isEmpty();
+    assertThat(vnet.validatePolicy(policy(s -> s.setRanges(ranges(hosts(0, 2000)))), lookup).errors()).isEmpty();
+    assertThat(vnet.validatePolicy(policy(s -> s.setRanges(ranges(hosts(0, 2001)))), lookup).errors())
+        .extracting(FieldError::message).singleElement().asString()
+        .contains("2001 ranges after merging duplicates, overlaps and adjacent ranges; 1 over the limit of 2000");
   }
 
   // ---- extra public IP IDs ----

@@ -121,8 +121,9 @@ class TargetPlannerTest {
   @Test
   void emptyRestrictedListIsNeverDesired() {
     AuthorizedIpPolicySpec spec = spec(Access.Restricted);
+    // A load balancer without outbound IPs (userDefinedRouting without a node subnet is EgressUnknown instead).
     ClusterSnapshot noEgress = new ClusterSnapshot(new ClusterTarget(SUB, "rg", "aks"), "id", "\"e\"", "Succeeded",
-        false, "standard", "userDefinedRouting", ApiServerAccess.UNRESTRICTED, List.of(), List.of(), List.of(),
+        false, "standard", "loadBalancer", ApiServerAccess.UNRESTRICTED, List.of(), List.of(), List.of(),
         List.of(), List.of());
     assertThat(planner.plan(spec, CidrSet.empty(), noEgress, Map.of()))
         .isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> assertThat(b.reason().name()).isEqualTo("EmptyRanges"));
@@ -136,6 +137,182 @@ class TargetPlannerTest {
       assertThat(b.reason().name()).isEqualTo("TooManyRanges");
       assertThat(b.message()).contains("3 ranges").contains("1 over the limit of 2");
     });
+  }
+
+  @Test
+  void vnetIntegratedClustersAreHeldToTheirOwnLimitAndOthersToTheirs() {
+    TargetPlanner perCluster = new TargetPlanner(2, 3);
+    TargetPlan plain = perCluster.plan(spec(Access.Restricted), OFFICE, standard(), RESOLVED);
+    assertThat(plain).isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> {
+      assertThat(b.reason().name()).isEqualTo("TooManyRanges");
+      assertThat(b.message()).contains("3 ranges").contains("1 over the limit of 2")
+          .contains("cluster " + standard().target().resourceId())
+          .contains("apiServerAccessProfile.enableVnetIntegration is off");
+    });
+    ClusterSnapshot vnet = standard().withVnetIntegration(true);
+    assertThat(perCluster.limitFor(vnet)).isEqualTo(3);
+    assertThat(perCluster.limitFor(standard())).isEqualTo(2);
+    assertThat(perCluster.plan(spec(Access.Restricted), OFFICE, vnet, RESOLVED))
+        .isInstanceOfSatisfying(TargetPlan.Desired.class, d -> assertThat(d.access().toAks())
+            .containsExactly("20.50.1.7/32", "20.50.1.8/32", "73.140.245.0/24"));
+    AuthorizedIpPolicySpec tagged = spec(Access.Restricted);
+    tagged.setServiceTag("AzureCloud");
+    assertThat(perCluster.plan(tagged, OFFICE, vnet, RESOLVED)).isInstanceOfSatisfying(TargetPlan.Blocked.class,
+        b -> assertThat(b.message()).contains("1 over the limit of 3")
+            .contains("the limit for clusters with API Server VNet Integration"));
+  }
+
+  @Test
+  void supernetCoversToTheLimitOfTheClusterItIsFor() {
+    // Six entries: at 4 blocks (no VNet integration) the best cover is one /21 beside the egress; at 5 (VNet
+    // integration) the ranges keep a /22 and two /24s.
+    TargetPlanner perCluster = new TargetPlanner(4, 5);
+    assertThat(perCluster.plan(supernet(null, 100.0), GAPS, standard(), RESOLVED))
+        .isInstanceOfSatisfying(TargetPlan.Desired.class, d -> assertThat(d.access().toAks())
+            .containsExactly("20.50.1.7/32", "20.50.1.8/32", "73.140.0.0/21"));
+    assertThat(perCluster.plan(supernet(null, 100.0), GAPS, standard().withVnetIntegration(true), RESOLVED))
+        .isInstanceOfSatisfying(TargetPlan.Desired.class, d -> assertThat(d.access().toAks())
+            .containsExactly("20.50.1.7/32", "20.50.1.8/32", "73.140.0.0/22", "73.140.4.0/24", "73.140.6.0/24"));
+  }
+
+  // ---- egress through the node subnets: NAT gateways, Azure Firewalls, unknown appliances ----
+
+  static final String NET = "/subscriptions/" + SUB + "/resourceGroups/net/providers/Microsoft.Network/";
+  static final String SUBNET = NET + "virtualNetworks/vnet/subnets/nodes";
+  static final String NATGW_IP = NET + "publicIPAddresses/natgw-ip";
+  static final String NATGW_PREFIX = NET + "publicIPPrefixes/natgw-prefix";
+  static final String FW_IP = NET + "publicIPAddresses/fw-ip";
+  static final Map<String, Cidr> CHAIN_RESOLVED = Map.of(NATGW_IP.toLowerCase(), Cidr.parse("20.70.0.1/32"),
+      NATGW_PREFIX.toLowerCase(), Cidr.parse("20.70.1.0/28"), FW_IP.toLowerCase(), Cidr.parse("20.80.0.9/32"),
+      LB_IP.toLowerCase(), Cidr.parse("20.50.1.7"));
+
+  /** A cluster whose pools are in {@link #SUBNET} (spelt in upper case, as Azure may), without managed egress. */
+  static ClusterSnapshot byoSubnet(String outboundType) {
+    return new ClusterSnapshot(new ClusterTarget(SUB, "rg", "aks"), "id", "\"e\"", "Succeeded", false, "standard",
+        outboundType, ApiServerAccess.UNRESTRICTED, List.of(), List.of(), List.of(), List.of(),
+        List.of(new ClusterSnapshot.AgentPool("system", false, null, SUBNET.toUpperCase()),
+            new ClusterSnapshot.AgentPool("user", false, null, SUBNET)));
+  }
+
+  static Map<String, EgressPath> path(EgressPath p) {
+    return Map.of(SUBNET.toLowerCase(), p);
+  }
+
+  static final EgressPath NAT_PATH = new EgressPath.Addresses(EgressPath.Via.NAT_GATEWAY, NET + "natGateways/natgw",
+      List.of(NATGW_IP, NATGW_PREFIX));
+  static final EgressPath FIREWALL_PATH = new EgressPath.Addresses(EgressPath.Via.AZURE_FIREWALL,
+      NET + "azureFirewalls/hub", List.of(FW_IP));
+  static final EgressPath APPLIANCE = new EgressPath.Unknown("route 'default' (0.0.0.0/0) of route table rt goes to "
+      + "the virtual appliance 10.0.0.100, which is no Azure Firewall");
+
+  @Test
+  void subnetsAreLookedUpOnceEachAndOnlyForRestrictedAccess() {
+    ClusterSnapshot s = byoSubnet("userAssignedNATGateway");
+    assertThat(TargetPlanner.subnetIds(spec(Access.Restricted), s)).containsExactly(SUBNET.toLowerCase());
+    assertThat(TargetPlanner.subnetIds(spec(Access.LoadBalancerOnly), s)).isEmpty();
+    assertThat(TargetPlanner.subnetIds(spec(Access.Restricted), standard())).isEmpty();
+  }
+
+  @Test
+  void aUserAssignedNatGatewaysAddressesAndPrefixesAreAuthorized() {
+    ClusterSnapshot s = byoSubnet("userAssignedNATGateway");
+    assertThat(TargetPlanner.egressIds(spec(Access.Restricted), s, path(NAT_PATH)))
+        .containsExactly(NATGW_IP.toLowerCase(), NATGW_PREFIX.toLowerCase());
+    TargetPlan plan = planner.plan(spec(Access.Restricted), OFFICE, s, path(NAT_PATH), CHAIN_RESOLVED);
+    assertThat(plan).isInstanceOfSatisfying(TargetPlan.Desired.class, d -> {
+      assertThat(d.access().toAks()).containsExactly("20.70.0.1/32", "20.70.1.0/28", "73.140.245.0/24");
+      assertThat(d.egressCount()).isEqualTo(2);
+    });
+    AuthorizedIpPolicySpec off = spec(Access.Restricted);
+    Egress noNat = new Egress();
+    noNat.setNatGateway(false);
+    off.setEgress(noNat);
+    assertThat(TargetPlanner.egressIds(off, s, path(NAT_PATH))).isEmpty();
+  }
+
+  @Test
+  void aSubnetsNatGatewayIsAddedWhateverTheOutboundTypeBesideTheLoadBalancer() {
+    ClusterSnapshot lb = snapshot(false, "standard", ApiServerAccess.UNRESTRICTED,
+        List.of(new ClusterSnapshot.AgentPool("system", false, null, SUBNET)));
+    Map<String, Cidr> resolved = withNat(new java.util.HashMap<>(CHAIN_RESOLVED));
+    assertThat(planner.plan(spec(Access.Restricted), OFFICE, lb, path(NAT_PATH), resolved))
+        .isInstanceOfSatisfying(TargetPlan.Desired.class, d -> assertThat(d.access().toAks())
+            .containsExactly("20.50.1.7/32", "20.50.1.8/32", "20.70.0.1/32", "20.70.1.0/28", "73.140.245.0/24"));
+    // Without a NAT gateway or default route elsewhere, a loadBalancer cluster's egress is its load balancer's.
+    assertThat(planner.plan(spec(Access.Restricted), OFFICE, lb, path(new EgressPath.Default("no route table")),
+        resolved)).isInstanceOfSatisfying(TargetPlan.Desired.class, d -> assertThat(d.access().toAks())
+            .containsExactly("20.50.1.7/32", "20.50.1.8/32", "73.140.245.0/24"));
+  }
+
+  private static Map<String, Cidr> withNat(Map<String, Cidr> m) {
+    m.put(NAT_IP.toLowerCase(), Cidr.parse("20.50.1.8"));
+    return m;
+  }
+
+  @Test
+  void aFirewallsPublicIpsAreAuthorizedForUserDefinedRouting() {
+    ClusterSnapshot s = byoSubnet("userDefinedRouting");
+    TargetPlan plan = planner.plan(spec(Access.Restricted), OFFICE, s, path(FIREWALL_PATH), CHAIN_RESOLVED);
+    assertThat(plan).isInstanceOfSatisfying(TargetPlan.Desired.class, d -> assertThat(d.access().toAks())
+        .containsExactly("20.80.0.9/32", "73.140.245.0/24"));
+  }
+
+  @Test
+  void unknownEgressBlocksNamingTheFieldThatFixesItUnlessAllowed() {
+    ClusterSnapshot s = byoSubnet("userDefinedRouting");
+    TargetPlan plan = planner.plan(spec(Access.Restricted), OFFICE, s, path(APPLIANCE), CHAIN_RESOLVED);
+    assertThat(plan).isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> {
+      assertThat(b.reason()).isEqualTo(io.authip.api.v1alpha1.TargetReason.EgressUnknown);
+      assertThat(b.message()).startsWith("the egress of cluster " + s.target().resourceId() + " cannot be resolved "
+          + "to addresses: " + ((EgressPath.Unknown) APPLIANCE).why() + ". List the public IP addresses or prefixes "
+          + "it leaves through in spec.egress.publicIpResourceIds and set spec.egress.allowUnknown: true");
+    });
+    AuthorizedIpPolicySpec allowed = spec(Access.Restricted);
+    Egress egress = new Egress();
+    egress.setAllowUnknown(true);
+    egress.setPublicIpResourceIds(List.of(FW_IP));
+    allowed.setEgress(egress);
+    assertThat(planner.plan(allowed, OFFICE, s, path(APPLIANCE), CHAIN_RESOLVED))
+        .isInstanceOfSatisfying(TargetPlan.Desired.class, d -> assertThat(d.access().toAks())
+            .containsExactly("20.80.0.9/32", "73.140.245.0/24"));
+    egress.setPublicIpResourceIds(List.of());
+    assertThat(planner.plan(allowed, OFFICE, s, path(APPLIANCE), CHAIN_RESOLVED))
+        .isInstanceOfSatisfying(TargetPlan.Desired.class, d -> assertThat(d.access().toAks())
+            .containsExactly("73.140.245.0/24"));
+  }
+
+  @Test
+  void anOutboundTypeThatNeedsTheSubnetButFindsNothingThereIsUnknown() {
+    TargetPlan nat = planner.plan(spec(Access.Restricted), OFFICE, byoSubnet("userAssignedNATGateway"),
+        path(new EgressPath.Default("subnet s has no route table")), CHAIN_RESOLVED);
+    assertThat(nat).isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> {
+      assertThat(b.reason().name()).isEqualTo("EgressUnknown");
+      assertThat(b.message()).contains("outboundType is userAssignedNATGateway but subnet "
+          + SUBNET.toLowerCase() + " has no NAT gateway (subnet s has no route table)");
+    });
+    TargetPlan udr = planner.plan(spec(Access.Restricted), OFFICE, byoSubnet("userDefinedRouting"),
+        path(new EgressPath.Default("route table rt has no 0.0.0.0/0 route")), CHAIN_RESOLVED);
+    assertThat(udr).isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> assertThat(b.message())
+        .contains("outboundType is userDefinedRouting but route table rt has no 0.0.0.0/0 route"));
+    ClusterSnapshot noSubnet = byoSubnet("userDefinedRouting")
+        .withAgentPools(List.of(new ClusterSnapshot.AgentPool("system", false, null)));
+    assertThat(planner.plan(spec(Access.Restricted), OFFICE, noSubnet, Map.of(), CHAIN_RESOLVED))
+        .isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> assertThat(b.message()).contains("outboundType is "
+            + "userDefinedRouting but no node pool names its subnet (vnetSubnetID)"));
+  }
+
+  @Test
+  void aSubnetWhosePathWasNotLookedUpFailsClosed() {
+    assertThat(planner.plan(spec(Access.Restricted), OFFICE, byoSubnet("loadBalancer"), Map.of(), CHAIN_RESOLVED))
+        .isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> {
+          assertThat(b.reason().name()).isEqualTo("UnresolvedEgress");
+          assertThat(b.message()).contains(SUBNET.toLowerCase());
+        });
+    // A path found, but one of its addresses not resolved: the same.
+    assertThat(planner.plan(spec(Access.Restricted), OFFICE, byoSubnet("userAssignedNATGateway"), path(NAT_PATH),
+        Map.of(NATGW_IP.toLowerCase(), Cidr.parse("20.70.0.1/32"))))
+        .isInstanceOfSatisfying(TargetPlan.Blocked.class, b -> assertThat(b.message())
+            .contains("could not resolve the address of " + NATGW_PREFIX.toLowerCase()));
   }
 
   @Test

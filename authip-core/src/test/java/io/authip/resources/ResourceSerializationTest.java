@@ -51,8 +51,8 @@ class ResourceSerializationTest {
         AuthorizedIpPolicy.class);
     assertThat(p.getReadProblems()).containsExactly(
         "spec.rnages: unknown field 'rnages'; did you mean 'ranges'?",
-        "spec.egress.zzz: unknown field 'zzz'; known fields: loadBalancer, natGateway, nodePublicIpPrefixes, "
-            + "publicIpResourceIds");
+        "spec.egress.zzz: unknown field 'zzz'; known fields: allowUnknown, loadBalancer, natGateway, "
+            + "nodePublicIpPrefixes, publicIpResourceIds");
     assertThat(p.getSpec().getEgress().getLoadBalancer()).isTrue();
   }
 

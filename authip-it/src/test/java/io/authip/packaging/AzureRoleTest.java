@@ -22,6 +22,12 @@ class AzureRoleTest {
         "Microsoft.ContainerService/locations/operationresults/read",
         "Microsoft.Network/publicIPAddresses/read",
         "Microsoft.Network/publicIPPrefixes/read",
+        // the egress of node subnets: their NAT gateways, and the Azure Firewalls their default routes name
+        "Microsoft.Network/virtualNetworks/subnets/read",
+        "Microsoft.Network/natGateways/read",
+        "Microsoft.Network/routeTables/read",
+        "Microsoft.Network/azureFirewalls/read",
+        // IpRangeSet sources of kind azureServiceTag
         "Microsoft.Network/locations/serviceTagDetails/read");
     assertThat(strings(role.path("NotActions"))).isEmpty();
     assertThat(strings(role.path("DataActions"))).as("no data plane access").isEmpty();

@@ -127,8 +127,9 @@ public final class AuthipMetrics {
           tags, t.getDriftDetectedAt() != null ? 1 : 0));
       seen.add(set(TARGET_RANGES, "Entries in the cluster's desired authorized IP ranges", tags,
           t.getRangeCount() == null ? 0 : t.getRangeCount()));
+      // Per cluster: API Server VNet Integration raises it (the target's status says which limit authip applied).
       seen.add(set(TARGET_RANGES_LIMIT, "Entries the cluster accepts at most (authip refuses a longer list)", tags,
-          maxRanges));
+          t.getRangesLimit() != null && t.getRangesLimit() > 0 ? t.getRangesLimit() : maxRanges));
       seen.add(set(TARGET_CONTESTED, "1 while another writer keeps changing the cluster back and authip has stopped "
           + "correcting it (flap guard)", tags, t.getState() == TargetState.Contested ? 1 : 0));
       boolean notGranted = io.authip.api.v1alpha1.TargetReason.NotGranted.is(t.getReason())

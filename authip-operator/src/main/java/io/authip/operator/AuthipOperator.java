@@ -86,7 +86,9 @@ public final class AuthipOperator implements AutoCloseable {
     this.client = client;
     this.leaseIdentity = config.lease().identity() != null ? config.lease().identity()
         : java.util.UUID.randomUUID().toString();
-    PolicyValidator validator = new PolicyValidator(config.maxRanges());
+    // A policy may hold as many entries as any cluster accepts; each target is then held to its own limit
+    // (TargetPlanner: more with API Server VNet Integration), so a list too long for one cluster blocks that target only.
+    PolicyValidator validator = new PolicyValidator(config.largestMaxRanges());
     EventRecorder events = new EventRecorder(client, clock);
     this.operator = new Operator(o -> {
       o.withKubernetesClient(client)

@@ -21,6 +21,9 @@ import java.util.TreeSet;
  * @param leaseName the Lease's name
  * @param httpPort port of /metrics, /healthz and /readyz (0: a free port)
  * @param maxRanges entry limit per cluster (AKS: 200)
+ * @param vnetIntegrationMaxRanges entry limit per cluster with API Server VNet Integration
+ *     ({@code apiServerAccessProfile.enableVnetIntegration}; AKS documents 2,000; whether the service enforces 200 or
+ *     2,000 there is unverified, hence a setting)
  * @param reconcileThreads concurrent reconciliations
  * @param logLevel error, warn, info or debug
  * @param pollInterval how often a running Azure operation is polled
@@ -51,6 +54,7 @@ public record OperatorConfig(
     String leaseName,
     int httpPort,
     int maxRanges,
+    int vnetIntegrationMaxRanges,
     int reconcileThreads,
     String logLevel,
     Duration pollInterval,
@@ -96,9 +100,9 @@ public record OperatorConfig(
   /** With other source settings, e.g. for tests. */
   public OperatorConfig withSources(Sources s) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
-        maxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
-        resyncCap, operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount,
-        tokenAudience, s);
+        maxRanges, vnetIntegrationMaxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry,
+        errorBackoff, maxBackoff, resyncCap, operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease,
+        tenancy, tenantServiceAccount, tokenAudience, s);
   }
 
   /** How targets are authorized. */
@@ -145,6 +149,14 @@ public record OperatorConfig(
     watchNamespaces = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(watchNamespaces));
   }
 
+  /**
+   * The most entries any cluster accepts: what a policy may hold before egress is added. Which clusters accept it is
+   * decided per target ({@code TargetPlanner}).
+   */
+  public int largestMaxRanges() {
+    return Math.max(maxRanges, vnetIntegrationMaxRanges);
+  }
+
   /** The interval to re-read a policy's clusters at, given its own {@code resyncInterval}. */
   public Duration effectiveResync(Duration fromSpec) {
     return resyncCap != null && resyncCap.compareTo(fromSpec) < 0 ? resyncCap : fromSpec;
@@ -153,28 +165,28 @@ public record OperatorConfig(
   /** With other timings, e.g. for tests. */
   public OperatorConfig withTimings(Duration poll, Duration propagation, Duration busy, Duration resync) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
-        maxRanges, reconcileThreads, logLevel, poll, propagation, busy, errorBackoff, maxBackoff, resync,
+        maxRanges, vnetIntegrationMaxRanges, reconcileThreads, logLevel, poll, propagation, busy, errorBackoff, maxBackoff, resync,
         operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount, tokenAudience, sources);
   }
 
   /** With another flap guard and restore timeout, e.g. for tests. */
   public OperatorConfig withGuards(int corrections, Duration window, Duration restore) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
-        maxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
+        maxRanges, vnetIntegrationMaxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
         resyncCap, operatorNamespace, restore, corrections, window, lease, tenancy, tenantServiceAccount, tokenAudience, sources);
   }
 
   /** With leader election on a Lease {@code name} in {@code namespace}. */
   public OperatorConfig withLeaderElection(String namespace, String name) {
     return new OperatorConfig(watchNamespaces, labelSelector, true, namespace, name, httpPort, maxRanges,
-        reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff, resyncCap,
+        vnetIntegrationMaxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff, resyncCap,
         operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount, tokenAudience, sources);
   }
 
   /** With another tenancy mode, e.g. for tests. */
   public OperatorConfig withTenancy(Tenancy mode) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
-        maxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
+        maxRanges, vnetIntegrationMaxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
         resyncCap, operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, mode, tenantServiceAccount, tokenAudience, sources);
   }
 
@@ -200,6 +212,8 @@ public record OperatorConfig(
     String leaseName = env.getOrDefault("AUTHIP_LEASE_NAME", "authip-leader");
     int port = integer(env, "AUTHIP_HTTP_PORT", 8080, 0, 65535, errors);
     int maxRanges = integer(env, "AUTHIP_MAX_RANGES", RangeRules.AKS_MAX_ENTRIES, 1, 100_000, errors);
+    int vnetMaxRanges = integer(env, "AUTHIP_VNET_INTEGRATION_MAX_RANGES", RangeRules.AKS_VNET_INTEGRATION_MAX_ENTRIES,
+        1, 100_000, errors);
     int threads = integer(env, "AUTHIP_RECONCILE_THREADS", 10, 1, 200, errors);
     String level = env.getOrDefault("AUTHIP_LOG_LEVEL", "info").toLowerCase(Locale.ROOT);
     if (!List.of("error", "warn", "info", "debug", "trace").contains(level)) {
@@ -244,7 +258,7 @@ public record OperatorConfig(
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
     }
-    return new OperatorConfig(namespaces, selector, leader, leaseNs, leaseName, port, maxRanges, threads, level,
+    return new OperatorConfig(namespaces, selector, leader, leaseNs, leaseName, port, maxRanges, vnetMaxRanges, threads, level,
         poll, propagation, busy, backoff, maxBackoff, resyncCap, operatorNs, restoreTimeout, flapCorrections,
         flapWindow, lease, tenancy, tenantSa, audience, sources);
 
@@ -332,7 +346,7 @@ public record OperatorConfig(
     return "namespaces=" + (watchNamespaces.isEmpty() ? "all" : String.join(",", watchNamespaces))
         + " labelSelector=" + (labelSelector == null ? "none" : labelSelector)
         + " leaderElection=" + leaderElection + (leaderElection ? " lease=" + leaseNamespace + "/" + leaseName : "")
-        + " httpPort=" + httpPort + " maxRanges=" + maxRanges + " reconcileThreads=" + reconcileThreads
+        + " httpPort=" + httpPort + " maxRanges=" + maxRanges + " vnetIntegrationMaxRanges=" + vnetIntegrationMaxRanges + " reconcileThreads=" + reconcileThreads
         + " logLevel=" + logLevel + " pollInterval=" + pollInterval + " propagationDelay=" + propagationDelay
         + " busyRetry=" + busyRetry + " errorBackoff=" + errorBackoff + " maxBackoff=" + maxBackoff
         + (resyncCap == null ? "" : " resyncCap=" + resyncCap)

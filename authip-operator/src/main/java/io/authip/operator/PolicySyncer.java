@@ -20,6 +20,7 @@ import io.authip.azure.Outcome;
 import io.authip.policy.AccessDiff;
 import io.authip.policy.ApiServerAccess;
 import io.authip.policy.ClusterSnapshot;
+import io.authip.policy.EgressPath;
 import io.authip.policy.ProvisioningState;
 import io.authip.policy.ResyncInterval;
 import io.authip.policy.TargetPlan;
@@ -142,7 +143,7 @@ public final class PolicySyncer {
     this.observer = observer;
     this.gateway = gateway;
     this.captures = captures;
-    this.planner = new TargetPlanner(config.maxRanges());
+    this.planner = new TargetPlanner(config.maxRanges(), config.vnetIntegrationMaxRanges());
     this.config = config;
     this.clock = clock;
   }
@@ -700,7 +701,25 @@ public final class PolicySyncer {
         // the pass's other clusters, one write per capture ConfigMap).
         step.records.add(new CaptureStore.Record(key, ts.getClusterId(), snapshot.access(), null, now().toString()));
       }
-      List<String> ids = TargetPlanner.egressIds(spec, snapshot);
+      // The node subnets' NAT gateways and default routes first: they name more addresses to resolve.
+      List<String> subnets = TargetPlanner.subnetIds(spec, snapshot);
+      Map<String, EgressPath> paths = Map.of();
+      if (!subnets.isEmpty() && outdated != null && fromList && !step.specChanged) {
+        Optional<Map<String, EgressPath>> known = step.gateway.egressPathsCached(subnets);
+        if (known.isEmpty()) {
+          waitForList(step, outdated);
+          return;
+        }
+        paths = known.get();
+      } else if (!subnets.isEmpty()) {
+        Outcome<Map<String, EgressPath>> p = step.gateway.egressPaths(subnets);
+        if (p instanceof Outcome.Failed<Map<String, EgressPath>> f) {
+          failure(step, f.failure(), "following the node subnets to their egress");
+          return;
+        }
+        paths = ((Outcome.Ok<Map<String, EgressPath>>) p).value();
+      }
+      List<String> ids = TargetPlanner.egressIds(spec, snapshot, paths);
       Map<String, Cidr> resolved = Map.of();
       if (!ids.isEmpty() && outdated != null && fromList && !step.specChanged) {
         // A resync with an older list than it asks for: worth looking at only with the addresses at hand. Looking
@@ -720,7 +739,8 @@ public final class PolicySyncer {
         }
         resolved = ((Outcome.Ok<Map<String, Cidr>>) r).value();
       }
-      TargetPlan plan = planner.plan(spec, staticRanges, snapshot, resolved);
+      TargetPlan plan = planner.plan(spec, staticRanges, snapshot, paths, resolved);
+      ts.setRangesLimit(planner.limitFor(snapshot));
       if (plan instanceof TargetPlan.Blocked b) {
         boolean changed = ts.getState() != TargetState.Blocked || !b.reason().is(ts.getReason());
         step.blocked(b.reason(), b.message());
@@ -1142,7 +1162,15 @@ public final class PolicySyncer {
     if (spec.effectiveMode() != Mode.Enforce) {
       return false;
     }
-    List<String> ids = TargetPlanner.egressIds(spec, after);
+    List<String> subnets = TargetPlanner.subnetIds(spec, after);
+    Map<String, EgressPath> paths = Map.of();
+    if (!subnets.isEmpty()) {
+      if (!(step.gateway.egressPaths(subnets) instanceof Outcome.Ok<Map<String, EgressPath>> ok)) {
+        return false;
+      }
+      paths = ok.value();
+    }
+    List<String> ids = TargetPlanner.egressIds(spec, after, paths);
     Map<String, Cidr> resolved = Map.of();
     if (!ids.isEmpty()) {
       Outcome<Map<String, Cidr>> r = step.gateway.resolve(ids);
@@ -1151,7 +1179,7 @@ public final class PolicySyncer {
       }
       resolved = ok.value();
     }
-    if (!(planner.plan(spec, staticRanges, after, resolved) instanceof TargetPlan.Desired d)
+    if (!(planner.plan(spec, staticRanges, after, paths, resolved) instanceof TargetPlan.Desired d)
         || !AccessDiff.between(after.access(), d.access()).isEmpty()) {
       return false;
     }

@@ -42,4 +42,23 @@ class AuthipMetricsTest {
     metrics.forgetPolicy("ns", "p");
     assertThat(registry.scrape()).doesNotContain("authip_target_ranges_limit{");
   }
+
+  @Test
+  void aClusterWithItsOwnLimitIsExportedWithIt() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AuthipMetrics metrics = new AuthipMetrics(registry, 200);
+    TargetStatus vnet = new TargetStatus();
+    vnet.setClusterId("/subscriptions/S/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/V");
+    vnet.setState(TargetState.InSync);
+    vnet.setRangeCount(450);
+    vnet.setRangesLimit(2000);
+    TargetStatus plain = new TargetStatus();
+    plain.setClusterId("/subscriptions/S/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/P");
+    plain.setState(TargetState.InSync);
+    plain.setRangeCount(20);
+    metrics.recordPolicy("ns", "p", true, List.of(vnet, plain));
+    assertThat(registry.scrape())
+        .contains("authip_target_ranges_limit{cluster=\"s/rg/v\",namespace=\"ns\",policy=\"p\"} 2000.0")
+        .contains("authip_target_ranges_limit{cluster=\"s/rg/p\",namespace=\"ns\",policy=\"p\"} 200.0");
+  }
 }

@@ -105,6 +105,21 @@ class ConditionsAndConfigTest {
   }
 
   @Test
+  void theVnetIntegrationLimitIsItsOwnSettingAndPoliciesAreValidatedAtTheLargestLimit() {
+    OperatorConfig defaults = OperatorConfig.fromEnvironment(Map.of());
+    assertThat(defaults.vnetIntegrationMaxRanges()).isEqualTo(2000);
+    assertThat(defaults.largestMaxRanges()).isEqualTo(2000);
+    assertThat(defaults.describe()).contains("maxRanges=200 vnetIntegrationMaxRanges=2000");
+    OperatorConfig off = OperatorConfig.fromEnvironment(Map.of("AUTHIP_VNET_INTEGRATION_MAX_RANGES", "200"));
+    assertThat(off.largestMaxRanges()).isEqualTo(200);
+    OperatorConfig raised = OperatorConfig.fromEnvironment(Map.of("AUTHIP_MAX_RANGES", "300",
+        "AUTHIP_VNET_INTEGRATION_MAX_RANGES", "250"));
+    assertThat(raised.largestMaxRanges()).isEqualTo(300);
+    assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("AUTHIP_VNET_INTEGRATION_MAX_RANGES", "0")))
+        .hasMessageContaining("AUTHIP_VNET_INTEGRATION_MAX_RANGES=0 must be between 1 and 100000");
+  }
+
+  @Test
   void tenancyIsGrantsByDefaultAndRefusesAnythingButGrantsOrOpen() {
     OperatorConfig defaults = OperatorConfig.fromEnvironment(Map.of());
     assertThat(defaults.tenancy()).isEqualTo(OperatorConfig.Tenancy.grants);

@@ -46,7 +46,12 @@ class PolicySyncerTest {
     int reads;
     int applies;
     int polls;
+    int pathLookups;
     ApiServerAccess lastApplied;
+    /** The node pools' subnet (null: the AKS-managed network) and what following it answers. */
+    String subnet;
+    Outcome<Map<String, io.authip.policy.EgressPath>> paths;
+    final Map<String, Cidr> addresses = new java.util.HashMap<>(Map.of(LB_IP.toLowerCase(), Cidr.parse("20.50.1.7")));
 
     @Override
     public Outcome<ClusterSnapshot> read(ClusterTarget target) {
@@ -54,12 +59,25 @@ class PolicySyncerTest {
       return Outcome.ok(new ClusterSnapshot(target, "/subscriptions/" + SUB + "/resourceGroups/rg/providers/"
           + "Microsoft.ContainerService/managedClusters/aks", "\"" + eTag + "\"", "Succeeded", false, "standard",
           "loadBalancer", actual, List.of(LB_IP), List.of(), List.of(), List.of(),
-          List.of(new ClusterSnapshot.AgentPool("system", false, null))));
+          List.of(new ClusterSnapshot.AgentPool("system", false, null, subnet))));
+    }
+
+    @Override
+    public Outcome<Map<String, io.authip.policy.EgressPath>> egressPaths(Collection<String> subnetIds) {
+      pathLookups++;
+      return paths;
     }
 
     @Override
     public Outcome<Map<String, Cidr>> resolve(Collection<String> resourceIds) {
-      return Outcome.ok(Map.of(LB_IP.toLowerCase(), Cidr.parse("20.50.1.7")));
+      Map<String, Cidr> out = new java.util.HashMap<>();
+      for (String id : resourceIds) {
+        if (!addresses.containsKey(id)) {
+          return Outcome.failed(new Outcome.Failure.NotFound("public IP " + id));
+        }
+        out.put(id, addresses.get(id));
+      }
+      return Outcome.ok(out);
     }
 
     @Override
@@ -124,6 +142,59 @@ class PolicySyncerTest {
     assertThat(done.getPendingOperation()).isNull();
     assertThat(done.getLastChangeTime()).isEqualTo(clock.instant().toString());
     assertThat(List.of(azure.reads, azure.applies, azure.polls)).containsExactly(1, 1, 1);
+  }
+
+  @Test
+  void aNodeSubnetsNatGatewayIsAddedAndARefusedLookupSendsNothing() {
+    String net = "/subscriptions/" + SUB + "/resourceGroups/net/providers/Microsoft.Network/";
+    azure.subnet = net + "virtualNetworks/vnet/subnets/nodes";
+    azure.paths = Outcome.failed(new Outcome.Failure.Forbidden("does not have authorization to perform action "
+        + "'Microsoft.Network/virtualNetworks/subnets/read'"));
+    AuthorizedIpPolicy p = policy("73.140.245.0/24");
+
+    TargetStatus refused = pass(p);
+    assertThat(refused.getState()).isEqualTo(TargetState.Error);
+    assertThat(refused.getReason()).isEqualTo("Forbidden");
+    assertThat(refused.getMessage()).contains("following the node subnets to their egress")
+        .contains("Microsoft.Network/virtualNetworks/subnets/read");
+    assertThat(azure.applies).isZero();
+
+    String natIp = net + "publicIPAddresses/natgw-ip";
+    azure.addresses.put(natIp.toLowerCase(), Cidr.parse("20.70.0.1"));
+    azure.paths = Outcome.ok(Map.of(azure.subnet.toLowerCase(), new io.authip.policy.EgressPath.Addresses(
+        io.authip.policy.EgressPath.Via.NAT_GATEWAY, net + "natGateways/natgw", List.of(natIp))));
+    clock.advance(Duration.ofSeconds(30));
+    pass(p);
+    clock.advance(Duration.ofMillis(200));
+    TargetStatus done = pass(p);
+    assertThat(done.getState()).isEqualTo(TargetState.InSync);
+    assertThat(done.getAppliedRanges()).containsExactly("20.50.1.7/32", "20.70.0.1/32", "73.140.245.0/24");
+    assertThat(done.getRangesLimit()).isEqualTo(200);
+    assertThat(azure.pathLookups).as("one lookup per read of the cluster, the last after the change succeeded")
+        .isEqualTo(3);
+  }
+
+  @Test
+  void anUnknownEgressBlocksWithoutAPutUntilAllowed() {
+    azure.subnet = "/subscriptions/" + SUB + "/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/"
+        + "subnets/nodes";
+    azure.paths = Outcome.ok(Map.of(azure.subnet.toLowerCase(), new io.authip.policy.EgressPath.Unknown(
+        "route 'default' (0.0.0.0/0) of route table rt goes to a virtual network gateway")));
+    AuthorizedIpPolicy p = policy("73.140.245.0/24");
+
+    TargetStatus blocked = pass(p);
+    assertThat(blocked.getState()).isEqualTo(TargetState.Blocked);
+    assertThat(blocked.getReason()).isEqualTo("EgressUnknown");
+    assertThat(blocked.getMessage()).contains("goes to a virtual network gateway")
+        .contains("spec.egress.publicIpResourceIds");
+    assertThat(azure.applies).isZero();
+
+    io.authip.api.v1alpha1.Egress egress = new io.authip.api.v1alpha1.Egress();
+    egress.setAllowUnknown(true);
+    p.getSpec().setEgress(egress);
+    p.getMetadata().setGeneration(2L);
+    assertThat(pass(p).getState()).isEqualTo(TargetState.Updating);
+    assertThat(azure.lastApplied.toAks()).containsExactly("20.50.1.7/32", "73.140.245.0/24");
   }
 
   @Test

@@ -176,7 +176,6 @@ public final class ArmEmulator implements AutoCloseable {
     store.putPublicIpPrefix(id, prefix, "westeurope");
   }
 
-  /** Stores the fixture's cluster and the public IPs and prefixes it refers to. */
   /**
    * Sets a service tag's prefixes (IPv4 and IPv6 mixed, as ARM lists them); its change number increases when they
    * change. {@code region} is empty for a global tag, e.g. westeurope for AzureCloud.westeurope.
@@ -190,9 +189,24 @@ public final class ArmEmulator implements AutoCloseable {
     store.serviceTags.remove(name);
   }
 
+  /**
+   * Stores a subnet ({@code .../virtualNetworks/V/subnets/S}, with {@code properties.natGateway.id} and
+   * {@code properties.routeTable.id}), NAT gateway ({@code properties.publicIpAddresses[].id},
+   * {@code publicIpPrefixes[].id}), route table ({@code properties.routes[]}) or Azure Firewall
+   * ({@code properties.ipConfigurations[].properties.privateIPAddress} and {@code publicIPAddress.id}) as given; its
+   * {@code id} names it. Served by GET (and the firewalls by list) with Microsoft.Network's api-versions.
+   *
+   * @return the ID
+   */
+  public String putNetworkResource(ObjectNode body) {
+    return store.putNetworkResource(body);
+  }
+
+  /** Stores the fixture's cluster, the public IPs and prefixes and the network resources it refers to. */
   public void seed(ClusterFixture fixture) {
     fixture.publicIps().forEach((id, address) -> store.putPublicIp(id, address, fixture.location()));
     fixture.publicIpPrefixes().forEach((id, prefix) -> store.putPublicIpPrefix(id, prefix, fixture.location()));
+    fixture.networkResources().forEach(store::putNetworkResource);
     store.putClusterBody(fixture.body());
   }
 
@@ -294,6 +308,18 @@ public final class ArmEmulator implements AutoCloseable {
    */
   public void principalScopes(String clientId, List<String> scopes) {
     handler.roleAssignments().scopes(clientId, scopes);
+  }
+
+  /**
+   * The actions the principal {@code clientId}'s role allows (a custom role's {@code Actions}, e.g. those of
+   * {@code deploy/azure/authip-role.json}), replacing what was set before: any other request gets 403
+   * {@code AuthorizationFailed} naming the action, before anything changes. A principal never given actions may do
+   * anything its scopes cover; null lifts the restriction again.
+   *
+   * @throws IllegalArgumentException for something that is not an action (wildcards included)
+   */
+  public void principalActions(String clientId, java.util.Collection<String> actions) {
+    handler.roleAssignments().actions(clientId, actions);
   }
 
   /** The object ID the emulator gives the service principal of {@code clientId}: stable, derived from it. */

@@ -85,11 +85,21 @@ final class ArmHttpHandler implements HttpHandler {
 
   /** What a request is, once routed. */
   private record Route(RequestKind kind, String resourceKey, ResourceIds.Ref ref, String operationId,
-      boolean operationResult, String subscription, ResourceStore.ListScope list) {
+      boolean operationResult, String subscription, ResourceStore.ListScope list, NetworkRef network) {
 
     Route(RequestKind kind, String resourceKey, ResourceIds.Ref ref, String operationId, boolean operationResult,
         String subscription) {
-      this(kind, resourceKey, ref, operationId, operationResult, subscription, null);
+      this(kind, resourceKey, ref, operationId, operationResult, subscription, null, null);
+    }
+
+    Route(RequestKind kind, String resourceKey, ResourceIds.Ref ref, String operationId, boolean operationResult,
+        String subscription, ResourceStore.ListScope list) {
+      this(kind, resourceKey, ref, operationId, operationResult, subscription, list, null);
+    }
+
+    /** A subnet, NAT gateway, route table or Azure Firewall, or a list of firewalls: Microsoft.Network's versions. */
+    boolean networkVersioned() {
+      return network != null || kind == RequestKind.AZURE_FIREWALL_LIST;
     }
   }
 
@@ -221,6 +231,13 @@ final class ArmHttpHandler implements HttpHandler {
       return ResourceStore.Answer.error(ArmError.badRequest("MissingApiVersionParameter",
           "The api-version query parameter (?api-version=) is required for all requests."));
     }
+    if (route.networkVersioned() && !NetworkRef.API_VERSIONS.contains(in.apiVersion())) {
+      // ARM finds no provider registration for a version Microsoft.Network does not serve (wording the emulator's).
+      return ResourceStore.Answer.error(ArmError.badRequest("NoRegisteredProviderFound", "No registered resource "
+          + "provider found for API version '" + in.apiVersion() + "' for type '" + (route.network() == null
+              ? NetworkRef.AZURE_FIREWALLS : route.network().type()) + "'. The supported api-versions are '"
+          + String.join(", ", new java.util.TreeSet<>(NetworkRef.API_VERSIONS)) + "'."));
+    }
     // Before the store sees the request: a refused PUT starts no operation and changes nothing.
     Optional<ResourceStore.Answer> forbidden = forbidden(in);
     if (forbidden.isPresent()) {
@@ -252,9 +269,15 @@ final class ArmHttpHandler implements HttpHandler {
         return store.getPublicIp(route.ref());
       case PUBLIC_IP_PREFIX_GET:
         return store.getPublicIpPrefix(route.ref());
+      case SUBNET_GET:
+      case NAT_GATEWAY_GET:
+      case ROUTE_TABLE_GET:
+      case AZURE_FIREWALL_GET:
+        return store.getNetworkResource(route.network());
       case CLUSTER_LIST:
       case PUBLIC_IP_LIST:
       case PUBLIC_IP_PREFIX_LIST:
+      case AZURE_FIREWALL_LIST:
         return store.list(route.list(), in.queryParameter("$skiptoken"), in.apiVersion(), now);
       case SERVICE_TAG_DETAILS:
         return ResourceStore.Answer.json(200, store.serviceTags.details(route.subscription(),
@@ -273,6 +296,10 @@ final class ArmHttpHandler implements HttpHandler {
         if (route.list() != null) {
           return ResourceStore.Answer.error(405, "MethodNotAllowed", "The emulator does not serve " + in.method()
               + " on a list of " + route.list().kind() + ".", Map.of("Allow", "GET"));
+        }
+        if (route.network() != null) {
+          return ResourceStore.Answer.error(405, "MethodNotAllowed", "The emulator does not serve " + in.method()
+              + " on " + route.network().type() + ".", Map.of("Allow", "GET"));
         }
         return route.ref() != null && isServedType(route.ref())
             ? ResourceStore.Answer.error(405, "MethodNotAllowed", "The emulator does not serve " + in.method()
@@ -327,8 +354,13 @@ final class ArmHttpHandler implements HttpHandler {
       return !method.equals("GET") ? null : switch (route.list().kind()) {
         case CLUSTER_LIST -> ResourceIds.CONTAINER_SERVICE + "/managedClusters/read";
         case PUBLIC_IP_LIST -> ResourceIds.NETWORK + "/publicIPAddresses/read";
+        case AZURE_FIREWALL_LIST -> ResourceIds.NETWORK + "/azureFirewalls/read";
         default -> ResourceIds.NETWORK + "/publicIPPrefixes/read";
       };
+    }
+    if (route.network() != null) {
+      return method.equals("GET") || method.equals("HEAD") ? route.network().readAction()
+          : route.network().armType() + "/" + (method.equals("DELETE") ? "delete" : "write");
     }
     ResourceIds.Ref ref = route.ref();
     if (ref == null || route.kind().isIdentity()) {
@@ -384,6 +416,12 @@ final class ArmHttpHandler implements HttpHandler {
     if (list.isPresent()) {
       return list.get();
     }
+    Optional<NetworkRef> network = NetworkRef.parse(path);
+    if (network.isPresent()) {
+      NetworkRef n = network.get();
+      return new Route(method.equals("GET") ? n.getKind() : RequestKind.OTHER, n.key(), null, null, false,
+          n.subscription(), null, n);
+    }
     Optional<ResourceIds.Ref> ref = ResourceIds.Ref.parse(path);
     if (ref.isPresent()) {
       ResourceIds.Ref r = ref.get();
@@ -423,6 +461,9 @@ final class ArmHttpHandler implements HttpHandler {
       kind = RequestKind.PUBLIC_IP_LIST;
     } else if (s[p + 1].equalsIgnoreCase(ResourceIds.NETWORK) && s[p + 2].equalsIgnoreCase("publicIPPrefixes")) {
       kind = RequestKind.PUBLIC_IP_PREFIX_LIST;
+    } else if (s[p + 1].equalsIgnoreCase(ResourceIds.NETWORK)
+        && s[p + 2].equalsIgnoreCase(NetworkRef.AZURE_FIREWALLS)) {
+      kind = RequestKind.AZURE_FIREWALL_LIST;
     } else {
       return Optional.empty();
     }

@@ -16,6 +16,11 @@ import java.util.regex.Pattern;
 final class AuthorizedRangesValidation {
 
   static final int MAX_RANGES = 200;
+  /**
+   * With API Server VNet Integration ({@code apiServerAccessProfile.enableVnetIntegration}) AKS documents up to
+   * 2,000 ranges. That the service enforces exactly this is unverified; the emulator follows the documentation.
+   */
+  static final int MAX_RANGES_VNET_INTEGRATION = 2_000;
   static final String LOAD_BALANCER_ONLY = "0.0.0.0/32";
   private static final String MORE = " Refer to https://aka.ms/aks/auth-ip-ranges for more details";
   private static final Pattern IPV4 =
@@ -59,10 +64,11 @@ final class AuthorizedRangesValidation {
       }
       stored.add(entry.asText().contains("/") ? entry.asText() : entry.asText() + "/32");
     }
-    if (stored.size() > MAX_RANGES) {
+    int max = newBody.path("properties").path("apiServerAccessProfile").path("enableVnetIntegration")
+        .asBoolean(false) ? MAX_RANGES_VNET_INTEGRATION : MAX_RANGES;
+    if (stored.size() > max) {
       return invalid("InvalidParameter",
-          "The number of APIServer Authorized IP Ranges is greater than the allowed value " + MAX_RANGES + "."
-              + MORE);
+          "The number of APIServer Authorized IP Ranges is greater than the allowed value " + max + "." + MORE);
     }
     if (stored.contains(LOAD_BALANCER_ONLY) && stored.size() > 1) {
       return invalid("InvalidParameter",

@@ -44,7 +44,28 @@ public final class ClusterFixture {
     /** {@code apiServerAccessProfile.enablePrivateCluster: true} (rule R8). */
     PRIVATE_CLUSTER,
     /** {@code loadBalancerSku: basic}: no outbound IP profile (rule R9). */
-    BASIC_LOAD_BALANCER
+    BASIC_LOAD_BALANCER,
+    /**
+     * outboundType userAssignedNATGateway: the node pools in subnet {@code nodes} of the customer's virtual network,
+     * whose NAT gateway has a public IP (.1) and a public IP prefix (.16/28).
+     */
+    USER_ASSIGNED_NAT_GATEWAY,
+    /**
+     * outboundType userDefinedRouting: the node subnet's route table sends 0.0.0.0/0 to an Azure Firewall (in the
+     * same resource group) with two public IPs (.1, .2).
+     */
+    USER_DEFINED_ROUTING_FIREWALL,
+    /**
+     * outboundType userDefinedRouting: the node subnet's route table sends 0.0.0.0/0 to a third-party virtual
+     * appliance, no Azure Firewall: egress nobody can resolve from Azure.
+     */
+    USER_DEFINED_ROUTING_APPLIANCE;
+
+    /** Whether the nodes are in a subnet of the customer's virtual network (a vnetSubnetID). */
+    boolean ownSubnet() {
+      return this == USER_ASSIGNED_NAT_GATEWAY || this == USER_DEFINED_ROUTING_FIREWALL
+          || this == USER_DEFINED_ROUTING_APPLIANCE;
+    }
   }
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -60,6 +81,7 @@ public final class ClusterFixture {
   private final ObjectNode body;
   private final Map<String, String> publicIps = new LinkedHashMap<>();
   private final Map<String, String> prefixes = new LinkedHashMap<>();
+  private final List<ObjectNode> network = new ArrayList<>();
 
   private ClusterFixture(Kind kind, String subscription, String resourceGroup, String name, String location,
       List<String> authorizedIpRanges, Map<String, String> effectiveOutboundIpsOverride,
@@ -116,6 +138,21 @@ public final class ClusterFixture {
 
   public static ClusterFixture basicLoadBalancer(String subscription, String resourceGroup, String name) {
     return of(Kind.BASIC_LOAD_BALANCER, subscription, resourceGroup, name);
+  }
+
+  /** See {@link Kind#USER_ASSIGNED_NAT_GATEWAY}. */
+  public static ClusterFixture userAssignedNatGateway(String subscription, String resourceGroup, String name) {
+    return of(Kind.USER_ASSIGNED_NAT_GATEWAY, subscription, resourceGroup, name);
+  }
+
+  /** See {@link Kind#USER_DEFINED_ROUTING_FIREWALL}. */
+  public static ClusterFixture userDefinedRoutingFirewall(String subscription, String resourceGroup, String name) {
+    return of(Kind.USER_DEFINED_ROUTING_FIREWALL, subscription, resourceGroup, name);
+  }
+
+  /** See {@link Kind#USER_DEFINED_ROUTING_APPLIANCE}. */
+  public static ClusterFixture userDefinedRoutingAppliance(String subscription, String resourceGroup, String name) {
+    return of(Kind.USER_DEFINED_ROUTING_APPLIANCE, subscription, resourceGroup, name);
   }
 
   // ---------------------------------------------------------------- variations
@@ -200,6 +237,18 @@ public final class ClusterFixture {
     return out;
   }
 
+  /**
+   * The cluster with API Server VNet Integration ({@code apiServerAccessProfile.enableVnetIntegration: true} and the
+   * delegated API server subnet in {@code subnetId}): AKS documents up to 2,000 authorized ranges for it, and the
+   * emulator accepts as many.
+   */
+  public ClusterFixture withVnetIntegration() {
+    String subnet = "/subscriptions/" + subscription + "/resourceGroups/" + resourceGroup
+        + "/providers/Microsoft.Network/virtualNetworks/" + name + "-vnet/subnets/apiserver";
+    return withEdit(b -> ((ObjectNode) b.path("properties").path("apiServerAccessProfile"))
+        .put("enableVnetIntegration", true).put("subnetId", subnet));
+  }
+
   /** Any further change to the body, applied after it is built (and after earlier edits). */
   public ClusterFixture withEdit(Consumer<ObjectNode> edit) {
     List<Consumer<ObjectNode>> more = new ArrayList<>(edits);
@@ -255,6 +304,19 @@ public final class ClusterFixture {
   /** Public IP prefix resources the body refers to: ID to CIDR. */
   public Map<String, String> publicIpPrefixes() {
     return Collections.unmodifiableMap(prefixes);
+  }
+
+  /**
+   * The subnet, NAT gateway, route table and Azure Firewall resources the cluster's node subnet leads to (copies),
+   * for {@link ArmEmulator#putNetworkResource}; empty for clusters in the AKS-managed network.
+   */
+  public List<ObjectNode> networkResources() {
+    return network.stream().map(ObjectNode::deepCopy).toList();
+  }
+
+  /** The node pools' subnet ({@code vnetSubnetID}), or null in the AKS-managed network. */
+  public String nodeSubnetId() {
+    return kind.ownSubnet() ? networkId("virtualNetworks/" + name + "-vnet/subnets/nodes") : null;
   }
 
   /** Every egress block of the cluster (addresses as /32): what its authorized ranges must include (R10, R11). */
@@ -319,6 +381,10 @@ public final class ClusterFixture {
         break;
       default:
         pools.add(agentPool("user", "User", 4, "Standard_D8ds_v5", false, null));
+    }
+    if (kind.ownSubnet()) {
+      pools.forEach(pool -> ((ObjectNode) pool).put("vnetSubnetID", nodeSubnetId()));
+      buildNetwork(block);
     }
     ObjectNode linux = p.putObject("linuxProfile");
     linux.put("adminUsername", "azureuser");
@@ -449,10 +515,17 @@ public final class ClusterFixture {
     n.put("podCidr", "10.244.0.0/16");
     n.put("serviceCidr", "10.0.0.0/16");
     n.put("dnsServiceIP", "10.0.0.10");
-    n.put("outboundType", kind == Kind.MANAGED_NAT_GATEWAY ? "managedNATGateway" : "loadBalancer");
+    n.put("outboundType", switch (kind) {
+      case MANAGED_NAT_GATEWAY -> "managedNATGateway";
+      case USER_ASSIGNED_NAT_GATEWAY -> "userAssignedNATGateway";
+      case USER_DEFINED_ROUTING_FIREWALL, USER_DEFINED_ROUTING_APPLIANCE -> "userDefinedRouting";
+      default -> "loadBalancer";
+    });
     n.put("loadBalancerSku", basic ? "basic" : "standard");
     switch (kind) {
-      case BASIC_LOAD_BALANCER:
+      case BASIC_LOAD_BALANCER, USER_ASSIGNED_NAT_GATEWAY, USER_DEFINED_ROUTING_FIREWALL,
+          USER_DEFINED_ROUTING_APPLIANCE:
+        // No outbound rules: egress is the subnet's NAT gateway or route.
         break;
       case MANAGED_NAT_GATEWAY: {
         ObjectNode nat = n.putObject("natGatewayProfile");
@@ -516,6 +589,92 @@ public final class ClusterFixture {
     }
     a.put("disableRunCommand", false);
     return a;
+  }
+
+  private String networkId(String typeAndName) {
+    return "/subscriptions/" + subscription + "/resourceGroups/" + resourceGroup + "/providers/Microsoft.Network/"
+        + typeAndName;
+  }
+
+  /** The node subnet and what it leads to, by kind; addresses from this cluster's /26, private ones from 10/8. */
+  private void buildNetwork(long block) {
+    int h = (int) ((block - (20L << 24 | 64L << 16)) / 64);
+    String vnet = "virtualNetworks/" + name + "-vnet";
+    ObjectNode subnet = JSON.objectNode();
+    subnet.put("id", nodeSubnetId());
+    subnet.put("name", "nodes");
+    subnet.put("type", "Microsoft.Network/virtualNetworks/subnets");
+    ObjectNode sp = subnet.putObject("properties");
+    sp.put("addressPrefix", "10." + (h >>> 8 & 255) + "." + (h & 255) + ".0/25");
+    sp.put("privateEndpointNetworkPolicies", "Disabled");
+    network.add(subnet);
+    if (kind == Kind.USER_ASSIGNED_NAT_GATEWAY) {
+      String natId = networkId("natGateways/" + name + "-natgw");
+      String ip = ResourceIds.publicIpId(subscription, resourceGroup, name + "-natgw-ip");
+      String prefix = ResourceIds.publicIpPrefixId(subscription, resourceGroup, name + "-natgw-prefix");
+      publicIps.put(ip, address(block + 1));
+      prefixes.put(prefix, address(block + 16) + "/28");
+      sp.putObject("natGateway").put("id", natId);
+      ObjectNode nat = JSON.objectNode();
+      nat.put("id", natId);
+      nat.put("location", location);
+      nat.putObject("sku").put("name", "Standard");
+      ObjectNode np = nat.putObject("properties");
+      np.put("idleTimeoutInMinutes", 4);
+      np.set("publicIpAddresses", references(List.of(ip)));
+      np.set("publicIpPrefixes", references(List.of(prefix)));
+      np.set("subnets", references(List.of(nodeSubnetId())));
+      network.add(nat);
+      return;
+    }
+    String applianceIp = "10." + (h >>> 8 & 255) + "." + (h & 255) + "."
+        + (kind == Kind.USER_DEFINED_ROUTING_FIREWALL ? 132 : 200);
+    String tableId = networkId("routeTables/" + name + "-udr");
+    sp.putObject("routeTable").put("id", tableId);
+    ObjectNode table = JSON.objectNode();
+    table.put("id", tableId);
+    table.put("location", location);
+    ObjectNode tp = table.putObject("properties");
+    tp.put("disableBgpRoutePropagation", true);
+    ArrayNode routes = tp.putArray("routes");
+    ObjectNode route = routes.addObject();
+    route.put("name", "default-egress");
+    route.put("id", tableId + "/routes/default-egress");
+    route.putObject("properties").put("addressPrefix", "0.0.0.0/0").put("nextHopType", "VirtualAppliance")
+        .put("nextHopIpAddress", applianceIp);
+    tp.set("subnets", references(List.of(nodeSubnetId())));
+    network.add(table);
+    if (kind == Kind.USER_DEFINED_ROUTING_FIREWALL) {
+      String fwId = networkId("azureFirewalls/" + name + "-fw");
+      String ip1 = ResourceIds.publicIpId(subscription, resourceGroup, name + "-fw-ip-1");
+      String ip2 = ResourceIds.publicIpId(subscription, resourceGroup, name + "-fw-ip-2");
+      publicIps.put(ip1, address(block + 1));
+      publicIps.put(ip2, address(block + 2));
+      ObjectNode fw = JSON.objectNode();
+      fw.put("id", fwId);
+      fw.put("location", location);
+      ObjectNode fp = fw.putObject("properties");
+      fp.putObject("sku").put("name", "AZFW_VNet").put("tier", "Standard");
+      fp.put("threatIntelMode", "Alert");
+      ArrayNode configs = fp.putArray("ipConfigurations");
+      ObjectNode first = configs.addObject();
+      first.put("name", "fw-ipconfig-1");
+      first.put("id", fwId + "/azureFirewallIpConfigurations/fw-ipconfig-1");
+      first.putObject("properties").put("privateIPAddress", applianceIp)
+          .<ObjectNode>set("subnet", JSON.objectNode().put("id", networkId(vnet + "/subnets/AzureFirewallSubnet")))
+          .set("publicIPAddress", JSON.objectNode().put("id", ip1));
+      ObjectNode second = configs.addObject();
+      second.put("name", "fw-ipconfig-2");
+      second.put("id", fwId + "/azureFirewallIpConfigurations/fw-ipconfig-2");
+      second.putObject("properties").set("publicIPAddress", JSON.objectNode().put("id", ip2));
+      network.add(fw);
+      ObjectNode firewallSubnet = JSON.objectNode();
+      firewallSubnet.put("id", networkId(vnet + "/subnets/AzureFirewallSubnet"));
+      firewallSubnet.put("name", "AzureFirewallSubnet");
+      firewallSubnet.putObject("properties").put("addressPrefix", "10." + (h >>> 8 & 255) + "." + (h & 255)
+          + ".128/26");
+      network.add(firewallSubnet);
+    }
   }
 
   private static ArrayNode references(Iterable<String> ids) {

@@ -11,6 +11,16 @@ public enum RequestKind {
   CLUSTER_PATCH,
   PUBLIC_IP_GET,
   PUBLIC_IP_PREFIX_GET,
+  /** {@code GET .../virtualNetworks/{v}/subnets/{s}}: a node subnet, its NAT gateway and route table. */
+  SUBNET_GET,
+  /** {@code GET .../natGateways/{n}}. */
+  NAT_GATEWAY_GET,
+  /** {@code GET .../routeTables/{n}}. */
+  ROUTE_TABLE_GET,
+  /** {@code GET .../azureFirewalls/{n}}. */
+  AZURE_FIREWALL_GET,
+  /** One page of {@code GET .../azureFirewalls} (a subscription's or a resource group's). */
+  AZURE_FIREWALL_LIST,
   /** One page of {@code GET .../managedClusters} (a subscription's or a resource group's). */
   CLUSTER_LIST,
   /** One page of {@code GET .../publicIPAddresses} (a subscription's or a resource group's). */
@@ -31,6 +41,7 @@ public enum RequestKind {
 
   /** One page of a list. */
   public boolean isList() {
-    return this == CLUSTER_LIST || this == PUBLIC_IP_LIST || this == PUBLIC_IP_PREFIX_LIST;
+    return this == CLUSTER_LIST || this == PUBLIC_IP_LIST || this == PUBLIC_IP_PREFIX_LIST
+        || this == AZURE_FIREWALL_LIST;
   }
 }

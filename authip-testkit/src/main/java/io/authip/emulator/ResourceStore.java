@@ -142,6 +142,8 @@ final class ResourceStore {
   private final NavigableMap<String, Cluster> clusters = new TreeMap<>();
   private final NavigableMap<String, ObjectNode> publicIps = new TreeMap<>();
   private final NavigableMap<String, ObjectNode> prefixes = new TreeMap<>();
+  /** Subnets, NAT gateways, route tables and Azure Firewalls, by {@link NetworkRef#type()}, each keyed by lower-cased ID. */
+  private final Map<String, NavigableMap<String, ObjectNode>> network = new java.util.HashMap<>();
   private final Map<String, Operation> operations = new java.util.HashMap<>();
   private final SkipTokens skipTokens = new SkipTokens();
   private int listPageSize = DEFAULT_LIST_PAGE_SIZE;
@@ -259,6 +261,51 @@ final class ResourceStore {
     p.putArray("ipTags");
     prefixes.put(ref.key(), body);
     resourceGroups.add(ref.resourceGroupKey());
+  }
+
+  /**
+   * Stores a subnet, NAT gateway, route table or Azure Firewall body as given (its {@code id} names it; {@code name},
+   * {@code type}, an {@code etag} and {@code properties.provisioningState} are added when absent), replacing one
+   * with the same ID. What it refers to is not checked: Azure lets a subnet name a NAT gateway the caller cannot read.
+   */
+  synchronized String putNetworkResource(ObjectNode body) {
+    String id = body.path("id").asText("");
+    NetworkRef ref = NetworkRef.parse(id).orElseThrow(() -> new IllegalArgumentException("a network resource needs "
+        + "an \"id\" of a subnet (.../Microsoft.Network/virtualNetworks/V/subnets/S), NAT gateway, route table or "
+        + "Azure Firewall, got '" + id + "'"));
+    ObjectNode stored = body.deepCopy();
+    stored.put("id", id);
+    if (!stored.hasNonNull("name")) {
+      stored.put("name", ref.name());
+    }
+    if (!stored.hasNonNull("type")) {
+      stored.put("type", ref.armType());
+    }
+    if (!stored.hasNonNull("etag")) {
+      stored.put("etag", "W/\"" + UUID.randomUUID() + "\"");
+    }
+    ObjectNode properties = stored.path("properties").isObject() ? (ObjectNode) stored.get("properties")
+        : stored.putObject("properties");
+    if (!properties.hasNonNull("provisioningState")) {
+      properties.put("provisioningState", "Succeeded");
+    }
+    network.computeIfAbsent(ref.type(), t -> new TreeMap<>()).put(ref.key(), stored);
+    resourceGroups.add(ref.resourceGroupKey());
+    return id;
+  }
+
+  synchronized Answer getNetworkResource(NetworkRef ref) {
+    ObjectNode body = network.getOrDefault(ref.type(), new TreeMap<>()).get(ref.key());
+    if (body != null) {
+      return Answer.json(200, body.deepCopy());
+    }
+    if (!resourceGroups.contains(ref.resourceGroupKey())) {
+      return Answer.error(404, "ResourceGroupNotFound", "Resource group '" + ref.resourceGroup()
+          + "' could not be found.", Map.of());
+    }
+    return Answer.error(404, "ResourceNotFound", "The Resource '" + ref.armType().replace("/subnets", "") + "/"
+        + ref.displayName() + "' under resource group '" + ref.resourceGroup() + "' was not found. For more details "
+        + "please go to https://aka.ms/ARMResourceNotFoundFix", Map.of());
   }
 
   private static ResourceIds.Ref requireRef(String id, String type) {
@@ -454,6 +501,7 @@ final class ResourceStore {
       case CLUSTER_LIST -> clusters;
       case PUBLIC_IP_LIST -> publicIps;
       case PUBLIC_IP_PREFIX_LIST -> prefixes;
+      case AZURE_FIREWALL_LIST -> network.getOrDefault(NetworkRef.AZURE_FIREWALLS, new TreeMap<>());
       default -> throw new IllegalArgumentException("not a list: " + scope.kind());
     };
     NavigableMap<String, ?> rest = after == null ? all.tailMap(prefix, true) : all.tailMap(after, false);

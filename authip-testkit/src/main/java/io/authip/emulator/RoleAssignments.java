@@ -16,6 +16,31 @@ final class RoleAssignments {
 
   /** Lower-cased client ID → its scopes, each as lower-cased path segments. */
   private final Map<String, List<List<String>>> scopes = new ConcurrentHashMap<>();
+  /** Lower-cased client ID → the actions its role allows, lower-cased; a client without an entry may do any. */
+  private final Map<String, java.util.Set<String>> actions = new ConcurrentHashMap<>();
+
+  /**
+   * Replaces the actions the client's role allows (a custom role's {@code Actions}, exactly: no wildcards, as authip's
+   * role has none); an empty list allows nothing, null lifts the restriction.
+   */
+  void actions(String clientId, java.util.Collection<String> allowed) {
+    if (clientId == null || clientId.isBlank()) {
+      throw new IllegalArgumentException("clientId is required, got '" + clientId + "'");
+    }
+    if (allowed == null) {
+      actions.remove(clientId.toLowerCase(Locale.ROOT));
+      return;
+    }
+    java.util.Set<String> set = new java.util.HashSet<>();
+    for (String action : allowed) {
+      if (action == null || !action.matches("[A-Za-z0-9.]+(/[A-Za-z0-9]+)+") ) {
+        throw new IllegalArgumentException("an action is like Microsoft.Network/natGateways/read, got '" + action
+            + "'");
+      }
+      set.add(action.toLowerCase(Locale.ROOT));
+    }
+    actions.put(clientId.toLowerCase(Locale.ROOT), java.util.Set.copyOf(set));
+  }
 
   /** Replaces the client's scopes; an empty list leaves it no access at all. */
   void scopes(String clientId, List<String> given) {
@@ -39,6 +64,10 @@ final class RoleAssignments {
   Optional<ResourceStore.Answer> refusal(Principal principal, String action, String scope) {
     if (principal == null) {
       return Optional.empty();
+    }
+    java.util.Set<String> may = actions.get(principal.clientId().toLowerCase(Locale.ROOT));
+    if (may != null && !may.contains(action.toLowerCase(Locale.ROOT))) {
+      return Optional.of(authorizationFailed(principal, action, scope));
     }
     List<List<String>> allowed = scopes.get(principal.clientId().toLowerCase(Locale.ROOT));
     if (allowed == null) {

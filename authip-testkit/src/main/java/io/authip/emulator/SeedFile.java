@@ -27,7 +27,9 @@ import java.util.Set;
  *   - id: /subscriptions/.../resourceGroups/net/providers/Microsoft.Network/publicIPPrefixes/ci
  *     ipPrefix: 20.50.61.0/28
  * managedClusters:
- *   - fixture: loadBalancerManagedOutbound   # a ClusterFixture kind
+ *   - fixture: loadBalancerManagedOutbound   # a ClusterFixture kind (userAssignedNatGateway,
+ *                                           # userDefinedRoutingFirewall, ...: with their subnet, NAT gateway,
+ *                                           # route table and firewall)
  *     resourceGroup: rg-prod
  *     name: aks-prod-{i}                      # {i} = 1..count
  *     count: 3
@@ -268,7 +270,8 @@ public final class SeedFile {
     }
     throw new IllegalArgumentException(where + ": unknown fixture '" + name + "'; one of loadBalancerManagedOutbound, "
         + "loadBalancerCustomOutbound, managedNatGateway, nodePublicIpPrefix, nodePublicIpWithoutPrefix, "
-        + "privateCluster, basicLoadBalancer");
+        + "privateCluster, basicLoadBalancer, userAssignedNatGateway, userDefinedRoutingFirewall, "
+        + "userDefinedRoutingAppliance");
   }
 
   private static Iterable<JsonNode> list(JsonNode root, String key, Path file) {

@@ -20,10 +20,17 @@ final class ArmTestClient {
 
   private final ArmEmulator arm;
   private final HttpClient http;
+  private final String clientId;
   private String token;
 
   ArmTestClient(ArmEmulator arm) {
+    this(arm, "app");
+  }
+
+  /** A client whose token is issued to {@code clientId} (for role assignments). */
+  ArmTestClient(ArmEmulator arm, String clientId) {
     this.arm = arm;
+    this.clientId = clientId;
     this.http = HttpClient.newBuilder().sslContext(arm.clientSslContext()).connectTimeout(Duration.ofSeconds(5))
         .build();
   }
@@ -41,7 +48,7 @@ final class ArmTestClient {
           + "/oauth2/v2.0/token"))
           .header("Content-Type", "application/x-www-form-urlencoded")
           .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("grant_type", "client_credentials",
-              "client_id", "app", "client_secret", "s3cret", "scope",
+              "client_id", clientId, "client_secret", "s3cret", "scope",
               "https://management.core.windows.net//.default")))));
       if (reply.status() != 200) {
         throw new IllegalStateException("token request failed: " + reply.raw().body());

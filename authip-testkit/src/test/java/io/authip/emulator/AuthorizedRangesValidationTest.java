@@ -80,6 +80,21 @@ class AuthorizedRangesValidationTest {
   }
 
   @Test
+  void vnetIntegratedClustersAccept2000EntriesAndNoMore() {
+    List<String> ranges = IntStream.range(0, 2001)
+        .mapToObj(i -> "20." + (40 + i / 256) + "." + (i % 256) + ".0/24").toList();
+    ClusterFixture vnet = standard("vnet").withVnetIntegration();
+
+    assertThat(putRanges(vnet, ranges.subList(0, 2000)).status()).isEqualTo(200);
+    assertThat(arm.cluster(vnet.clusterId()).orElseThrow()
+        .at("/properties/apiServerAccessProfile/authorizedIPRanges").size()).isEqualTo(2000);
+    assertRejected(putRanges(standard("vnet-over").withVnetIntegration(), ranges),
+        "The number of APIServer Authorized IP Ranges is greater than the allowed value 2000");
+    assertRejected(putRanges(standard("no-vnet"), ranges.subList(0, 201)),
+        "The number of APIServer Authorized IP Ranges is greater than the allowed value 200.");
+  }
+
+  @Test
   void r5RefusesLoadBalancerOnlyWithOtherRanges() {
     assertRejected(putRanges(standard("r5"), List.of("0.0.0.0/32", "20.30.40.0/24")),
         "Setting apiServerAuthorizedIPRange to 0.0.0.0/32 is not allowed with other IP ranges");

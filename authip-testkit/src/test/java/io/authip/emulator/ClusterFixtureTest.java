@@ -51,12 +51,17 @@ class ClusterFixtureTest {
     assertThat(cluster.agentPoolProfiles()).hasSize(2);
     assertThat(cluster.provisioningState()).isEqualTo("Succeeded");
     assertThat(countLeaves(fixture.body())).isGreaterThan(120);
-    // Every resource a body refers to is provided, and nothing else.
+    // Every resource a body refers to is provided, and nothing else: the cluster's and its network resources'
+    // references (their own child IDs, such as a route's, aside).
     Set<String> referenced = new HashSet<>();
     collectIds(fixture.body(), referenced);
+    fixture.networkResources().forEach(r -> collectIds(r, referenced));
     Set<String> provided = new HashSet<>(fixture.publicIps().keySet());
     provided.addAll(fixture.publicIpPrefixes().keySet());
+    fixture.networkResources().forEach(r -> provided.add(r.path("id").asText()));
+    referenced.removeIf(id -> provided.stream().anyMatch(p -> id.startsWith(p + "/")));
     assertThat(referenced).containsExactlyInAnyOrderElementsOf(provided);
+    assertThat(fixture.networkResources().isEmpty()).isEqualTo(fixture.nodeSubnetId() == null);
   }
 
   @Test
@@ -179,7 +184,8 @@ class ClusterFixtureTest {
 
   private static void collectIds(JsonNode node, Set<String> out) {
     node.fields().forEachRemaining(e -> {
-      if ((e.getKey().equals("id") || e.getKey().equals("nodePublicIPPrefixID")) && e.getValue().isTextual()
+      if ((e.getKey().equals("id") || e.getKey().equals("nodePublicIPPrefixID") || e.getKey().equals("vnetSubnetID"))
+          && e.getValue().isTextual()
           && e.getValue().asText().contains("/Microsoft.Network/")) {
         out.add(e.getValue().asText());
       }

@@ -136,7 +136,10 @@ class SeedFileTest {
 
     SeedFile.Summary summary = arm.seed(shipped);
 
-    assertThat(summary.clusters()).isEqualTo(17);
+    assertThat(summary.clusters()).isEqualTo(20);
+    ClusterFixture natgw = ClusterFixture.userAssignedNatGateway(EXAMPLES_SUB, "rg-spoke", "aks-spoke-natgw");
+    assertThat(arm.cluster(natgw.clusterId()).orElseThrow().at("/properties/agentPoolProfiles/0/vnetSubnetID")
+        .asText()).isEqualTo(natgw.nodeSubnetId());
     assertThat(arm.cluster(ResourceIds.managedClusterId(EXAMPLES_SUB, "rg-prod", "aks-prod-3")).orElseThrow()
         .at("/properties/apiServerAccessProfile/authorizedIPRanges").size()).isEqualTo(2);
     assertThat(arm.cluster(ResourceIds.managedClusterId(EXAMPLES_SUB, "rg-legacy", "aks-basic")).orElseThrow()

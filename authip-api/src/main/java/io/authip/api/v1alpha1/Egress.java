@@ -20,7 +20,9 @@ public class Egress {
   private Boolean loadBalancer;
 
   @Default("true")
-  @JsonPropertyDescription("Add the managed NAT gateway's effective outbound IPs (default true).")
+  @JsonPropertyDescription("Add the NAT gateways' public IPs and prefixes (default true): the managed NAT gateway's "
+      + "effective outbound IPs, and those of a NAT gateway attached to a node pool's subnet (vnetSubnetID), "
+      + "whatever the cluster's outboundType.")
   private Boolean natGateway;
 
   @Default("true")
@@ -32,6 +34,15 @@ public class Egress {
   @JsonPropertyDescription("Extra Public IP address or Public IP prefix ARM resource IDs to add, e.g. an Azure "
       + "Firewall's or a jump box's.")
   private List<String> publicIpResourceIds = new ArrayList<>();
+
+  @Default("false")
+  @JsonPropertyDescription("Let authip change the cluster even when part of its egress cannot be resolved (default "
+      + "false: such a target is Blocked with reason EgressUnknown). Unknown egress is a node subnet whose default "
+      + "route goes to a network virtual appliance that is not an Azure Firewall authip can read, to a virtual "
+      + "network gateway (VPN, ExpressRoute) or nowhere, or a cluster with outboundType userAssignedNATGateway or "
+      + "userDefinedRouting whose subnet has no NAT gateway or default route. List that egress's public IPs or "
+      + "prefixes in publicIpResourceIds first, or set this only when the nodes do not need the API server.")
+  private Boolean allowUnknown;
 
   public Boolean getLoadBalancer() {
     return loadBalancer;
@@ -63,6 +74,18 @@ public class Egress {
 
   public void setPublicIpResourceIds(List<String> publicIpResourceIds) {
     this.publicIpResourceIds = publicIpResourceIds;
+  }
+
+  public Boolean getAllowUnknown() {
+    return allowUnknown;
+  }
+
+  public void setAllowUnknown(Boolean allowUnknown) {
+    this.allowUnknown = allowUnknown;
+  }
+
+  public boolean unknownAllowed() {
+    return allowUnknown != null && allowUnknown;
   }
 
   public boolean loadBalancerEnabled() {

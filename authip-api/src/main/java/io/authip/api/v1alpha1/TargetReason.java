@@ -51,6 +51,12 @@ public enum TargetReason {
   UnresolvedEgress,
   /** Blocked: an egress address is not public. */
   NonPublicEgress,
+  /**
+   * Blocked: where the nodes reach the internet cannot be resolved to addresses (a default route to an appliance that
+   * is no Azure Firewall, a VPN gateway, no NAT gateway with userAssignedNATGateway); spec.egress.publicIpResourceIds
+   * and spec.egress.allowUnknown.
+   */
+  EgressUnknown,
   /** Error: Azure reported authip's operation as Failed or Canceled. */
   OperationFailed,
   /** Error: authip's own record of the cluster cannot be read. */

@@ -36,6 +36,11 @@ public class TargetStatus {
   @JsonPropertyDescription("Number of entries in appliedRanges.")
   private Integer rangeCount;
 
+  @JsonPropertyDescription("Entries the cluster accepts at most, as authip holds it to: 200, or 2,000 with API Server "
+      + "VNet Integration (apiServerAccessProfile.enableVnetIntegration); the operator's AUTHIP_MAX_RANGES and "
+      + "AUTHIP_VNET_INTEGRATION_MAX_RANGES.")
+  private Integer rangesLimit;
+
   @JsonPropertyDescription("SHA-256 of the access and the canonical list last applied (or desired), lower-case hex: "
       + "tells whether two lists are the same when appliedRanges is left out.")
   private String rangesDigest;
@@ -131,6 +136,14 @@ public class TargetStatus {
     this.appliedRanges = appliedRanges;
   }
 
+  public Integer getRangesLimit() {
+    return rangesLimit;
+  }
+
+  public void setRangesLimit(Integer rangesLimit) {
+    this.rangesLimit = rangesLimit;
+  }
+
   public Integer getRangeCount() {
     return rangeCount;
   }
@@ -206,6 +219,7 @@ public class TargetStatus {
     t.access = access;
     t.appliedRanges = appliedRanges == null ? new ArrayList<>() : new ArrayList<>(appliedRanges);
     t.rangeCount = rangeCount;
+    t.rangesLimit = rangesLimit;
     t.rangesDigest = rangesDigest;
     t.previous = previous;
     t.pendingOperation = pendingOperation;
@@ -223,7 +237,8 @@ public class TargetStatus {
         && Objects.equals(clusterId, t.clusterId) && Objects.equals(selectedBy, t.selectedBy) && state == t.state
         && Objects.equals(reason, t.reason) && Objects.equals(message, t.message)
         && access == t.access && Objects.equals(appliedRanges, t.appliedRanges)
-        && Objects.equals(rangeCount, t.rangeCount) && Objects.equals(rangesDigest, t.rangesDigest)
+        && Objects.equals(rangeCount, t.rangeCount) && Objects.equals(rangesLimit, t.rangesLimit)
+        && Objects.equals(rangesDigest, t.rangesDigest)
         && Objects.equals(previous, t.previous)
         && Objects.equals(pendingOperation, t.pendingOperation)
         && Objects.equals(lastSyncTime, t.lastSyncTime) && Objects.equals(lastChangeTime, t.lastChangeTime)
@@ -233,8 +248,8 @@ public class TargetStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(clusterId, selectedBy, state, reason, message, access, appliedRanges, rangeCount, rangesDigest,
-        previous,
+    return Objects.hash(clusterId, selectedBy, state, reason, message, access, appliedRanges, rangeCount, rangesLimit,
+        rangesDigest, previous,
         pendingOperation, lastSyncTime, lastChangeTime, driftDetectedAt, recentCorrections, supernet);
   }
 }

@@ -56,7 +56,8 @@ final class SnapshotMapper {
         lbPrefixes,
         nat,
         pools,
-        rawBody);
+        rawBody,
+        c.fqdn());
   }
 
   private static List<String> ids(List<ResourceReference> refs) {

@@ -26,6 +26,7 @@ import java.util.List;
  * @param rawBody the cluster's JSON exactly as this read returned it, so that {@link AksGateway#apply} can send it
  *     back with only the authorized ranges changed without reading it a second time (the PUT's If-Match on
  *     {@link #eTag} refuses it if the cluster changed since); null when not kept, and apply then reads it again
+ * @param fqdn {@code properties.fqdn}, the API server's public name (for the reachability check), or null
  */
 public record ClusterSnapshot(
     ClusterTarget target,
@@ -42,7 +43,8 @@ public record ClusterSnapshot(
     List<String> lbOutboundIpPrefixIds,
     List<String> natGatewayEffectiveOutboundIpIds,
     List<AgentPool> agentPools,
-    String rawBody) {
+    String rawBody,
+    String fqdn) {
 
   /**
    * A snapshot of a cluster without API Server VNet Integration and without the raw body: {@link AksGateway#apply}
@@ -54,28 +56,35 @@ public record ClusterSnapshot(
       List<String> natGatewayEffectiveOutboundIpIds, List<AgentPool> agentPools) {
     this(target, clusterId, eTag, provisioningState, privateCluster, false, loadBalancerSku, outboundType, access,
         lbEffectiveOutboundIpIds, lbOutboundIpIds, lbOutboundIpPrefixIds, natGatewayEffectiveOutboundIpIds, agentPools,
-        null);
+        null, null);
   }
 
   /** The same cluster with API Server VNet Integration on or off. */
   public ClusterSnapshot withVnetIntegration(boolean on) {
     return new ClusterSnapshot(target, clusterId, eTag, provisioningState, privateCluster, on, loadBalancerSku,
         outboundType, access, lbEffectiveOutboundIpIds, lbOutboundIpIds, lbOutboundIpPrefixIds,
-        natGatewayEffectiveOutboundIpIds, agentPools, rawBody);
+        natGatewayEffectiveOutboundIpIds, agentPools, rawBody, fqdn);
+  }
+
+  /** The same cluster with another {@code properties.fqdn}. */
+  public ClusterSnapshot withFqdn(String name) {
+    return new ClusterSnapshot(target, clusterId, eTag, provisioningState, privateCluster, vnetIntegration,
+        loadBalancerSku, outboundType, access, lbEffectiveOutboundIpIds, lbOutboundIpIds, lbOutboundIpPrefixIds,
+        natGatewayEffectiveOutboundIpIds, agentPools, rawBody, name);
   }
 
   /** The same cluster with other node pools. */
   public ClusterSnapshot withAgentPools(List<AgentPool> pools) {
     return new ClusterSnapshot(target, clusterId, eTag, provisioningState, privateCluster, vnetIntegration,
         loadBalancerSku, outboundType, access, lbEffectiveOutboundIpIds, lbOutboundIpIds, lbOutboundIpPrefixIds,
-        natGatewayEffectiveOutboundIpIds, pools, rawBody);
+        natGatewayEffectiveOutboundIpIds, pools, rawBody, fqdn);
   }
 
   /** The same cluster with another {@code networkProfile.outboundType}. */
   public ClusterSnapshot withOutboundType(String type) {
     return new ClusterSnapshot(target, clusterId, eTag, provisioningState, privateCluster, vnetIntegration,
         loadBalancerSku, type, access, lbEffectiveOutboundIpIds, lbOutboundIpIds, lbOutboundIpPrefixIds,
-        natGatewayEffectiveOutboundIpIds, agentPools, rawBody);
+        natGatewayEffectiveOutboundIpIds, agentPools, rawBody, fqdn);
   }
 
   public ClusterSnapshot {
@@ -94,7 +103,7 @@ public record ClusterSnapshot(
     return new ClusterSnapshot(target, clusterId, null, ProvisioningState.Succeeded.name(), privateCluster,
         vnetIntegration, loadBalancerSku, outboundType,
         applied, lbEffectiveOutboundIpIds, lbOutboundIpIds, lbOutboundIpPrefixIds, natGatewayEffectiveOutboundIpIds,
-        agentPools, null);
+        agentPools, null, fqdn);
   }
 
   /** Without the raw body, which is long and of no use in a log line. */

@@ -276,6 +276,10 @@ public final class PolicyValidator {
           errors.add(new FieldError("spec.egress.publicIpResourceIds", "must be empty with access: " + access
               + "; use access: Restricted"));
         }
+        if (egress.managementClusterEnabled()) {
+          errors.add(new FieldError("spec.egress.managementCluster", "cannot be true with access: " + access
+              + ", which lists no ranges; use access: Restricted"));
+        }
       }
       case Restricted -> {
         int entries = all.size() + (spec.getServiceTag() != null ? 1 : 0);

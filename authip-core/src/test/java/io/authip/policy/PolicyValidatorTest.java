@@ -373,6 +373,19 @@ class PolicyValidatorTest {
         "spec.egress.publicIpResourceIds: must be empty with access: " + access + "; use access: Restricted");
   }
 
+  @ParameterizedTest
+  @EnumSource(value = Access.class, names = {"Unrestricted", "LoadBalancerOnly"})
+  void theManagementClustersEgressNeedsRestricted(Access access) {
+    assertThat(errors(s -> {
+      s.setAccess(access);
+      s.setRanges(ranges());
+      io.authip.api.v1alpha1.Egress e = new io.authip.api.v1alpha1.Egress();
+      e.setManagementCluster(true);
+      s.setEgress(e);
+    })).containsExactly("spec.egress.managementCluster: cannot be true with access: " + access + ", which lists no "
+        + "ranges; use access: Restricted");
+  }
+
   @Test
   void r6RestrictedWithNothingIsRefusedNotSentAsAnEmptyList() {
     String message = "spec: access: Restricted with no ranges, no rangeSetRefs, no serviceTag and all egress off "

@@ -54,6 +54,8 @@ public final class AuthipOperator implements AutoCloseable {
   /** Lists each subscription's clusters, public IPs and prefixes for every policy at once. */
   private final FleetObserver observer;
   private final SourceRefresher refresher;
+  private final PolicySyncer syncer;
+  private ApiServerProber prober;
   private HealthAndMetricsServer http;
 
   /**
@@ -121,6 +123,9 @@ public final class AuthipOperator implements AutoCloseable {
       metrics.pacer(azure.pacer());
     }
     PolicySyncer syncer = new PolicySyncer(gateway, captures, config, clock, observer);
+    this.syncer = syncer;
+    this.prober = new ApiServerProber(ApiServerProber.Resolver.DNS, config.checks().timeout(), clock);
+    syncer.reachability(prober);
     Tenancy tenancy = new Tenancy(config, gateway, identities);
     GrantUsage usage = new GrantUsage();
     if (tenancy.open()) {
@@ -200,6 +205,17 @@ public final class AuthipOperator implements AutoCloseable {
         .setMaxInterval(config.maxBackoff().toMillis()).withoutMaxAttempts());
   }
 
+  /**
+   * Where the reachability check finds API servers (DNS and port 443 unless replaced, e.g. by the ARM emulator's
+   * endpoints in tests and the sandbox); call before {@link #start}.
+   */
+  public AuthipOperator apiServerResolver(ApiServerProber.Resolver resolver) {
+    prober.close();
+    prober = new ApiServerProber(resolver, config.checks().timeout(), Clock.systemUTC());
+    syncer.reachability(prober);
+    return this;
+  }
+
   /** Starts the HTTP endpoints, then the controllers (which wait for the lease when leader election is on). */
   public AuthipOperator start(String httpHost) {
     LOG.info("starting authip: {}", config.describe());
@@ -236,6 +252,7 @@ public final class AuthipOperator implements AutoCloseable {
     } finally {
       observer.close();
       refresher.close();
+      prober.close();
       if (http != null) {
         http.close();
       }

@@ -109,7 +109,7 @@ public final class Conditions {
     return null;
   }
 
-  private static List<Condition> without(List<Condition> current, String type) {
+  static List<Condition> without(List<Condition> current, String type) {
     if (current == null || current.stream().noneMatch(c -> type.equals(c.getType()))) {
       return current;
     }

@@ -35,6 +35,8 @@ public enum EventReason {
   ShrinkApproved(false),
   /** A source could not be read (its last good content, if any, stays in use). */
   SourceFailed(true),
+  /** A change locked the operator out of the API server: the previous list was put back (revertOnLockout). */
+  LockoutPrevented(true),
   /** An unexpected exception in a reconcile (status: Ready=False, reason InternalError). */
   InternalError(true);
 

@@ -71,7 +71,32 @@ public record OperatorConfig(
     Tenancy tenancy,
     String tenantServiceAccount,
     String tokenAudience,
-    Sources sources) {
+    Sources sources,
+    ApiServerChecks checks) {
+
+  /**
+   * The reachability check of policies with {@code spec.reachability.check}, and the cluster authip runs in.
+   *
+   * @param timeout how long a TCP connection and TLS handshake to an API server may take
+   * @param interval how often a checked cluster's API server is checked again (during a propagation window: every
+   *     poll interval)
+   * @param selfClusterId the ARM ID of the AKS cluster authip runs in ({@code spec.egress.managementCluster}), or null
+   */
+  public record ApiServerChecks(Duration timeout, Duration interval, String selfClusterId) {
+
+    String describe() {
+      return " reachabilityTimeout=" + human(timeout) + " reachabilityInterval=" + human(interval)
+          + (selfClusterId == null ? "" : " selfCluster=" + selfClusterId);
+    }
+  }
+
+  /** With other reachability settings, e.g. for tests. */
+  public OperatorConfig withChecks(ApiServerChecks c) {
+    return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
+        maxRanges, vnetIntegrationMaxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry,
+        errorBackoff, maxBackoff, resyncCap, operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease,
+        tenancy, tenantServiceAccount, tokenAudience, sources, c);
+  }
 
   /**
    * How IpRangeSet sources are read.
@@ -102,7 +127,7 @@ public record OperatorConfig(
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
         maxRanges, vnetIntegrationMaxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry,
         errorBackoff, maxBackoff, resyncCap, operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease,
-        tenancy, tenantServiceAccount, tokenAudience, s);
+        tenancy, tenantServiceAccount, tokenAudience, s, checks);
   }
 
   /** How targets are authorized. */
@@ -166,28 +191,28 @@ public record OperatorConfig(
   public OperatorConfig withTimings(Duration poll, Duration propagation, Duration busy, Duration resync) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
         maxRanges, vnetIntegrationMaxRanges, reconcileThreads, logLevel, poll, propagation, busy, errorBackoff, maxBackoff, resync,
-        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount, tokenAudience, sources);
+        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount, tokenAudience, sources, checks);
   }
 
   /** With another flap guard and restore timeout, e.g. for tests. */
   public OperatorConfig withGuards(int corrections, Duration window, Duration restore) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
         maxRanges, vnetIntegrationMaxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
-        resyncCap, operatorNamespace, restore, corrections, window, lease, tenancy, tenantServiceAccount, tokenAudience, sources);
+        resyncCap, operatorNamespace, restore, corrections, window, lease, tenancy, tenantServiceAccount, tokenAudience, sources, checks);
   }
 
   /** With leader election on a Lease {@code name} in {@code namespace}. */
   public OperatorConfig withLeaderElection(String namespace, String name) {
     return new OperatorConfig(watchNamespaces, labelSelector, true, namespace, name, httpPort, maxRanges,
         vnetIntegrationMaxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff, resyncCap,
-        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount, tokenAudience, sources);
+        operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, tenancy, tenantServiceAccount, tokenAudience, sources, checks);
   }
 
   /** With another tenancy mode, e.g. for tests. */
   public OperatorConfig withTenancy(Tenancy mode) {
     return new OperatorConfig(watchNamespaces, labelSelector, leaderElection, leaseNamespace, leaseName, httpPort,
         maxRanges, vnetIntegrationMaxRanges, reconcileThreads, logLevel, pollInterval, propagationDelay, busyRetry, errorBackoff, maxBackoff,
-        resyncCap, operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, mode, tenantServiceAccount, tokenAudience, sources);
+        resyncCap, operatorNamespace, restoreTimeout, flapCorrections, flapWindow, lease, mode, tenantServiceAccount, tokenAudience, sources, checks);
   }
 
   /** Defaults for tests and the sandbox: no leader election, fast polling, a free port. */
@@ -255,12 +280,20 @@ public record OperatorConfig(
           + "digits, '-' and '.'), e.g. " + DEFAULT_TENANT_SERVICE_ACCOUNT);
     }
     Sources sources = sources(env, errors);
+    Duration probeTimeout = positive(env, "AUTHIP_REACHABILITY_TIMEOUT", Duration.ofSeconds(5), errors);
+    Duration probeInterval = positive(env, "AUTHIP_REACHABILITY_INTERVAL", Duration.ofMinutes(5), errors);
+    String self = blankToNull(env.get("AUTHIP_SELF_CLUSTER_ID"));
+    if (self != null && io.authip.api.v1alpha1.ClusterTarget.fromResourceId(self).isEmpty()) {
+      errors.add("AUTHIP_SELF_CLUSTER_ID='" + self + "' is not the ARM ID of a managed cluster; expected "
+          + "/subscriptions/<guid>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>");
+    }
+    ApiServerChecks checks = new ApiServerChecks(probeTimeout, probeInterval, self);
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
     }
     return new OperatorConfig(namespaces, selector, leader, leaseNs, leaseName, port, maxRanges, vnetMaxRanges, threads, level,
         poll, propagation, busy, backoff, maxBackoff, resyncCap, operatorNs, restoreTimeout, flapCorrections,
-        flapWindow, lease, tenancy, tenantSa, audience, sources);
+        flapWindow, lease, tenancy, tenantSa, audience, sources, checks);
 
   }
 
@@ -352,7 +385,7 @@ public record OperatorConfig(
         + (resyncCap == null ? "" : " resyncCap=" + resyncCap)
         + " namespace=" + operatorNamespace + " restoreTimeout=" + restoreTimeout
         + " flapGuard=" + flapCorrections + "/" + flapWindow
-        + (leaderElection ? lease.describe() : "") + sources.describe()
+        + (leaderElection ? lease.describe() : "") + sources.describe() + checks.describe()
         + " tenancy=" + tenancy + (tenancy == Tenancy.grants ? " tenantServiceAccount=" + tenantServiceAccount
             + " tokenAudience=" + tokenAudience : "");
   }

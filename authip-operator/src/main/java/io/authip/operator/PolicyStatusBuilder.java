@@ -94,9 +94,29 @@ public final class PolicyStatusBuilder {
         drifted.isEmpty() ? "every target matches the policy or is being changed to it"
             : drifted.stream().map(PolicyStatusBuilder::name).collect(Collectors.joining(", "))
                 + " differ from the policy", generation, now);
+    if (policy.getSpec() != null && policy.getSpec().effectiveReachability().checking()) {
+      List<TargetStatus> checked = targets.stream().filter(t -> t.getApiServer() != null
+          && t.getApiServer().getReachable() != null).toList();
+      List<TargetStatus> unreachable = checked.stream().filter(t -> !t.getApiServer().getReachable()).toList();
+      conditions = checked.isEmpty()
+          ? Conditions.set(conditions, API_SERVER_REACHABLE, "Unknown", ConditionReason.NotChecked,
+              "no target's API server has been checked yet", generation, now)
+          : Conditions.set(conditions, API_SERVER_REACHABLE, unreachable.isEmpty(), unreachable.isEmpty()
+              ? ConditionReason.Reachable : ConditionReason.Unreachable, unreachable.isEmpty()
+              ? checked.size() + "/" + targets.size() + " API servers answered the operator's latest check ("
+                  + checked.stream().map(t -> t.getApiServer().getLatencyMs()).filter(java.util.Objects::nonNull)
+                      .max(Long::compare).orElse(0L) + " ms at most)"
+              : unreachable.stream().limit(MAX_MESSAGES).map(t -> name(t) + ": " + t.getApiServer().getMessage())
+                  .collect(Collectors.joining("; ")), generation, now);
+    } else {
+      conditions = Conditions.without(conditions, API_SERVER_REACHABLE);
+    }
     s.setConditions(Conditions.withProgress(conditions, generation, now));
     return s;
   }
+
+  /** The condition of spec.reachability.check: whether every checked API server answers the operator. */
+  static final String API_SERVER_REACHABLE = "ApiServerReachable";
 
   static boolean ready(TargetStatus t) {
     return t.getState() == TargetState.InSync || t.getState() == TargetState.Propagating;

@@ -2,6 +2,7 @@ package io.authip.operator;
 
 import io.authip.api.v1alpha1.Access;
 import io.authip.api.v1alpha1.AuthorizedIpPolicy;
+import io.authip.api.v1alpha1.LockoutStatus;
 import io.authip.api.v1alpha1.AuthorizedIpPolicySpec;
 import io.authip.api.v1alpha1.CapturedAccess;
 import io.authip.api.v1alpha1.ClusterTarget;
@@ -133,6 +134,37 @@ public final class PolicySyncer {
   private final Selections selections = new Selections();
   /** Lists clusters per subscription; null: every cluster is read alone (as tests of this class do). */
   private final FleetObserver observer;
+  /** Checks that API servers answer the operator (spec.reachability); null: no check is possible. */
+  private volatile ApiServerProber prober;
+  /** Reconciles the policy whose check finished. */
+  private volatile java.util.function.Consumer<ResourceID> probed = id -> { };
+  /**
+   * Per target changed by a policy with {@code revertOnLockout}, whose API server answered before: the change is
+   * watched until the API server answers after its propagation window, or is found locked out. Losing it on restart
+   * only ends the watch (the list stays).
+   */
+  private final Map<String, Watch> watches = new ConcurrentHashMap<>();
+  /** The egress of the cluster authip runs in ({@code spec.egress.managementCluster}), as last resolved. */
+  private volatile SelfEgress selfEgress;
+
+  /** A change being watched for a lockout: when it was sent, and how many checks after its window failed. */
+  private record Watch(Instant sentAt, String digest, int failuresAfterWindow) {
+  }
+
+  /** The management cluster's egress blocks, and when they were resolved. */
+  private record SelfEgress(CidrSet blocks, Instant at) {
+  }
+
+  /** Checks after the propagation window that must all fail before a change counts as a lockout. */
+  static final int LOCKOUT_CHECKS = 2;
+
+  /**
+   * Enables {@code spec.reachability}: checks run on the prober's threads and reconcile the policy when done (through
+   * the trigger {@link #onListed} sets).
+   */
+  void reachability(ApiServerProber prober) {
+    this.prober = prober;
+  }
 
   public PolicySyncer(AksGateway gateway, CaptureStore captures, OperatorConfig config, Clock clock) {
     this(gateway, captures, config, clock, null);
@@ -154,6 +186,7 @@ public final class PolicySyncer {
    */
   /** Where the policies waiting for a list, or targeting a cluster a list found changed, are triggered. */
   void onListed(java.util.function.Consumer<ResourceID> trigger) {
+    this.probed = trigger;
     if (observer != null) {
       observer.trigger(trigger);
     }
@@ -536,6 +569,8 @@ public final class PolicySyncer {
      */
     final List<CaptureStore.Record> records = new ArrayList<>();
     Duration after;
+    /** The cluster's API server name as last read ({@code properties.fqdn}), for the reachability check. */
+    String fqdn;
 
     Step(ClusterTarget target, TargetStatus status, TargetStatus prev, Duration resync, List<PolicyEvent> events,
         AuthorizedIpPolicy policy, IntentLog intents, Supplier<List<TargetStatus>> sofar, boolean last,
@@ -581,6 +616,21 @@ public final class PolicySyncer {
     TargetStatus ts = step.status;
     boolean enforce = spec.effectiveMode() == Mode.Enforce;
     String key = step.target.key();
+    if (spec.effectiveEgress().managementClusterEnabled()) {
+      Outcome<CidrSet> self = selfEgress();
+      if (self instanceof Outcome.Failed<CidrSet> f) {
+        boolean changed = ts.getState() != TargetState.Blocked || !TargetReason.UnresolvedEgress.is(ts.getReason());
+        step.blocked(TargetReason.UnresolvedEgress, "spec.egress.managementCluster: " + f.failure().message()
+            + "; nothing is sent without the management cluster's egress");
+        if (changed) {
+          step.event(EventReason.Blocked, TargetReason.UnresolvedEgress + ": " + ts.getMessage());
+        }
+        step.retryIn(config.errorBackoff());
+        return;
+      }
+      // Exact addresses of authip's own cluster: added as ranges (a cover never widens a /32).
+      staticRanges = staticRanges.union(((Outcome.Ok<CidrSet>) self).value());
+    }
     CaptureStore.Entry record = null;
     if (enforce) {
       try {
@@ -693,6 +743,7 @@ public final class PolicySyncer {
         seenAt = now();
       }
       boolean fromList = snapshot.rawBody() == null && observer != null && !alone;
+      step.fqdn = snapshot.fqdn();
       ts.setClusterId(snapshot.clusterId() == null ? step.target.resourceId() : snapshot.clusterId());
       ts.setLastSyncTime(seenAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
       if (enforce && record == null && step.records.isEmpty()) {
@@ -752,8 +803,25 @@ public final class PolicySyncer {
         }
         return;
       }
-      ApiServerAccess desired = ((TargetPlan.Desired) plan).access();
+      ApiServerAccess planned = ((TargetPlan.Desired) plan).access();
       ts.setSupernet(supernetStatus(((TargetPlan.Desired) plan).widening()));
+      // A list that locked the operator out is held back while the policy asks for it: the list the cluster had
+      // before (from authip's own record, never from status) is what the cluster gets.
+      LockoutStatus hold = ts.getLockout();
+      if (hold != null && (!spec.effectiveReachability().reverting() || !enforce
+          || !planned.digest().equals(hold.getHeldDigest()))) {
+        ts.setLockout(null);
+        hold = null;
+      }
+      Optional<ApiServerAccess> back = hold == null ? Optional.empty() : listBefore(record, planned);
+      if (hold != null && back.isEmpty()) {
+        step.blocked(TargetReason.LockoutPrevented, "the list " + planned.describe() + " locked the operator out "
+            + "of the API server and authip has no record of a restricted list the cluster had before it (an "
+            + "unrestricted one is never put back); change the policy's list, e.g. with "
+            + "spec.egress.managementCluster: true");
+        return;
+      }
+      ApiServerAccess desired = back.orElse(planned);
       AccessDiff diff = AccessDiff.between(snapshot.access(), desired);
       boolean resend = diff.isEmpty() && resendAfterFailure(spec, step.prev, snapshot, ownChange);
       if (outdated != null && fromList && (diff.isEmpty() || snapshot.operationInProgress())) {
@@ -835,6 +903,23 @@ public final class PolicySyncer {
         alone = true;
         attempt--;
         continue;
+      }
+      if (hold == null && spec.effectiveReachability().checking() && prober != null) {
+        Optional<ApiServerProber.Probe> before = prober.latest(key);
+        if (before.isEmpty() || before.get().at().isBefore(now().minus(config.checks().interval()))) {
+          prober.start(key, snapshot.fqdn(), p -> probed.accept(ResourceID.fromResource(step.policy)));
+          markDrift(ts, step.prev, desired);
+          step.state(TargetState.Pending, TargetReason.CheckingReachability, "checking that the API server answers "
+              + "before changing " + diff.summary());
+          step.retryIn(prober.timeout().plusSeconds(1));
+          return;
+        }
+        ts.setApiServer(check(before.get()));
+        if (before.get().reachable() && spec.effectiveReachability().reverting()) {
+          watches.put(key, new Watch(now(), desired.digest(), 0));
+        } else {
+          watches.remove(key);
+        }
       }
       // Write-ahead: authip's own record (capture, list about to be sent), then the status with the intent. Only
       // once both are durable does the PUT go out. With several targets, their records go to the capture ConfigMaps
@@ -1240,6 +1325,18 @@ public final class PolicySyncer {
     ts.setDriftDetectedAt(null);
     Instant changed = parse(ts.getLastChangeTime());
     Instant propagatedAt = changed == null ? null : changed.plus(config.propagationDelay());
+    if (step.policy.getSpec().effectiveReachability().checking() && prober != null
+        && checkReachability(step, desired, propagatedAt)) {
+      return;
+    }
+    if (ts.getLockout() != null) {
+      step.blocked(TargetReason.LockoutPrevented, "the list with digest " + ts.getLockout().getHeldDigest()
+          + " made the API server stop answering the operator after it propagated (found "
+          + ts.getLockout().getDetectedAt() + "); the list the cluster had before, " + desired.describe()
+          + ", is back in place and the new one is held until the policy's list changes (e.g. add "
+          + "spec.egress.managementCluster: true or the operator's egress to the ranges)");
+      return;
+    }
     if (propagatedAt != null && now().isBefore(propagatedAt)) {
       step.state(TargetState.Propagating, TargetReason.Propagating, "applied; AKS takes up to "
           + config.propagationDelay().toMinutes() + " minutes to enforce it (until " + propagatedAt + ")");
@@ -1247,6 +1344,139 @@ public final class PolicySyncer {
     } else {
       step.state(TargetState.InSync, TargetReason.InSync, desired.describe() + " in place");
     }
+  }
+
+  /**
+   * The reachability check of a target that has (or is getting) its list: shows the latest check, starts the next
+   * when due, and, for a change being watched, decides once its propagation window has passed. Returns true when it
+   * found a lockout and set the target's state (the list before is put back by the next pass).
+   */
+  private boolean checkReachability(Step step, ApiServerAccess desired, Instant propagatedAt) {
+    TargetStatus ts = step.status;
+    String key = step.target.key();
+    Optional<ApiServerProber.Probe> latest = prober.latest(key);
+    latest.ifPresent(p -> ts.setApiServer(check(p)));
+    Watch w = watches.get(key);
+    if (w != null && !w.digest().equals(desired.digest())) {
+      watches.remove(key);
+      w = null;
+    }
+    Instant windowEnd = propagatedAt == null ? now() : propagatedAt;
+    Duration every = w != null ? config.pollInterval() : config.checks().interval();
+    boolean due = latest.isEmpty() || latest.get().at().isBefore(now().minus(every))
+        || w != null && latest.get().at().isBefore(windowEnd);
+    if (due && !now().isBefore(windowEnd) && step.fqdn != null) {
+      prober.start(key, step.fqdn, p -> probed.accept(ResourceID.fromResource(step.policy)));
+    }
+    step.retryIn(w != null ? config.pollInterval() : every);
+    if (w == null || latest.isEmpty() || latest.get().at().isBefore(windowEnd)) {
+      return false;
+    }
+    Optional<Instant> answered = prober.lastReachable(key);
+    if (answered.isPresent() && !answered.get().isBefore(windowEnd)) {
+      watches.remove(key);
+      return false;
+    }
+    if (latest.get().reachable()) {
+      return false;
+    }
+    // A failed check after the window: counted once per check.
+    Watch counted = w.failuresAfterWindow() > 0 && latest.get().at().equals(lastCounted.get(key)) ? w
+        : new Watch(w.sentAt(), w.digest(), w.failuresAfterWindow() + 1);
+    lastCounted.put(key, latest.get().at());
+    watches.put(key, counted);
+    if (counted.failuresAfterWindow() < LOCKOUT_CHECKS) {
+      step.retryIn(config.pollInterval());
+      return false;
+    }
+    watches.remove(key);
+    LockoutStatus hold = new LockoutStatus();
+    hold.setHeldDigest(desired.digest());
+    hold.setDetectedAt(now().toString());
+    ts.setLockout(hold);
+    String why = latest.get().message();
+    step.event(EventReason.LockoutPrevented, "the API server stopped answering the operator after " + desired.describe()
+        + " propagated (" + counted.failuresAfterWindow() + " checks failed: " + why + "); putting back the list the "
+        + "cluster had before");
+    step.state(TargetState.Pending, TargetReason.LockoutPrevented, "the API server stopped answering the operator "
+        + "after the change (" + why + "); putting back the list the cluster had before");
+    step.retryIn(Duration.ofMillis(1));
+    return true;
+  }
+
+  /** The time of the last failed check counted for each watched target. */
+  private final Map<String, Instant> lastCounted = new ConcurrentHashMap<>();
+
+  private static io.authip.api.v1alpha1.ApiServerCheck check(ApiServerProber.Probe p) {
+    io.authip.api.v1alpha1.ApiServerCheck c = new io.authip.api.v1alpha1.ApiServerCheck();
+    c.setReachable(p.reachable());
+    c.setLatencyMs(p.reachable() ? p.latencyMs() : null);
+    c.setCheckedAt(p.at().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
+    c.setMessage(p.message());
+    return c;
+  }
+
+  /**
+   * The list the cluster had before authip sent {@code locking}, from authip's own record: the latest other list
+   * authip sent, or the pre-takeover capture when there is none. Empty when there is none, or when it was unrestricted (an
+   * empty list is never sent unless the spec asks for it).
+   */
+  private static Optional<ApiServerAccess> listBefore(CaptureStore.Entry record, ApiServerAccess locking) {
+    if (record == null) {
+      return Optional.empty();
+    }
+    // The latest other list authip sent (once the list before is put back, it is the latest sent of all), else the
+    // pre-takeover capture.
+    List<List<String>> sent = record.sent();
+    ApiServerAccess before = null;
+    for (int i = sent.size() - 1; i >= 0 && before == null; i--) {
+      ApiServerAccess candidate = ApiServerAccess.fromAks(sent.get(i));
+      if (!candidate.digest().equals(locking.digest())) {
+        before = candidate;
+      }
+    }
+    if (before == null && record.captured() != null && record.captured().getRanges() != null) {
+      before = ApiServerAccess.fromAks(record.captured().getRanges());
+    }
+    if (before == null) {
+      return Optional.empty();
+    }
+    return before.access() == Access.Unrestricted || before.digest().equals(locking.digest()) ? Optional.empty()
+        : Optional.of(before);
+  }
+
+  /** The management cluster's egress blocks, resolved through ARM with the operator's own identity, cached. */
+  private Outcome<CidrSet> selfEgress() {
+    SelfEgress cached = selfEgress;
+    if (cached != null && cached.at().isAfter(now().minus(config.checks().interval()))) {
+      return Outcome.ok(cached.blocks());
+    }
+    String id = config.checks().selfClusterId();
+    if (id == null) {
+      return Outcome.failed(new Outcome.Failure.Rejected("NoSelfCluster", "the operator has no AUTHIP_SELF_CLUSTER_ID "
+          + "(the ARM ID of the AKS cluster it runs in); set it in the operator's configuration, or list that "
+          + "cluster's egress in spec.egress.publicIpResourceIds"));
+    }
+    ClusterTarget self = ClusterTarget.fromResourceId(id).orElseThrow();
+    Outcome<ClusterSnapshot> read = gateway.read(self);
+    if (read instanceof Outcome.Failed<ClusterSnapshot> f) {
+      return Outcome.failed(f.failure());
+    }
+    ClusterSnapshot snapshot = ((Outcome.Ok<ClusterSnapshot>) read).value();
+    AuthorizedIpPolicySpec defaults = new AuthorizedIpPolicySpec();
+    List<String> ids = TargetPlanner.egressIds(defaults, snapshot);
+    if (ids.isEmpty()) {
+      return Outcome.failed(new Outcome.Failure.Rejected("NoSelfEgress", "the management cluster " + id + " shows "
+          + "no outbound IPs authip can resolve (load balancer or managed NAT gateway); list its egress in "
+          + "spec.egress.publicIpResourceIds"));
+    }
+    Outcome<Map<String, Cidr>> resolved = gateway.resolve(ids);
+    if (resolved instanceof Outcome.Failed<Map<String, Cidr>> f) {
+      return Outcome.failed(f.failure());
+    }
+    CidrSet blocks = CidrSet.of(((Outcome.Ok<Map<String, Cidr>>) resolved).value().values());
+    selfEgress = new SelfEgress(blocks, now());
+    return Outcome.ok(blocks);
   }
 
   private void failure(Step step, Outcome.Failure failure, String during) {

@@ -147,7 +147,10 @@ public final class LocalEnvironment implements AutoCloseable {
     // exit this JVM.
     operator = new AuthipOperator(kube.operatorClient(), gateway,
         new FederatedGateways(azure, kube.operatorClient(), options.operator().tokenAudience(), calls, gateway.pacer()), options.operator(), registry, metrics,
-        Clock.systemUTC(), false).start("127.0.0.1");
+        Clock.systemUTC(), false)
+        // API servers are the emulator's endpoints, which judge connections by the caller address set on it.
+        .apiServerResolver(fqdn -> arm.apiServer(fqdn).orElseThrow(() -> new java.net.UnknownHostException(fqdn)))
+        .start("127.0.0.1");
     return operator;
   }
 

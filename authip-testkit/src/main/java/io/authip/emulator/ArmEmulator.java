@@ -53,6 +53,7 @@ public final class ArmEmulator implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final SelfSignedCertificate certificate;
   private final ResourceStore store;
+  private ApiServerEndpoints apiServers;
   private final RequestStats stats;
   private final FaultPlan faults;
   private final ArmHttpHandler handler;
@@ -508,6 +509,33 @@ public final class ArmEmulator implements AutoCloseable {
     server.stop(0);
     scheduler.shutdownNow();
     executor.shutdownNow();
+    synchronized (this) {
+      if (apiServers != null) {
+        apiServers.close();
+      }
+    }
+  }
+
+  private synchronized ApiServerEndpoints apiServers() {
+    if (apiServers == null) {
+      apiServers = new ApiServerEndpoints(store, certificate);
+    }
+    return apiServers;
+  }
+
+  /**
+   * Where the emulated API server of the cluster whose {@code properties.fqdn} is {@code fqdn} listens (127.0.0.1,
+   * a port of its own, TLS with this emulator's certificate); empty when no cluster has that name. It completes a
+   * TLS handshake only when the cluster's current authorized ranges are empty or contain the address set with
+   * {@link #apiServerCaller}, and otherwise holds the connection unanswered, as AKS drops what its list refuses.
+   */
+  public java.util.Optional<java.net.InetSocketAddress> apiServer(String fqdn) {
+    return apiServers().address(fqdn);
+  }
+
+  /** The address the emulated API servers see connections coming from (the operator's egress). */
+  public void apiServerCaller(String ipv4Address) {
+    apiServers().caller(ipv4Address);
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

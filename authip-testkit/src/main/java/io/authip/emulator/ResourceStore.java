@@ -335,6 +335,12 @@ final class ResourceStore {
   }
 
   /** The cluster as a GET would show it now (with {@code eTag}), without counting as a GET. */
+  /** The body of the cluster whose {@code properties.fqdn} is {@code fqdn} (case-insensitive), if any. */
+  synchronized Optional<ObjectNode> clusterByFqdn(String fqdn) {
+    return clusters.values().stream().filter(c -> fqdn.equalsIgnoreCase(c.body.path("properties").path("fqdn")
+        .asText(""))).map(c -> c.body.deepCopy()).findFirst();
+  }
+
   synchronized Optional<ObjectNode> cluster(String id, Instant now) {
     Cluster c = clusters.get(ResourceIds.key(id));
     if (c == null) {

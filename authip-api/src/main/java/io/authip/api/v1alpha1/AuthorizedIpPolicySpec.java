@@ -92,6 +92,10 @@ public class AuthorizedIpPolicySpec {
       + "AKS accepts: refuse (default), or cover it with wider blocks within a budget of extra addresses.")
   private Overflow overflow;
 
+  @JsonPropertyDescription("Check from the operator that each target's API server still answers after a change, "
+      + "and put the previous list back when a change locked it out.")
+  private Reachability reachability;
+
   @Default("Enforce")
   @JsonPropertyDescription("Enforce (default): drive the clusters to this policy. Observe: report drift, never write.")
   private Mode mode;
@@ -106,6 +110,19 @@ public class AuthorizedIpPolicySpec {
   @JsonPropertyDescription("How often the actual ranges are re-read from Azure to detect drift, e.g. 5m or 1h30m "
       + "(1m to 24h; default 5m).")
   private String resyncInterval;
+
+  public Reachability getReachability() {
+    return reachability;
+  }
+
+  public void setReachability(Reachability reachability) {
+    this.reachability = reachability;
+  }
+
+  /** The reachability settings, no check when absent. */
+  public Reachability effectiveReachability() {
+    return reachability == null ? new Reachability() : reachability;
+  }
 
   public Overflow getOverflow() {
     return overflow;

@@ -51,7 +51,13 @@ public enum ConditionReason {
   /** ShrinkHeld: no refresh is held back. */
   NotHeld,
   /** ShrinkHeld: a refresh that removes too much is held back until approved or confirmed. */
-  Held;
+  Held,
+  /** ApiServerReachable: every checked target's API server answered the operator's latest check. */
+  Reachable,
+  /** ApiServerReachable: a checked target's API server did not answer the operator's latest check. */
+  Unreachable,
+  /** ApiServerReachable: no target has been checked yet. */
+  NotChecked;
 
   /** Whether {@code reason} (as read from status, possibly null or anything) is this one. */
   public boolean is(String reason) {

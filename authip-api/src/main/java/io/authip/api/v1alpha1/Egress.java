@@ -44,6 +44,23 @@ public class Egress {
       + "prefixes in publicIpResourceIds first, or set this only when the nodes do not need the API server.")
   private Boolean allowUnknown;
 
+  @JsonPropertyDescription("Add the egress of the cluster authip itself runs in (the operator's "
+      + "AUTHIP_SELF_CLUSTER_ID, resolved through ARM like a target's), so that GitOps agents and tools running "
+      + "next to authip keep their access (default false).")
+  private Boolean managementCluster;
+
+  public Boolean getManagementCluster() {
+    return managementCluster;
+  }
+
+  public void setManagementCluster(Boolean managementCluster) {
+    this.managementCluster = managementCluster;
+  }
+
+  public boolean managementClusterEnabled() {
+    return managementCluster != null && managementCluster;
+  }
+
   public Boolean getLoadBalancer() {
     return loadBalancer;
   }

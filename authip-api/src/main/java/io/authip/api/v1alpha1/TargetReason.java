@@ -57,6 +57,13 @@ public enum TargetReason {
    * and spec.egress.allowUnknown.
    */
   EgressUnknown,
+  /**
+   * Blocked: a change made the API server stop answering the operator throughout the propagation window; the list
+   * the cluster had before was put back and the new one is held (spec.reachability.revertOnLockout).
+   */
+  LockoutPrevented,
+  /** Pending: the API server is being checked before a change (spec.reachability.check). */
+  CheckingReachability,
   /** Error: Azure reported authip's operation as Failed or Canceled. */
   OperationFailed,
   /** Error: authip's own record of the cluster cannot be read. */

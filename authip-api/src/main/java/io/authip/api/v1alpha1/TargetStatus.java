@@ -49,6 +49,29 @@ public class TargetStatus {
       + "(spec.overflow.strategy: Supernet): what the cover admits beyond the list.")
   private SupernetStatus supernet;
 
+  @JsonPropertyDescription("The latest check that the API server answers the operator (spec.reachability.check).")
+  private ApiServerCheck apiServer;
+
+  @JsonPropertyDescription("Set while a list that locked the operator out of the API server is held back "
+      + "(spec.reachability.revertOnLockout).")
+  private LockoutStatus lockout;
+
+  public ApiServerCheck getApiServer() {
+    return apiServer;
+  }
+
+  public void setApiServer(ApiServerCheck apiServer) {
+    this.apiServer = apiServer;
+  }
+
+  public LockoutStatus getLockout() {
+    return lockout;
+  }
+
+  public void setLockout(LockoutStatus lockout) {
+    this.lockout = lockout;
+  }
+
   @JsonPropertyDescription("What the cluster had when this policy first took it over, as recorded by authip in its "
       + "own namespace (shown here for information: a restore uses authip's own record, never this field).")
   private CapturedAccess previous;
@@ -228,6 +251,8 @@ public class TargetStatus {
     t.recentCorrections = recentCorrections == null ? null : new ArrayList<>(recentCorrections);
     t.driftDetectedAt = driftDetectedAt;
     t.supernet = supernet == null ? null : supernet.copy();
+    t.apiServer = apiServer;
+    t.lockout = lockout;
     return t;
   }
 
@@ -243,7 +268,8 @@ public class TargetStatus {
         && Objects.equals(pendingOperation, t.pendingOperation)
         && Objects.equals(lastSyncTime, t.lastSyncTime) && Objects.equals(lastChangeTime, t.lastChangeTime)
         && Objects.equals(driftDetectedAt, t.driftDetectedAt)
-        && Objects.equals(recentCorrections, t.recentCorrections) && Objects.equals(supernet, t.supernet);
+        && Objects.equals(recentCorrections, t.recentCorrections) && Objects.equals(supernet, t.supernet)
+        && Objects.equals(apiServer, t.apiServer) && Objects.equals(lockout, t.lockout);
   }
 
   @Override

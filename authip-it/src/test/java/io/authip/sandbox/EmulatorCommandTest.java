@@ -31,7 +31,7 @@ class EmulatorCommandTest {
     assertThat(code).as(err.toString()).isZero();
     assertThat(out.toString())
         .containsPattern("ARM emulator listening on https://127\\.0\\.0\\.1:\\d+")
-        .contains("seeded:          20 managed clusters, 36 public IPs, 6 public IP prefixes")
+        .contains("seeded:          21 managed clusters, 38 public IPs, 6 public IP prefixes")
         .contains(pem.toAbsolutePath().toString())
         .contains("AZURE_TENANT_ID=7d6f3a2e-4b1c-4e8a-9f00-a17b5e0c0de1");
     assertThat(Files.readString(pem)).startsWith("-----BEGIN CERTIFICATE-----");

@@ -68,16 +68,18 @@ class SandboxTest {
   @Test
   void everyExamplePolicySettlesInSyncOrBlockedWithItsReason() {
     assertThat(progress).contains("[1/4]", "[2/4]", "[3/4]", "[4/4]", "AuthorizedIpPolicy platform/production");
-    await().atMost(Duration.ofSeconds(120)).until(() -> sandbox.rows().size() == 9
+    await().atMost(Duration.ofSeconds(120)).until(() -> sandbox.rows().size() == 11
         && sandbox.rows().stream().allMatch(r -> r.state().equals("InSync") || r.state().equals("Blocked")));
     List<Sandbox.Row> rows = sandbox.rows();
     assertThat(rows).extracting(r -> r.policy() + " " + r.target() + " " + r.state() + " " + r.reason())
         .containsExactly(
             "platform/batch batch/aks-batch InSync InSync",
+            "platform/guarded guarded/aks-guarded InSync InSync",
             "platform/internal internal/aks-internal Blocked PrivateCluster",
             "platform/partners partners/aks-partners InSync InSync",
             "platform/production prod-neu/aks-prod-neu InSync InSync",
             "platform/production prod-weu/aks-prod-weu InSync InSync",
+            "platform/spoke rg-spoke/aks-spoke-natgw InSync InSync",
             "platform/staging staging/aks-staging InSync InSync",
             "team-a/reach-team-b rg-team-b/aks-team-b Blocked NotGranted",
             "team-a/web rg-team-a-weu/aks-team-a InSync InSync",
@@ -101,6 +103,41 @@ class SandboxTest {
     assertThat(ranges(Sandbox.sampleClusters().get(3))).containsExactly("0.0.0.0/32");
     assertThat(sandbox.environment().arm().requestCount(Sandbox.sampleClusters().get(4).clusterId(), "PUT"))
         .isZero();
+  }
+
+  @Test
+  void theNatClustersEgressIsItsSubnetsNatGatewayAndTheGuardedClusterPutsALockingListBack() {
+    var client = sandbox.environment().kube().client();
+    ClusterFixture spoke = Sandbox.sampleClusters().stream().filter(c -> c.name().equals("aks-spoke-natgw"))
+        .findFirst().orElseThrow();
+    await().atMost(Duration.ofSeconds(120)).until(() -> ranges(spoke).contains("73.140.245.0/24"));
+    assertThat(ranges(spoke)).containsAll(spoke.egressCidrs());
+
+    ClusterFixture guarded = Sandbox.sampleClusters().stream().filter(c -> c.name().equals("aks-guarded"))
+        .findFirst().orElseThrow();
+    java.util.function.Supplier<io.authip.api.v1alpha1.TargetStatus> target = () -> client
+        .resources(io.authip.api.v1alpha1.AuthorizedIpPolicy.class).inNamespace("platform").withName("guarded").get()
+        .getStatus().getTargets().get(0);
+    await().atMost(Duration.ofSeconds(120)).until(() -> ranges(guarded).contains(Sandbox.OPERATOR_EGRESS + "/32")
+        && target.get().getApiServer() != null && Boolean.TRUE.equals(target.get().getApiServer().getReachable()));
+    List<String> before = ranges(guarded);
+    client.resources(io.authip.api.v1alpha1.AuthorizedIpPolicy.class).inNamespace("platform").withName("guarded")
+        .edit(p -> {
+          p.getSpec().getRanges().removeIf(r -> r.getCidr().equals(Sandbox.OPERATOR_EGRESS));
+          return p;
+        });
+    try {
+      await().atMost(Duration.ofSeconds(120)).until(() -> "LockoutPrevented".equals(target.get().getReason()));
+      assertThat(ranges(guarded)).containsExactlyInAnyOrderElementsOf(before);
+    } finally {
+      // The example as it was, for the other tests of this sandbox: a new list ends the hold.
+      client.resources(io.authip.api.v1alpha1.AuthorizedIpPolicy.class).inNamespace("platform").withName("guarded")
+          .edit(p -> {
+            p.getSpec().getRanges().add(io.authip.api.v1alpha1.RangeEntry.of(Sandbox.OPERATOR_EGRESS));
+            return p;
+          });
+      await().atMost(Duration.ofSeconds(120)).until(() -> "InSync".equals(target.get().getReason()));
+    }
   }
 
   @Test

@@ -39,7 +39,14 @@ public final class Sandbox implements AutoCloseable {
   public static final List<String> BUNDLED_EXAMPLES = List.of("grant-platform.yaml", "grant-team-a.yaml",
       "grant-team-b.yaml", "iprangeset-ci-runners.yaml", "policy-production.yaml", "policy-staging-observe.yaml",
       "policy-loadbalancer-only.yaml", "policy-private-cluster.yaml", "policy-team-a.yaml", "policy-team-b.yaml",
-      "policy-partners-supernet.yaml", "iprangeset-azure-devops.yaml");
+      "policy-partners-supernet.yaml", "iprangeset-azure-devops.yaml", "policy-nat-egress.yaml",
+      "policy-reachability.yaml");
+
+  /**
+   * Where the sandbox's operator connects to API servers from, as the emulated API servers see it: the office egress
+   * (20.50.60.70), which policy-reachability.yaml lists. A list without it locks the operator out.
+   */
+  public static final String OPERATOR_EGRESS = "20.50.60.70";
 
   /**
    * The emulated cloud's service tags (deploy/emulator/seed.yaml has the same): an AzureDevOps tag in the shape the
@@ -147,7 +154,11 @@ public final class Sandbox implements AutoCloseable {
         ClusterFixture.loadBalancerCustomOutbound(SUBSCRIPTION, "batch", "aks-batch"),
         ClusterFixture.privateCluster(SUBSCRIPTION, "internal", "aks-internal"),
         // Its policy lists 230 partner ranges, over AKS's 200: covered with wider blocks (overflow: Supernet).
-        ClusterFixture.loadBalancerManagedOutbound(SUBSCRIPTION, "partners", "aks-partners")));
+        ClusterFixture.loadBalancerManagedOutbound(SUBSCRIPTION, "partners", "aks-partners"),
+        // Nodes leave through a NAT gateway on their own subnet (outboundType userAssignedNATGateway).
+        ClusterFixture.userAssignedNatGateway(SUBSCRIPTION, "rg-spoke", "aks-spoke-natgw"),
+        // Its policy checks that the API server still answers the operator, and puts a locking list back.
+        ClusterFixture.loadBalancerManagedOutbound(SUBSCRIPTION, "guarded", "aks-guarded")));
     TENANTS.forEach(t -> all.add(t.cluster()));
     return List.copyOf(all);
   }
@@ -177,6 +188,8 @@ public final class Sandbox implements AutoCloseable {
         progress.println("      " + c.kind().name().toLowerCase().replace('_', ' ') + ": " + c.resourceGroup() + "/"
             + c.name());
       }
+      env.arm().apiServerCaller(OPERATOR_EGRESS);
+      progress.println("      API servers: the operator connects from " + OPERATOR_EGRESS);
       SERVICE_TAGS.forEach((name, prefixes) -> {
         env.arm().serviceTag(name, "", prefixes);
         progress.println("      service tag " + name + ": " + prefixes.size() + " prefixes");

@@ -136,7 +136,7 @@ class SeedFileTest {
 
     SeedFile.Summary summary = arm.seed(shipped);
 
-    assertThat(summary.clusters()).isEqualTo(20);
+    assertThat(summary.clusters()).isEqualTo(21);
     ClusterFixture natgw = ClusterFixture.userAssignedNatGateway(EXAMPLES_SUB, "rg-spoke", "aks-spoke-natgw");
     assertThat(arm.cluster(natgw.clusterId()).orElseThrow().at("/properties/agentPoolProfiles/0/vnetSubnetID")
         .asText()).isEqualTo(natgw.nodeSubnetId());

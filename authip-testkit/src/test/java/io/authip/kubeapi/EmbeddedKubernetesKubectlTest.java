@@ -107,16 +107,16 @@ class EmbeddedKubernetesKubectlTest {
         "authorizedippolicy.authip.io/production created", "authorizedippolicy.authip.io/staging created");
     assertThat(client.resources(AuthorizedIpPolicy.class).inNamespace("platform").list().getItems())
         .extracting(p -> p.getMetadata().getName())
-        .containsExactlyInAnyOrder("batch", "internal", "partners", "production", "staging");
+        .containsExactlyInAnyOrder("batch", "guarded", "internal", "partners", "production", "spoke", "staging");
     assertThat(client.resources(IpRangeSet.class).inNamespace("platform").withName("ci-runners").get().getSpec()
         .getRanges()).hasSize(3);
     setStatus("platform", "production", "True", "InSync", 5, "2/2");
 
     List<Map<String, String>> policies = table(kubectl.ok("get", "aip", "-n", "platform"));
     assertThat(policies.get(0).keySet()).containsExactlyElementsOf(columnsOf(0));
-    assertThat(policies).extracting(row -> row.get("NAME")).containsExactly("batch", "internal", "partners",
-        "production", "staging");
-    Map<String, String> production = policies.get(3);
+    assertThat(policies).extracting(row -> row.get("NAME")).containsExactly("batch", "guarded", "internal",
+        "partners", "production", "spoke", "staging");
+    Map<String, String> production = policies.get(4);
     assertThat(production).containsEntry("READY", "True").containsEntry("REASON", "InSync")
         .containsEntry("RANGES", "5").containsEntry("TARGETS", "2/2");
     assertThat(production.get("AGE")).matches("\\d+s");
@@ -127,7 +127,7 @@ class EmbeddedKubernetesKubectlTest {
     assertThat(sets).extracting(row -> row.get("NAME")).containsExactly("azure-devops", "ci-runners");
 
     List<Map<String, String>> everywhere = table(kubectl.ok("get", "authorizedippolicies", "--all-namespaces"));
-    assertThat(everywhere).filteredOn(row -> row.get("NAMESPACE").equals("platform")).hasSize(5);
+    assertThat(everywhere).filteredOn(row -> row.get("NAMESPACE").equals("platform")).hasSize(7);
     assertThat(kubectl.ok("get", "ns")).contains("platform", "Active");
   }
 
@@ -302,12 +302,14 @@ class EmbeddedKubernetesKubectlTest {
     assertThat(kubectl.ok("get", "aip", "-n", "formats", "-l", "tier in (prod,test)", "-o", "name"))
         .isEqualTo("authorizedippolicy.authip.io/production\n");
     assertThat(kubectl.ok("get", "aip", "-n", "formats", "-l", "!tier", "-o", "name"))
-        .isEqualTo("authorizedippolicy.authip.io/batch\nauthorizedippolicy.authip.io/internal\n"
-            + "authorizedippolicy.authip.io/partners\n");
+        .isEqualTo("authorizedippolicy.authip.io/batch\nauthorizedippolicy.authip.io/guarded\n"
+            + "authorizedippolicy.authip.io/internal\nauthorizedippolicy.authip.io/partners\n"
+            + "authorizedippolicy.authip.io/spoke\n");
     assertThat(kubectl.ok("get", "aip", "-n", "formats", "--field-selector", "metadata.name!=production",
-        "-o", "name")).isEqualTo("authorizedippolicy.authip.io/batch\nauthorizedippolicy.authip.io/internal\n"
-            + "authorizedippolicy.authip.io/partners\nauthorizedippolicy.authip.io/staging\n");
-    assertThat(table(kubectl.ok("get", "aip", "-n", "formats", "-o", "wide"))).hasSize(5);
+        "-o", "name")).isEqualTo("authorizedippolicy.authip.io/batch\nauthorizedippolicy.authip.io/guarded\n"
+            + "authorizedippolicy.authip.io/internal\nauthorizedippolicy.authip.io/partners\n"
+            + "authorizedippolicy.authip.io/spoke\nauthorizedippolicy.authip.io/staging\n");
+    assertThat(table(kubectl.ok("get", "aip", "-n", "formats", "-o", "wide"))).hasSize(7);
 
     Path editor = dir.resolve("editor.sh");
     Files.writeString(editor, "#!/bin/sh\nsed -i 's/^  mode: Observe$/  mode: Enforce/' \"$1\"\n");

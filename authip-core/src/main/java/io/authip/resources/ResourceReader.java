@@ -185,7 +185,19 @@ public final class ResourceReader {
         }
       }
     }
-    PolicyValidator.RangeSetLookup lookup = (ns, name) -> Optional.ofNullable(sets.get(key(ns, name)));
+    // Offline, a set's sources are not read: they add nothing here (the operator reads them, and refuses a set
+    // until every source has content), and do not make the policies that reference it invalid.
+    PolicyValidator.RangeSetLookup lookup = new PolicyValidator.RangeSetLookup() {
+      @Override
+      public Optional<IpRangeSet> find(String namespace, String name) {
+        return Optional.ofNullable(sets.get(key(namespace, name)));
+      }
+
+      @Override
+      public PolicyValidator.SourceRanges sources(IpRangeSet set) {
+        return PolicyValidator.SourceRanges.NONE;
+      }
+    };
     List<Verdict> verdicts = new ArrayList<>();
     for (ResourceFile f : files) {
       for (Document d : f.documents()) {

@@ -51,7 +51,7 @@ class ResourceSerializationTest {
         AuthorizedIpPolicy.class);
     assertThat(p.getReadProblems()).containsExactly(
         "spec.rnages: unknown field 'rnages'; did you mean 'ranges'?",
-        "spec.egress.zzz: unknown field 'zzz'; known fields: allowUnknown, loadBalancer, natGateway, "
+        "spec.egress.zzz: unknown field 'zzz'; known fields: allowUnknown, loadBalancer, managementCluster, natGateway, "
             + "nodePublicIpPrefixes, publicIpResourceIds");
     assertThat(p.getSpec().getEgress().getLoadBalancer()).isTrue();
   }

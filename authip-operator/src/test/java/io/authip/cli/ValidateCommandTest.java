@@ -182,6 +182,33 @@ class ValidateCommandTest {
   }
 
   @Test
+  void aSetWithSourcesIsCheckedWithoutReadingThemAndItsPoliciesStayValid() throws IOException {
+    String policy = write("policy.yaml", POLICY_HEAD + """
+          rangeSetRefs:
+            - name: devops
+        """);
+    String set = write("set.yaml", """
+        apiVersion: authip.io/v1alpha1
+        kind: IpRangeSet
+        metadata:
+          name: devops
+          namespace: platform
+        spec:
+          sources:
+            - azureServiceTag: {name: AzureDevOps, location: westeurope}
+            - url: {url: "http://api.github.com/meta", jsonPath: "$.hooks[*]"}
+          refreshInterval: 6h
+        """);
+    Cli bad = Cli.run("validate", policy, set);
+    assertThat(bad.exitCode()).isEqualTo(1);
+    assertThat(bad.out()).contains("spec.sources[1].url.url: 'http://api.github.com/meta' is not https; feeds are read "
+        + "over HTTPS only");
+    Cli good = Cli.run("validate", policy, write("fixed.yaml", Files.readString(Path.of(set)).replace("http://",
+        "https://")));
+    assertThat(good.exitCode()).as(good.out()).isZero();
+  }
+
+  @Test
   void otherKindsAreSkippedWithANoteOnStandardError() throws IOException {
     String file = write("mixed.yaml", """
         apiVersion: v1

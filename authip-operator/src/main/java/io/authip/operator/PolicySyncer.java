@@ -1464,7 +1464,24 @@ public final class PolicySyncer {
     }
     ClusterSnapshot snapshot = ((Outcome.Ok<ClusterSnapshot>) read).value();
     AuthorizedIpPolicySpec defaults = new AuthorizedIpPolicySpec();
-    List<String> ids = TargetPlanner.egressIds(defaults, snapshot);
+    // As a target's: through its node subnets' NAT gateways and default routes, else its load balancer.
+    List<String> subnets = TargetPlanner.subnetIds(defaults, snapshot);
+    Map<String, EgressPath> paths = Map.of();
+    if (!subnets.isEmpty()) {
+      Outcome<Map<String, EgressPath>> p = gateway.egressPaths(subnets);
+      if (p instanceof Outcome.Failed<Map<String, EgressPath>> f) {
+        return Outcome.failed(f.failure());
+      }
+      paths = ((Outcome.Ok<Map<String, EgressPath>>) p).value();
+      Optional<EgressPath.Unknown> unknown = paths.values().stream().filter(EgressPath.Unknown.class::isInstance)
+          .map(EgressPath.Unknown.class::cast).findFirst();
+      if (unknown.isPresent()) {
+        return Outcome.failed(new Outcome.Failure.Rejected("EgressUnknown", "the management cluster " + id
+            + "'s egress cannot be resolved (" + unknown.get().why() + "); list it in "
+            + "spec.egress.publicIpResourceIds"));
+      }
+    }
+    List<String> ids = TargetPlanner.egressIds(defaults, snapshot, paths);
     if (ids.isEmpty()) {
       return Outcome.failed(new Outcome.Failure.Rejected("NoSelfEgress", "the management cluster " + id + " shows "
           + "no outbound IPs authip can resolve (load balancer or managed NAT gateway); list its egress in "

@@ -821,7 +821,13 @@ public final class AzureAksGateway implements AksGateway {
 
   // ---------------------------------------------------------------- egress paths: subnet, route table, NAT, firewall
 
-  private Outcome<EgressChain.Subnet> lookupSubnet(ArmNetworkId id) {
+  /**
+   * One network resource of an egress path: paced as an urgent read, fetched through the SDK, then mapped; an answer
+   * without a body is a transient failure naming {@code noun}.
+   */
+  private <T, R> Outcome<R> lookupNetwork(ArmNetworkId id, String noun,
+      java.util.function.Function<com.azure.resourcemanager.network.fluent.NetworkManagementClient, T> fetch,
+      java.util.function.Function<T, R> map) {
     String what = id.describe();
     Optional<Failure> paced = take(id.key() + "|net", id.subscriptionId(), null, ArmPacer.Call.ADDRESS_GET,
         ArmPacer.Priority.URGENT);
@@ -829,64 +835,42 @@ public final class AzureAksGateway implements AksGateway {
       return Outcome.failed(paced.get());
     }
     try {
-      SubnetInner subnet = networkClient(id.subscriptionId()).serviceClient().getSubnets().getWithResponse(
-          id.resourceGroup(), id.parent(), id.name(), null,
-          CallRecordingPolicy.operation(AzureCallListener.SUBNET_GET)).getValue();
-      if (subnet == null) {
-        return Outcome.failed(new Failure.Transient(what + ": Azure answered without a subnet"));
+      T found = fetch.apply(networkClient(id.subscriptionId()).serviceClient());
+      if (found == null) {
+        return Outcome.failed(new Failure.Transient(what + ": Azure answered without a " + noun));
       }
-      return Outcome.ok(new EgressChain.Subnet(subnet.id() == null ? id.key() : subnet.id(),
-          subnet.natGateway() == null ? null : refId(subnet.natGateway().id()),
-          subnet.routeTable() == null ? null : refId(subnet.routeTable().id())));
+      return Outcome.ok(map.apply(found));
     } catch (RuntimeException e) {
       return chainFailed(what, e);
     }
+  }
+
+  private Outcome<EgressChain.Subnet> lookupSubnet(ArmNetworkId id) {
+    return lookupNetwork(id, "subnet", c -> c.getSubnets().getWithResponse(id.resourceGroup(), id.parent(), id.name(),
+        null, CallRecordingPolicy.operation(AzureCallListener.SUBNET_GET)).getValue(),
+        (SubnetInner subnet) -> new EgressChain.Subnet(subnet.id() == null ? id.key() : subnet.id(),
+            subnet.natGateway() == null ? null : refId(subnet.natGateway().id()),
+            subnet.routeTable() == null ? null : refId(subnet.routeTable().id())));
   }
 
   private Outcome<List<EgressChain.Route>> lookupRoutes(ArmNetworkId id) {
-    String what = id.describe();
-    Optional<Failure> paced = take(id.key() + "|net", id.subscriptionId(), null, ArmPacer.Call.ADDRESS_GET,
-        ArmPacer.Priority.URGENT);
-    if (paced.isPresent()) {
-      return Outcome.failed(paced.get());
-    }
-    try {
-      RouteTableInner table = networkClient(id.subscriptionId()).serviceClient().getRouteTables()
-          .getByResourceGroupWithResponse(id.resourceGroup(), id.name(), null,
-              CallRecordingPolicy.operation(AzureCallListener.ROUTE_TABLE_GET)).getValue();
-      if (table == null) {
-        return Outcome.failed(new Failure.Transient(what + ": Azure answered without a route table"));
-      }
-      List<EgressChain.Route> routes = new ArrayList<>();
-      for (RouteInner r : table.routes() == null ? List.<RouteInner>of() : table.routes()) {
-        routes.add(new EgressChain.Route(r.name(), r.addressPrefix(),
-            r.nextHopType() == null ? null : r.nextHopType().toString(), r.nextHopIpAddress()));
-      }
-      return Outcome.ok(List.copyOf(routes));
-    } catch (RuntimeException e) {
-      return chainFailed(what, e);
-    }
+    return lookupNetwork(id, "route table", c -> c.getRouteTables().getByResourceGroupWithResponse(
+        id.resourceGroup(), id.name(), null, CallRecordingPolicy.operation(AzureCallListener.ROUTE_TABLE_GET))
+        .getValue(), (RouteTableInner table) -> {
+          List<EgressChain.Route> routes = new ArrayList<>();
+          for (RouteInner r : table.routes() == null ? List.<RouteInner>of() : table.routes()) {
+            routes.add(new EgressChain.Route(r.name(), r.addressPrefix(),
+                r.nextHopType() == null ? null : r.nextHopType().toString(), r.nextHopIpAddress()));
+          }
+          return List.copyOf(routes);
+        });
   }
 
   private Outcome<EgressChain.NatGateway> lookupNatGateway(ArmNetworkId id) {
-    String what = id.describe();
-    Optional<Failure> paced = take(id.key() + "|net", id.subscriptionId(), null, ArmPacer.Call.ADDRESS_GET,
-        ArmPacer.Priority.URGENT);
-    if (paced.isPresent()) {
-      return Outcome.failed(paced.get());
-    }
-    try {
-      NatGatewayInner nat = networkClient(id.subscriptionId()).serviceClient().getNatGateways()
-          .getByResourceGroupWithResponse(id.resourceGroup(), id.name(), null,
-              CallRecordingPolicy.operation(AzureCallListener.NAT_GATEWAY_GET)).getValue();
-      if (nat == null) {
-        return Outcome.failed(new Failure.Transient(what + ": Azure answered without a NAT gateway"));
-      }
-      return Outcome.ok(new EgressChain.NatGateway(nat.id() == null ? id.key() : nat.id(),
-          subIds(nat.publicIpAddresses()), subIds(nat.publicIpPrefixes())));
-    } catch (RuntimeException e) {
-      return chainFailed(what, e);
-    }
+    return lookupNetwork(id, "NAT gateway", c -> c.getNatGateways().getByResourceGroupWithResponse(
+        id.resourceGroup(), id.name(), null, CallRecordingPolicy.operation(AzureCallListener.NAT_GATEWAY_GET))
+        .getValue(), (NatGatewayInner nat) -> new EgressChain.NatGateway(nat.id() == null ? id.key() : nat.id(),
+            subIds(nat.publicIpAddresses()), subIds(nat.publicIpPrefixes())));
   }
 
   /**

@@ -188,10 +188,7 @@ class ReachabilityTest {
   }
 
   List<String> ranges(ClusterFixture c) {
-    JsonNode ranges = arm.cluster(c.clusterId()).orElseThrow().path("properties").path("apiServerAccessProfile")
-        .path("authorizedIPRanges");
-    List<String> out = new ArrayList<>();
-    ranges.forEach(n -> out.add(n.asText()));
-    return out;
+    return io.authip.testing.Clusters.ranges(arm, c);
   }
+
 }

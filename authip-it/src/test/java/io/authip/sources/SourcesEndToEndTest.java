@@ -357,12 +357,9 @@ class SourcesEndToEndTest {
   }
 
   List<String> ranges(ClusterFixture c) {
-    JsonNode ranges = arm.cluster(c.clusterId()).orElseThrow().path("properties").path("apiServerAccessProfile")
-        .path("authorizedIPRanges");
-    List<String> out = new ArrayList<>();
-    ranges.forEach(n -> out.add(n.asText()));
-    return out;
+    return io.authip.testing.Clusters.ranges(arm, c);
   }
+
 
   double metric(String name, String labelFragment) throws Exception {
     String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(

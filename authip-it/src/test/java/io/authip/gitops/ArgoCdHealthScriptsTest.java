@@ -59,4 +59,28 @@ class ArgoCdHealthScriptsTest {
     JsonNode healthy = JSON.readTree("{\"metadata\": {\"generation\": 1}, \"status\": " + statuses.get(8) + "}");
     assertThat(GitOpsHealthTest.POLICY_HEALTH.evaluate(healthy).status()).isEqualTo("Healthy");
   }
+
+  @Test
+  void aSetsSourcesShowInItsHealth() throws Exception {
+    String valid = "{\"type\": \"Valid\", \"status\": \"True\", \"reason\": \"Valid\", \"message\": \"19 ranges\"}";
+    ArgoHealth.Verdict held = set("[" + valid + ", {\"type\": \"ShrinkHeld\", \"status\": \"True\", \"reason\": "
+        + "\"Held\", \"message\": \"spec.sources[0]: a refresh would change -3 blocks\"}]");
+    assertThat(held.status()).isEqualTo("Degraded");
+    assertThat(held.message()).isEqualTo("ShrinkHeld: spec.sources[0]: a refresh would change -3 blocks");
+    ArgoHealth.Verdict stale = set("[" + valid + ", {\"type\": \"SourceStale\", \"status\": \"True\", \"reason\": "
+        + "\"Stale\", \"message\": \"the last read failed\"}, {\"type\": \"ShrinkHeld\", \"status\": \"False\"}]");
+    assertThat(stale.status()).isEqualTo("Healthy");
+    assertThat(stale.message()).isEqualTo("19 ranges; SourceStale: the last read failed");
+    ArgoHealth.Verdict reading = set("[{\"type\": \"Valid\", \"status\": \"False\", \"reason\": "
+        + "\"SourceUnavailable\", \"message\": \"spec.sources[0] (service tag X) has no content yet: being read\"}]");
+    assertThat(reading.status()).isEqualTo("Progressing");
+    ArgoHealth.Verdict never = set("[{\"type\": \"Valid\", \"status\": \"False\", \"reason\": "
+        + "\"SourceUnavailable\", \"message\": \"spec.sources[0] (service tag X) has no content yet: not listed\"}]");
+    assertThat(never.status()).isEqualTo("Degraded");
+  }
+
+  static ArgoHealth.Verdict set(String conditions) throws Exception {
+    return GitOpsHealthTest.SET_HEALTH.evaluate(JSON.readTree("{\"metadata\": {\"generation\": 1}, \"status\": "
+        + "{\"observedGeneration\": 1, \"conditions\": " + conditions + "}}"));
+  }
 }

@@ -148,6 +148,37 @@ class ReachabilityTest {
     assertThat(ranges(c)).as("nothing unrestricted was sent").contains("73.140.245.0/24");
   }
 
+  @Test
+  void aHoldWrittenIntoStatusByAnyoneElseSendsNothing() {
+    ClusterFixture c = cluster("aks");
+    AuthorizedIpPolicy p = Policies.policy(ns, "p", List.of(c), "73.140.245.0/24", operatorAddress);
+    p.getSpec().setReachability(reachability(true, true));
+    k8s.resource(p).create();
+    await().atMost(WAIT).until(() -> target("p").getState() == TargetState.InSync);
+    // A second list, which authip sends and which does not lock it out: authip's record now has a list before it.
+    edit("p", spec -> spec.setRanges(Policies.entries("73.140.244.0/24", operatorAddress)));
+    await().atMost(WAIT).until(() -> ranges(c).contains("73.140.244.0/24")
+        && target("p").getState() == TargetState.InSync);
+    // Someone who may write the policy's status claims that list locked authip out.
+    String digest = target("p").getRangesDigest();
+    k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns).withName("p").editStatus(x -> {
+      io.authip.api.v1alpha1.LockoutStatus forged = new io.authip.api.v1alpha1.LockoutStatus();
+      forged.setHeldDigest(digest);
+      forged.setDetectedAt("2026-01-01T00:00:00Z");
+      x.getStatus().getTargets().get(0).setLockout(forged);
+      return x;
+    });
+    int puts = arm.requestCount(c.clusterId(), "PUT");
+    List<String> current = ranges(c);
+    await().atMost(WAIT).until(() -> "LockoutPrevented".equals(target("p").getReason()));
+    assertThat(target("p").getState()).isEqualTo(TargetState.Blocked);
+    assertThat(target("p").getMessage()).contains("which this process did not see happen; nothing is sent");
+    await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
+    assertThat(arm.requestCount(c.clusterId(), "PUT")).as("the list before is not sent on status's word")
+        .isEqualTo(puts);
+    assertThat(ranges(c)).isEqualTo(current);
+  }
+
   // ---- helpers ---------------------------------------------------------------------------------------------------
 
   ClusterFixture cluster(String name) {

@@ -811,9 +811,19 @@ public final class PolicySyncer {
       if (hold != null && (!spec.effectiveReachability().reverting() || !enforce
           || !planned.digest().equals(hold.getHeldDigest()))) {
         ts.setLockout(null);
+        lockedHere.remove(key);
         hold = null;
       }
       Optional<ApiServerAccess> back = hold == null ? Optional.empty() : listBefore(record, planned);
+      if (back.isPresent() && !planned.digest().equals(lockedHere.get(key))
+          && !AccessDiff.between(snapshot.access(), back.get()).isEmpty()) {
+        // A hold this process did not find (status is anyone's to write, or it was found before a restart): it may
+        // keep the policy's list from being sent, never make authip send another one.
+        step.blocked(TargetReason.LockoutPrevented, "status holds the list " + planned.describe() + " back as having "
+            + "locked the operator out, which this process did not see happen; nothing is sent (the cluster keeps "
+            + snapshot.access().describe() + "). Change the policy's list to release the hold");
+        return;
+      }
       if (hold != null && back.isEmpty()) {
         step.blocked(TargetReason.LockoutPrevented, "the list " + planned.describe() + " locked the operator out "
             + "of the API server and authip has no record of a restricted list the cluster had before it (an "
@@ -1394,6 +1404,7 @@ public final class PolicySyncer {
     hold.setHeldDigest(desired.digest());
     hold.setDetectedAt(now().toString());
     ts.setLockout(hold);
+    lockedHere.put(key, desired.digest());
     String why = latest.get().message();
     step.event(EventReason.LockoutPrevented, "the API server stopped answering the operator after " + desired.describe()
         + " propagated (" + counted.failuresAfterWindow() + " checks failed: " + why + "); putting back the list the "
@@ -1403,6 +1414,12 @@ public final class PolicySyncer {
     step.retryIn(Duration.ofMillis(1));
     return true;
   }
+
+  /**
+   * Per target, the digest of the list this process found locking the operator out: only such a hold makes authip
+   * put the list before back (a hold read from status alone only stops authip from sending).
+   */
+  private final Map<String, String> lockedHere = new ConcurrentHashMap<>();
 
   /** The time of the last failed check counted for each watched target. */
   private final Map<String, Instant> lastCounted = new ConcurrentHashMap<>();

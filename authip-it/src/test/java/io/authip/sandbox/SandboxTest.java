@@ -127,7 +127,9 @@ class SandboxTest {
           return p;
         });
     try {
-      await().atMost(Duration.ofSeconds(120)).until(() -> "LockoutPrevented".equals(target.get().getReason()));
+      // Pending with reason LockoutPrevented while the list before goes back, then Blocked once it is in place.
+      await().atMost(Duration.ofSeconds(120)).until(() -> "LockoutPrevented".equals(target.get().getReason())
+          && target.get().getState() == io.authip.api.v1alpha1.TargetState.Blocked);
       assertThat(ranges(guarded)).containsExactlyInAnyOrderElementsOf(before);
     } finally {
       // The example as it was, for the other tests of this sandbox: a new list ends the hold.

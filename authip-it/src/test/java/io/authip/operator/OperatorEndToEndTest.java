@@ -352,8 +352,7 @@ class OperatorEndToEndTest {
     arm.operationDuration(Duration.ofSeconds(3));
     try {
       AuthorizedIpPolicy p = create(policy("p", List.of(c), "73.140.245.0/24"));
-      awaitTarget(p, TargetState.Updating);
-      assertThat(get(p).getStatus().getTargets().get(0).getPendingOperation()).isNotNull();
+      assertThat(awaitTarget(p, TargetState.Updating).getPendingOperation()).isNotNull();
       env.stopOperator();
       env.startOperator();
       awaitTarget(p, TargetState.InSync);
@@ -452,13 +451,11 @@ class OperatorEndToEndTest {
     });
   }
 
+  /** The first target as read when every target was first seen in {@code state}. */
   TargetStatus awaitTarget(AuthorizedIpPolicy p, TargetState state) {
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
-      AuthorizedIpPolicy r = get(p);
-      return r != null && r.getStatus() != null && !r.getStatus().getTargets().isEmpty()
-          && r.getStatus().getTargets().stream().allMatch(t -> t.getState() == state);
-    });
-    return get(p).getStatus().getTargets().get(0);
+    return await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> get(p), r -> r != null
+        && r.getStatus() != null && !r.getStatus().getTargets().isEmpty()
+        && r.getStatus().getTargets().stream().allMatch(t -> t.getState() == state)).getStatus().getTargets().get(0);
   }
 
   static Optional<Condition> condition(AuthorizedIpPolicy p, String type) {

@@ -19,6 +19,7 @@ import io.authip.emulator.FaultTarget;
 import io.authip.kubeapi.Kubectl;
 import io.authip.operator.OperatorConfig;
 import io.authip.sandbox.LocalEnvironment;
+import io.authip.testing.Edits;
 import io.authip.testing.Policies;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
@@ -299,7 +300,7 @@ class GitOpsHealthTest {
     assertThat(SET_HEALTH.evaluate(bad).message()).startsWith("InvalidSpec: spec.ranges[1]");
 
     env.stopOperator();
-    k8s.resources(IpRangeSet.class).inNamespace(ns).withName("ok").edit(s -> {
+    Edits.edit(k8s.resources(IpRangeSet.class).inNamespace(ns).withName("ok"), s -> {
       s.getSpec().setRanges(entries("20.42.0.0/24"));
       return s;
     });
@@ -368,7 +369,7 @@ class GitOpsHealthTest {
   }
 
   void edit(String name, java.util.function.Consumer<AuthorizedIpPolicySpec> change) {
-    k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns).withName(name).edit(p -> {
+    Edits.edit(k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns).withName(name), p -> {
       change.accept(p.getSpec());
       return p;
     });

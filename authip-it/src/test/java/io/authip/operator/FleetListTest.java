@@ -22,6 +22,7 @@ import io.authip.emulator.RequestKind;
 import io.authip.emulator.Throttling;
 import io.authip.policy.ApiServerAccess;
 import io.authip.sandbox.LocalEnvironment;
+import io.authip.testing.Edits;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -138,7 +139,7 @@ class FleetListTest {
       await().atMost(WAIT).pollInterval(Duration.ofMillis(10))
           .until(() -> arm.requestCount(RequestKind.CLUSTER_LIST) >= pages + 8);
       int listed = arm.requestCount(RequestKind.CLUSTER_LIST);
-      k8s.resources(AuthorizedIpPolicy.class).inNamespace(NS).withName("p").edit(r -> {
+      Edits.edit(k8s.resources(AuthorizedIpPolicy.class).inNamespace(NS).withName("p"), r -> {
         r.getSpec().setRanges(new ArrayList<>(List.of(RangeEntry.of("73.140.245.0/24"), RangeEntry.of(marker))));
         return r;
       });

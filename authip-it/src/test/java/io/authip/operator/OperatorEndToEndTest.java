@@ -236,9 +236,10 @@ class OperatorEndToEndTest {
     awaitTarget(p, TargetState.InSync);
     assertThat(authorizedRanges(c)).contains("20.42.0.0/24");
 
-    set = k8s.resources(IpRangeSet.class).inNamespace(ns).withName("ci").get();
-    set.getSpec().setRanges(entries("20.42.0.0/24", "20.42.1.0/24"));
-    k8s.resource(set).update();
+    io.authip.testing.Edits.edit(k8s.resources(IpRangeSet.class).inNamespace(ns).withName("ci"), s -> {
+      s.getSpec().setRanges(entries("20.42.0.0/24", "20.42.1.0/24"));
+      return s;
+    });
     await().atMost(WAIT).until(() -> authorizedRanges(c).contains("20.42.0.0/23"));
     awaitTarget(p, TargetState.InSync);
     assertThat(puts(c)).isEqualTo(2);
@@ -426,22 +427,11 @@ class OperatorEndToEndTest {
   }
 
   long edit(AuthorizedIpPolicy p, java.util.function.Consumer<AuthorizedIpPolicySpec> change) {
-    // A status write of the operator between this GET and PATCH makes the patch conflict (409): made again, as
-    // kubectl does.
-    for (int attempt = 1; ; attempt++) {
-      try {
-        AuthorizedIpPolicy edited = k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns)
-            .withName(p.getMetadata().getName()).edit(r -> {
-              change.accept(r.getSpec());
-              return r;
-            });
-        return edited.getMetadata().getGeneration();
-      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt >= 10) {
-          throw e;
-        }
-      }
-    }
+    return io.authip.testing.Edits.edit(k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns)
+        .withName(p.getMetadata().getName()), r -> {
+          change.accept(r.getSpec());
+          return r;
+        }).getMetadata().getGeneration();
   }
 
   void awaitObserved(AuthorizedIpPolicy p, long generation) {

@@ -18,6 +18,7 @@ import io.authip.kubeapi.Rbac;
 import io.authip.kubeapi.RbacFront;
 import io.authip.operator.OperatorConfig;
 import io.authip.sandbox.LocalEnvironment;
+import io.authip.testing.Edits;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -181,13 +182,14 @@ class LeastPrivilegeTest {
     await().atMost(WAIT).until(() -> k8s.v1().events().inNamespace(ns).list().getItems().stream()
         .anyMatch(e -> "InvalidSpec".equals(e.getReason())));
 
-    k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns).withName("enforce").edit(p -> {
+    Edits.edit(k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns).withName("enforce"), p -> {
       p.getSpec().setRanges(new ArrayList<>(List.of(RangeEntry.of("73.140.244.0/24"))));
       return p;
     });
-    IpRangeSet current = k8s.resources(IpRangeSet.class).inNamespace(ns).withName("ci").get();
-    current.getSpec().setRanges(new ArrayList<>(List.of(RangeEntry.of("20.42.0.0/24"), RangeEntry.of("20.42.1.0/24"))));
-    k8s.resource(current).update();
+    Edits.edit(k8s.resources(IpRangeSet.class).inNamespace(ns).withName("ci"), s -> {
+      s.getSpec().setRanges(new ArrayList<>(List.of(RangeEntry.of("20.42.0.0/24"), RangeEntry.of("20.42.1.0/24"))));
+      return s;
+    });
     await().atMost(WAIT).until(() -> env.arm().cluster(enforced.clusterId()).orElseThrow().toString()
         .contains("20.42.0.0/23") && env.arm().cluster(enforced.clusterId()).orElseThrow().toString()
         .contains("73.140.244.0/24"));

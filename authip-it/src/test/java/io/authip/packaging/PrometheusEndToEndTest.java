@@ -24,6 +24,7 @@ import io.authip.emulator.FaultTarget;
 import io.authip.kubeapi.Rbac;
 import io.authip.operator.OperatorConfig;
 import io.authip.sandbox.LocalEnvironment;
+import io.authip.testing.Edits;
 import io.authip.testing.Policies;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
@@ -228,7 +229,7 @@ class PrometheusEndToEndTest {
         + "westeurope/serviceTagDetails"), Fault.status(503, "ServiceUnavailable", "emulated outage"), 100_000);
     env.arm().serviceTag("AlertsShrink", "", List.of("20.62.0.0/24"));
     for (String set : List.of("stale", "shrinking")) {
-      env.kube().client().resources(IpRangeSet.class).inNamespace(NS).withName(set).edit(s -> {
+      Edits.edit(env.kube().client().resources(IpRangeSet.class).inNamespace(NS).withName(set), s -> {
         s.getMetadata().getAnnotations().put("authip.io/refresh", "now");
         return s;
       });

@@ -13,6 +13,7 @@ import io.authip.emulator.ArmEmulator;
 import io.authip.emulator.ClusterFixture;
 import io.authip.operator.OperatorConfig;
 import io.authip.sandbox.LocalEnvironment;
+import io.authip.testing.Edits;
 import io.authip.testing.Policies;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
@@ -195,7 +196,7 @@ class ReachabilityTest {
   }
 
   void edit(String name, Consumer<io.authip.api.v1alpha1.AuthorizedIpPolicySpec> change) {
-    k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns).withName(name).edit(p -> {
+    Edits.edit(k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns).withName(name), p -> {
       change.accept(p.getSpec());
       return p;
     });

@@ -164,20 +164,10 @@ final class Harness implements AutoCloseable {
 
   /** Edits the spec; returns the new generation. */
   long edit(String ns, String name, Consumer<AuthorizedIpPolicySpec> change) {
-    // The operator writes status with the resourceVersion it read: an edit racing it is refused (409) and, as kubectl
-    // does, made again on the fresh object.
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return k8s().resources(AuthorizedIpPolicy.class).inNamespace(ns).withName(name).edit(r -> {
-          change.accept(r.getSpec());
-          return r;
-        }).getMetadata().getGeneration();
-      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt >= 10) {
-          throw e;
-        }
-      }
-    }
+    return io.authip.testing.Edits.edit(k8s().resources(AuthorizedIpPolicy.class).inNamespace(ns).withName(name), r -> {
+      change.accept(r.getSpec());
+      return r;
+    }).getMetadata().getGeneration();
   }
 
   void putRangeSet(String ns, String name, Collection<String> ranges) {
@@ -190,8 +180,10 @@ final class Harness implements AutoCloseable {
       set.getSpec().setRanges(entries(ranges));
       k8s().resource(set).create();
     } else {
-      set.getSpec().setRanges(entries(ranges));
-      k8s().resource(set).update();
+      io.authip.testing.Edits.edit(k8s().resources(IpRangeSet.class).inNamespace(ns).withName(name), s -> {
+        s.getSpec().setRanges(entries(ranges));
+        return s;
+      });
     }
   }
 

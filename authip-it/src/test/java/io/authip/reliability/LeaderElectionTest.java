@@ -14,6 +14,7 @@ import io.authip.emulator.RecordedRequest;
 import io.authip.emulator.RequestKind;
 import io.authip.emulator.ResourceIds;
 import io.authip.sandbox.LocalEnvironment;
+import io.authip.testing.Edits;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -181,7 +182,7 @@ class LeaderElectionTest {
     // 3. SIGKILL the leader, edit the policy at once.
     long killed = System.nanoTime();
     leader.process().kill();
-    k8s.resources(AuthorizedIpPolicy.class).inNamespace(NS).withName("p").edit(p -> {
+    Edits.edit(k8s.resources(AuthorizedIpPolicy.class).inNamespace(NS).withName("p"), p -> {
       p.getSpec().setRanges(Harness.entries(EDITED));
       return p;
     });

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.authip.emulator.ClusterFixture;
 import io.authip.kubeapi.Kubectl;
 import io.authip.operator.OperatorConfig;
+import io.authip.testing.Edits;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -121,8 +122,8 @@ class SandboxTest {
     await().atMost(Duration.ofSeconds(120)).until(() -> ranges(guarded).contains(Sandbox.OPERATOR_EGRESS + "/32")
         && target.get().getApiServer() != null && Boolean.TRUE.equals(target.get().getApiServer().getReachable()));
     List<String> before = ranges(guarded);
-    client.resources(io.authip.api.v1alpha1.AuthorizedIpPolicy.class).inNamespace("platform").withName("guarded")
-        .edit(p -> {
+    Edits.edit(client.resources(io.authip.api.v1alpha1.AuthorizedIpPolicy.class).inNamespace("platform")
+        .withName("guarded"), p -> {
           p.getSpec().getRanges().removeIf(r -> r.getCidr().equals(Sandbox.OPERATOR_EGRESS));
           return p;
         });
@@ -133,8 +134,8 @@ class SandboxTest {
       assertThat(ranges(guarded)).containsExactlyInAnyOrderElementsOf(before);
     } finally {
       // The example as it was, for the other tests of this sandbox: a new list ends the hold.
-      client.resources(io.authip.api.v1alpha1.AuthorizedIpPolicy.class).inNamespace("platform").withName("guarded")
-          .edit(p -> {
+      Edits.edit(client.resources(io.authip.api.v1alpha1.AuthorizedIpPolicy.class).inNamespace("platform")
+          .withName("guarded"), p -> {
             p.getSpec().getRanges().add(io.authip.api.v1alpha1.RangeEntry.of(Sandbox.OPERATOR_EGRESS));
             return p;
           });

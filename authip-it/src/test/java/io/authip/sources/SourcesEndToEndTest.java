@@ -22,6 +22,7 @@ import io.authip.emulator.FeedServer;
 import io.authip.emulator.RequestKind;
 import io.authip.operator.OperatorConfig;
 import io.authip.sandbox.LocalEnvironment;
+import io.authip.testing.Edits;
 import io.authip.testing.Policies;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
@@ -330,7 +331,7 @@ class SourcesEndToEndTest {
   }
 
   void annotate(String set, String key, String value) {
-    k8s.resources(IpRangeSet.class).inNamespace(ns).withName(set).edit(s -> {
+    Edits.edit(k8s.resources(IpRangeSet.class).inNamespace(ns).withName(set), s -> {
       s.getMetadata().getAnnotations().put(key, value);
       return s;
     });

@@ -20,6 +20,7 @@ import io.authip.emulator.PutInvariants;
 import io.authip.emulator.RecordedRequest;
 import io.authip.operator.OperatorConfig;
 import io.authip.sandbox.LocalEnvironment;
+import io.authip.testing.Edits;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -132,9 +133,10 @@ class TenancyTest {
     assertThat(ranges(c)).containsExactly("73.140.245.0/24");
     assertThat(env.arm().requestCount(c.clusterId(), "PUT")).isZero();
 
-    TargetGrant g = k8s.resources(TargetGrant.class).withName("g-" + ns).get();
-    g.getSpec().setAllowedAccess(List.of(Access.Restricted, Access.Unrestricted));
-    k8s.resource(g).update();
+    Edits.edit(k8s.resources(TargetGrant.class).withName("g-" + ns), g -> {
+      g.getSpec().setAllowedAccess(List.of(Access.Restricted, Access.Unrestricted));
+      return g;
+    });
     awaitTarget(p, TargetState.InSync);
     assertThat(ranges(c)).isEmpty();
   }
@@ -151,9 +153,10 @@ class TenancyTest {
     int puts = env.arm().requestCount(c.clusterId(), "PUT");
 
     // narrowed: the cluster's resource group is no longer covered
-    TargetGrant g = k8s.resources(TargetGrant.class).withName("g-" + ns).get();
-    g.getSpec().setTargets(new ArrayList<>(List.of(new GrantTarget(SUB, "rg-elsewhere", null))));
-    k8s.resource(g).update();
+    Edits.edit(k8s.resources(TargetGrant.class).withName("g-" + ns), g -> {
+      g.getSpec().setTargets(new ArrayList<>(List.of(new GrantTarget(SUB, "rg-elsewhere", null))));
+      return g;
+    });
     awaitTarget(p, TargetState.Blocked);
     // a spec edit does not reach the cluster either
     edit(p, q -> q.getSpec().setRanges(new ArrayList<>(List.of(RangeEntry.of("20.42.0.0/24")))));
@@ -295,9 +298,10 @@ class TenancyTest {
     assertThat(requestsFor(c)).isEmpty();
 
     // a grant naming a ServiceAccount this installation may not request tokens for: refused before any request
-    TargetGrant g = k8s.resources(TargetGrant.class).withName("g-" + ns).get();
-    g.getSpec().getIdentity().setServiceAccountName("someone-else");
-    k8s.resource(g).update();
+    Edits.edit(k8s.resources(TargetGrant.class).withName("g-" + ns), g -> {
+      g.getSpec().getIdentity().setServiceAccountName("someone-else");
+      return g;
+    });
     await().atMost(WAIT).until(() -> TargetReason.IdentityUnavailable.is(target(p, c).getReason()));
     assertThat(target(p, c).getMessage()).contains("'someone-else'").contains("AUTHIP_TENANT_SERVICE_ACCOUNT");
     assertThat(requestsFor(c)).isEmpty();
@@ -395,14 +399,14 @@ class TenancyTest {
         return g.getStatus() != null && g.getStatus().getPolicyCount() == null; // sharded: no usage written
       });
       int gets = w.arm().requestCount(a.clusterId(), "GET");
-      kube.resources(TargetGrant.class).withName("not-" + wb).edit(g -> {
+      Edits.edit(kube.resources(TargetGrant.class).withName("not-" + wb), g -> {
         g.getMetadata().setLabels(Map.of("owner", "platform"));
         return g;
       });
       sleep(Duration.ofSeconds(3));
       assertThat(w.arm().requestCount(a.clusterId(), "GET")).as("GETs after a label edit").isEqualTo(gets);
       // its spec changes: the policies are looked at again
-      kube.resources(TargetGrant.class).withName("not-" + wb).edit(g -> {
+      Edits.edit(kube.resources(TargetGrant.class).withName("not-" + wb), g -> {
         g.getSpec().setAllowedAccess(new ArrayList<>(List.of(Access.Restricted)));
         return g;
       });
@@ -467,8 +471,8 @@ class TenancyTest {
   }
 
   void edit(AuthorizedIpPolicy p, java.util.function.Consumer<AuthorizedIpPolicy> change) {
-    k8s.resources(AuthorizedIpPolicy.class).inNamespace(p.getMetadata().getNamespace())
-        .withName(p.getMetadata().getName()).edit(q -> {
+    Edits.edit(k8s.resources(AuthorizedIpPolicy.class).inNamespace(p.getMetadata().getNamespace())
+        .withName(p.getMetadata().getName()), q -> {
           change.accept(q);
           return q;
         });

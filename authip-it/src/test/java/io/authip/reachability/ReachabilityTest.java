@@ -150,7 +150,30 @@ class ReachabilityTest {
   }
 
   @Test
-  void aHoldWrittenIntoStatusByAnyoneElseSendsNothing() {
+  void theLockoutIsRecordedBeforeTheListBeforeIsPutBack() {
+    ClusterFixture c = cluster("aks");
+    List<String> good = watchedAndInSync(c);
+    // authip's record cannot take the lockout: nothing may be put back until it can.
+    env.kube().faults().failWhenBody("PUT", ".*/configmaps/authip-capture-.*", "lockout", 422, 1000);
+    try {
+      edit("p", spec -> spec.setRanges(Policies.entries("73.140.245.0/24")));
+      TargetStatus refused = await().atMost(WAIT).until(() -> target("p"),
+          t -> "IntentNotRecorded".equals(t.getReason()));
+      assertThat(refused.getState()).isEqualTo(TargetState.Error);
+      assertThat(refused.getMessage()).contains("the API server stopped answering the operator")
+          .contains("the lockout could not be recorded").contains("the list before is put back once it is");
+      assertThat(refused.getLockout()).isNull();
+      assertThat(ranges(c)).as("nothing put back yet").doesNotContain(operatorAddress + "/32");
+    } finally {
+      env.kube().faults().clear();
+    }
+    await().atMost(WAIT).until(() -> "LockoutPrevented".equals(target("p").getReason())
+        && target("p").getState() == TargetState.Blocked);
+    assertThat(ranges(c)).containsExactlyInAnyOrderElementsOf(good);
+  }
+
+  @Test
+  void aHoldWrittenIntoStatusByAnyoneElseIsIgnored() {
     ClusterFixture c = cluster("aks");
     AuthorizedIpPolicy p = Policies.policy(ns, "p", List.of(c), "73.140.245.0/24", operatorAddress);
     p.getSpec().setReachability(reachability(true, true));
@@ -162,7 +185,7 @@ class ReachabilityTest {
         && target("p").getState() == TargetState.InSync);
     // Someone who may write the policy's status claims that list locked authip out.
     String digest = target("p").getRangesDigest();
-    k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns).withName("p").editStatus(x -> {
+    Edits.editStatus(k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns).withName("p"), x -> {
       io.authip.api.v1alpha1.LockoutStatus forged = new io.authip.api.v1alpha1.LockoutStatus();
       forged.setHeldDigest(digest);
       forged.setDetectedAt("2026-01-01T00:00:00Z");
@@ -171,16 +194,73 @@ class ReachabilityTest {
     });
     int puts = arm.requestCount(c.clusterId(), "PUT");
     List<String> current = ranges(c);
-    await().atMost(WAIT).until(() -> "LockoutPrevented".equals(target("p").getReason()));
-    assertThat(target("p").getState()).isEqualTo(TargetState.Blocked);
-    assertThat(target("p").getMessage()).contains("which this process did not see happen; nothing is sent");
+    // authip's record has no such hold: status shows the record's (none), and nothing is sent on status's word.
+    TargetStatus t = await().atMost(WAIT).until(() -> target("p"), x -> x.getLockout() == null);
+    assertThat(t.getState()).isEqualTo(TargetState.InSync);
     await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
     assertThat(arm.requestCount(c.clusterId(), "PUT")).as("the list before is not sent on status's word")
         .isEqualTo(puts);
     assertThat(ranges(c)).isEqualTo(current);
+    assertThat(target("p").getLockout()).isNull();
+  }
+
+  @Test
+  void aRestartWhileAChangeIsWatchedStillFindsTheLockoutAndTheHoldSurvivesTheNextRestart() {
+    ClusterFixture c = cluster("aks");
+    List<String> good = watchedAndInSync(c);
+    Duration operations = arm.operationDuration();
+    // Azure takes 5 s to apply the change: the operator is stopped while the change is still being applied, long
+    // before its propagation window ends and a check could find the lockout.
+    arm.operationDuration(Duration.ofSeconds(5));
+    try {
+      edit("p", spec -> spec.setRanges(Policies.entries("73.140.245.0/24")));
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> !ranges(c).contains(operatorAddress
+          + "/32"));
+      env.stopOperator();
+      assertThat(events("LockoutPrevented")).isEmpty();
+      env.startOperator();
+      // The watch is authip's record, not its memory: the new process finds the lockout and puts the list back.
+      await().atMost(WAIT).until(() -> "LockoutPrevented".equals(target("p").getReason())
+          && target("p").getState() == TargetState.Blocked);
+      assertThat(ranges(c)).as("the list before the change is back").containsExactlyInAnyOrderElementsOf(good);
+      assertThat(events("LockoutPrevented")).anyMatch(m -> m.contains("checks failed"));
+    } finally {
+      arm.operationDuration(operations);
+    }
+
+    // The hold is authip's record too: after another restart the locking list is still not sent.
+    int puts = arm.requestCount(c.clusterId(), "PUT");
+    env.stopOperator();
+    env.startOperator();
+    await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
+    TargetStatus held = target("p");
+    assertThat(held.getState()).isEqualTo(TargetState.Blocked);
+    assertThat(held.getReason()).isEqualTo("LockoutPrevented");
+    assertThat(held.getLockout()).isNotNull();
+    assertThat(arm.requestCount(c.clusterId(), "PUT")).as("nothing sent after the restart").isEqualTo(puts);
+    assertThat(ranges(c)).containsExactlyInAnyOrderElementsOf(good);
+
+    // Asking for the operator's address again is another list: the hold ends.
+    edit("p", spec -> spec.setRanges(Policies.entries("73.140.245.0/24", "73.140.250.0/24", operatorAddress)));
+    await().atMost(WAIT).until(() -> target("p").getState() == TargetState.InSync && target("p").getLockout() == null
+        && ranges(c).contains("73.140.250.0/24"));
   }
 
   // ---- helpers ---------------------------------------------------------------------------------------------------
+
+  /**
+   * Policy {@code p} with the operator's address and {@code revertOnLockout}, in sync on {@code c} with its API server
+   * answering: returns the cluster's list.
+   */
+  List<String> watchedAndInSync(ClusterFixture c) {
+    AuthorizedIpPolicy p = Policies.policy(ns, "p", List.of(c), "73.140.245.0/24", operatorAddress);
+    p.getSpec().setReachability(reachability(true, true));
+    k8s.resource(p).create();
+    await().atMost(WAIT).until(() -> ranges(c).contains(operatorAddress + "/32")
+        && target("p").getState() == TargetState.InSync && target("p").getApiServer() != null
+        && Boolean.TRUE.equals(target("p").getApiServer().getReachable()));
+    return ranges(c);
+  }
 
   ClusterFixture cluster(String name) {
     ClusterFixture c = ClusterFixture.loadBalancerManagedOutbound(SUB, ns, name);

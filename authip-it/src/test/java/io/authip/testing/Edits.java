@@ -18,9 +18,18 @@ public final class Edits {
    * again on the fresh object, so {@code change} must describe the edit, not a delta already applied.
    */
   public static <T extends HasMetadata> T edit(Resource<T> resource, UnaryOperator<T> change) {
+    return again(() -> resource.edit(change));
+  }
+
+  /** As {@link #edit}, for the status subresource (what anyone who may write a policy's status can do). */
+  public static <T extends HasMetadata> T editStatus(Resource<T> resource, UnaryOperator<T> change) {
+    return again(() -> resource.editStatus(change));
+  }
+
+  private static <T> T again(java.util.function.Supplier<T> patch) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return resource.edit(change);
+        return patch.get();
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409 || attempt >= ATTEMPTS) {
           throw e;

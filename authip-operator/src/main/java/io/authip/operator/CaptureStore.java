@@ -23,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What authip must know about a takeover and that no tenant may write: for each (policy, cluster), the access the
- * cluster had before authip first changed it, and the lists authip has sent it since. Kept in ConfigMaps in the
+ * cluster had before authip first changed it, the lists authip has sent it since, and, for policies with
+ * {@code spec.reachability.revertOnLockout}, the change watched for a lockout and the list found locking the operator
+ * out (so that a restart neither ends a watch nor lets status alone decide what is put back). Kept in ConfigMaps in the
  * operator's own namespace, which tenants who can write policies and their status cannot write: a policy's clusters are
  * spread over {@link #SHARDS} ConfigMaps {@code authip-capture-<uid>-NN} by a hash of the cluster's key, so that one
  * write stays small (a policy whose selectors take 1,000 clusters would otherwise rewrite one document of up to
@@ -52,15 +54,29 @@ public final class CaptureStore {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
+   * A list (by its digest) and a time: the change authip watches for a lockout and when it was sent, or the list
+   * found locking the operator out and when.
+   */
+  public record Mark(String digest, String at) {
+  }
+
+  /**
    * One cluster's record.
    *
    * @param clusterId the cluster's ARM ID as authip read it
    * @param captured what the cluster had before authip first changed it
    * @param sent the latest lists authip sent (or was about to send) to the cluster, oldest first, AKS spelling
+   * @param watch the change sent while the API server answered the operator, watched for a lockout until it answers
+   *     after the change's propagation window; null when none
+   * @param lockout the list found locking the operator out: held back while the policy asks for it; null when none
    */
-  public record Entry(String clusterId, CapturedAccess captured, List<List<String>> sent) {
+  public record Entry(String clusterId, CapturedAccess captured, List<List<String>> sent, Mark watch, Mark lockout) {
     public Entry {
       sent = sent.stream().map(List::copyOf).toList();
+    }
+
+    public Entry(String clusterId, CapturedAccess captured, List<List<String>> sent) {
+      this(clusterId, captured, sent, null, null);
     }
 
     /** Whether {@code current} is one of the lists authip sent (compared as canonical sets). */
@@ -73,10 +89,15 @@ public final class CaptureStore {
 
   /**
    * What to record for one cluster: its capture (kept when the policy has one for it already) and, unless null, the
-   * list about to be sent.
+   * list about to be sent. With {@code marks}, the record's watch and lockout become {@code watch} and
+   * {@code lockout} (null clears them); without, they are kept as they are.
    */
   public record Record(String clusterKey, String clusterId, ApiServerAccess current, ApiServerAccess intended,
-      String now) {
+      String now, boolean marks, Mark watch, Mark lockout) {
+
+    public Record(String clusterKey, String clusterId, ApiServerAccess current, ApiServerAccess intended, String now) {
+      this(clusterKey, clusterId, current, intended, now, false, null, null);
+    }
   }
 
   /** The store could not record what must be recorded before an Azure write: the write must not happen. */
@@ -169,6 +190,24 @@ public final class CaptureStore {
   }
 
   /**
+   * Records a cluster's lockout watch and lockout hold as {@code watch} and {@code lockout} (null clears either),
+   * leaving its capture and sent lists as they are: before authip puts back the list before a lockout, and when a watch
+   * or a hold ends.
+   *
+   * @throws NotRecorded when the write failed (the caller must not act on it)
+   */
+  public Entry recordMarks(AuthorizedIpPolicy policy, String clusterKey, String clusterId, Mark watch, Mark lockout,
+      String now) {
+    Entry e = recordAll(policy, List.of(new Record(clusterKey, clusterId, null, null, now, true, watch, lockout)))
+        .get(clusterKey);
+    if (e == null) {
+      throw new NotRecorded("authip has no record of cluster " + clusterKey + " in ConfigMap "
+          + configMapOf(policy, clusterKey) + " to add its lockout watch or hold to", null);
+    }
+    return e;
+  }
+
+  /**
    * Records several clusters at once, in order (a later record of a cluster keeps the capture of an earlier one), with
    * one write per shard they fall in. Returns the records of those clusters as now stored.
    *
@@ -209,6 +248,9 @@ public final class CaptureStore {
           // An older version's record: its capture is the genuine one.
           old = before.entries().get(r.clusterKey());
         }
+        if (old == null && r.current() == null) {
+          continue; // marks alone never start a record: there is no capture to keep them with
+        }
         CapturedAccess captured = old != null ? old.captured()
             : new CapturedAccess(r.current().access(), r.current().toAks(), r.now());
         List<List<String>> sent = new ArrayList<>(old == null ? List.of() : old.sent());
@@ -219,7 +261,9 @@ public final class CaptureStore {
         while (sent.size() > SENT_KEPT) {
           sent.remove(0);
         }
-        Entry entry = new Entry(r.clusterId(), captured, sent);
+        Mark watch = r.marks() ? r.watch() : old == null ? null : old.watch();
+        Mark lockout = r.marks() ? r.lockout() : old == null ? null : old.lockout();
+        Entry entry = new Entry(r.clusterId(), captured, sent, watch, lockout);
         if (!entry.equals(entries.get(r.clusterKey()))) {
           changed = true;
         }
@@ -317,8 +361,21 @@ public final class CaptureStore {
         ArrayNode l = sent.addArray();
         list.forEach(l::add);
       });
+      renderMark(n, "watch", e.watch());
+      renderMark(n, "lockout", e.lockout());
     });
     return root.toString();
+  }
+
+  private static void renderMark(ObjectNode n, String field, Mark mark) {
+    if (mark != null) {
+      n.putObject(field).put("digest", mark.digest()).put("at", mark.at());
+    }
+  }
+
+  private static Mark parseMark(JsonNode n) {
+    return n.isObject() && n.path("digest").isTextual() && n.path("at").isTextual()
+        ? new Mark(n.path("digest").asText(), n.path("at").asText()) : null;
   }
 
   /** Reads what {@link #render} wrote; a document that is not (another UID, unreadable) counts as no record. */
@@ -346,7 +403,8 @@ public final class CaptureStore {
         });
         Optional<Access> access = parseAccess(c.path("access").asText());
         access.ifPresent(a -> out.put(f.getKey(), new Entry(n.path("clusterId").asText(),
-            new CapturedAccess(a, ranges, c.path("capturedAt").asText(null)), sent)));
+            new CapturedAccess(a, ranges, c.path("capturedAt").asText(null)), sent, parseMark(n.path("watch")),
+            parseMark(n.path("lockout")))));
       });
       return Map.copyOf(out);
     } catch (JsonProcessingException e) {

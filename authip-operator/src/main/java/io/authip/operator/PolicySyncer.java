@@ -140,15 +140,22 @@ public final class PolicySyncer {
   private volatile java.util.function.Consumer<ResourceID> probed = id -> { };
   /**
    * Per target changed by a policy with {@code revertOnLockout}, whose API server answered before: the change is
-   * watched until the API server answers after its propagation window, or is found locked out. Losing it on restart
-   * only ends the watch (the list stays).
+   * watched until the API server answers after its propagation window, or is found locked out. A cache of the watch in
+   * authip's record ({@link CaptureStore.Entry#watch()}), written with the change before it is sent: a restart picks
+   * the watch up from there (its failed checks are counted again).
    */
   private final Map<String, Watch> watches = new ConcurrentHashMap<>();
   /** The egress of the cluster authip runs in ({@code spec.egress.managementCluster}), as last resolved. */
   private volatile SelfEgress selfEgress;
 
-  /** A change being watched for a lockout: when it was sent, and how many checks after its window failed. */
-  private record Watch(Instant sentAt, String digest, int failuresAfterWindow) {
+  /**
+   * A change being watched for a lockout: when it was sent, how many checks after its window failed, and whether it
+   * ended (the API server answered after the window) with that end not yet recorded.
+   */
+  private record Watch(Instant sentAt, String digest, int failuresAfterWindow, boolean ended) {
+    Watch ended(boolean value) {
+      return new Watch(sentAt, digest, failuresAfterWindow, value);
+    }
   }
 
   /** The management cluster's egress blocks, and when they were resolved. */
@@ -367,6 +374,7 @@ public final class PolicySyncer {
       CaptureStore.Entry entry = written.get(step.target.key());
       if (entry != null) {
         showCapture(step, entry);
+        step.record = entry;
       }
     }
   }
@@ -571,6 +579,8 @@ public final class PolicySyncer {
     Duration after;
     /** The cluster's API server name as last read ({@code properties.fqdn}), for the reachability check. */
     String fqdn;
+    /** authip's own record of this cluster (capture, lists sent, lockout watch and hold), as last read or written. */
+    CaptureStore.Entry record;
 
     Step(ClusterTarget target, TargetStatus status, TargetStatus prev, Duration resync, List<PolicyEvent> events,
         AuthorizedIpPolicy policy, IntentLog intents, Supplier<List<TargetStatus>> sofar, boolean last,
@@ -643,8 +653,12 @@ public final class PolicySyncer {
         return;
       }
       showCapture(step, record);
+      step.record = record;
+      // Status shows the hold of authip's own record, never one written there by anyone else.
+      ts.setLockout(record == null ? null : lockoutStatus(record.lockout()));
     } else {
       ts.setPrevious(null);
+      ts.setLockout(null);
     }
     PendingOperation pending = ts.getPendingOperation();
     // A change recorded in status (an operation, or the intent written before its PUT): the cluster failing after it
@@ -806,24 +820,24 @@ public final class PolicySyncer {
       ApiServerAccess planned = ((TargetPlan.Desired) plan).access();
       ts.setSupernet(supernetStatus(((TargetPlan.Desired) plan).widening()));
       // A list that locked the operator out is held back while the policy asks for it: the list the cluster had
-      // before (from authip's own record, never from status) is what the cluster gets.
-      LockoutStatus hold = ts.getLockout();
-      if (hold != null && (!spec.effectiveReachability().reverting() || !enforce
-          || !planned.digest().equals(hold.getHeldDigest()))) {
+      // before is what the cluster gets. Both come from authip's own record, which tenants cannot write; status only
+      // shows them.
+      CaptureStore.Mark hold = record == null ? null : record.lockout();
+      if (hold != null && (!spec.effectiveReachability().reverting() || !planned.digest().equals(hold.digest()))) {
+        // The policy asks for another list (or no longer for reverts): the hold ends, in the record first.
+        try {
+          record = captures.recordMarks(step.policy, key, ts.getClusterId(), record.watch(), null, now().toString());
+          step.record = record;
+        } catch (CaptureStore.NotRecorded e) {
+          step.state(TargetState.Error, TargetReason.IntentNotRecorded, e.getMessage() + "; the end of the lockout "
+              + "hold must be recorded before anything is sent to Azure");
+          step.retryIn(backoff(failures.merge(key, 1, Integer::sum)));
+          return;
+        }
         ts.setLockout(null);
-        lockedHere.remove(key);
         hold = null;
       }
       Optional<ApiServerAccess> back = hold == null ? Optional.empty() : listBefore(record, planned);
-      if (back.isPresent() && !planned.digest().equals(lockedHere.get(key))
-          && !AccessDiff.between(snapshot.access(), back.get()).isEmpty()) {
-        // A hold this process did not find (status is anyone's to write, or it was found before a restart): it may
-        // keep the policy's list from being sent, never make authip send another one.
-        step.blocked(TargetReason.LockoutPrevented, "status holds the list " + planned.describe() + " back as having "
-            + "locked the operator out, which this process did not see happen; nothing is sent (the cluster keeps "
-            + snapshot.access().describe() + "). Change the policy's list to release the hold");
-        return;
-      }
       if (hold != null && back.isEmpty()) {
         step.blocked(TargetReason.LockoutPrevented, "the list " + planned.describe() + " locked the operator out "
             + "of the API server and authip has no record of a restricted list the cluster had before it (an "
@@ -914,6 +928,7 @@ public final class PolicySyncer {
         attempt--;
         continue;
       }
+      CaptureStore.Mark watch = null;
       if (hold == null && spec.effectiveReachability().checking() && prober != null) {
         Optional<ApiServerProber.Probe> before = prober.latest(key);
         if (before.isEmpty() || before.get().at().isBefore(now().minus(config.checks().interval()))) {
@@ -926,7 +941,8 @@ public final class PolicySyncer {
         }
         ts.setApiServer(check(before.get()));
         if (before.get().reachable() && spec.effectiveReachability().reverting()) {
-          watches.put(key, new Watch(now(), desired.digest(), 0));
+          watch = new CaptureStore.Mark(desired.digest(), now().toString());
+          watches.put(key, new Watch(now(), desired.digest(), 0, false));
         } else {
           watches.remove(key);
         }
@@ -937,12 +953,14 @@ public final class PolicySyncer {
       if (step.batch) {
         step.before = ts.copy();
         step.records.add(new CaptureStore.Record(key, ts.getClusterId(), snapshot.access(), desired,
-            now().toString()));
+            now().toString(), true, watch, hold));
       } else {
         try {
           List<CaptureStore.Record> records = new ArrayList<>(step.records);
-          records.add(new CaptureStore.Record(key, ts.getClusterId(), snapshot.access(), desired, now().toString()));
+          records.add(new CaptureStore.Record(key, ts.getClusterId(), snapshot.access(), desired, now().toString(),
+              true, watch, hold));
           record = captures.recordAll(step.policy, records).get(key);
+          step.record = record;
           step.records.clear();
         } catch (CaptureStore.NotRecorded e) {
           markDrift(ts, step.prev, desired);
@@ -1371,7 +1389,40 @@ public final class PolicySyncer {
       watches.remove(key);
       w = null;
     }
-    Instant windowEnd = propagatedAt == null ? now() : propagatedAt;
+    CaptureStore.Mark recorded = step.record == null ? null : step.record.watch();
+    if (recorded != null && !recorded.digest().equals(desired.digest())) {
+      recorded = null; // a watch of another list, which the cluster no longer has: cleared with the next list sent
+    }
+    if (!step.policy.getSpec().effectiveReachability().reverting()) {
+      // revertOnLockout turned off: nothing would be put back, so nothing is watched
+      watches.remove(key);
+      w = null;
+      recorded = null;
+    }
+    if (w == null && recorded != null) {
+      // Recorded before a restart, or by another replica: the watch goes on from the record.
+      Instant sentAt = parse(recorded.at());
+      w = new Watch(sentAt == null ? now() : sentAt, desired.digest(), 0, false);
+      watches.put(key, w);
+    }
+    if (w != null && w.ended()) {
+      if (recorded != null) {
+        endWatch(step, key); // its end was not recorded yet
+      } else {
+        watches.remove(key);
+      }
+      w = null;
+    }
+    // The window ends AKS's propagation delay after the change completed (status), and never before that delay has
+    // passed since it was sent (authip's record, which no tenant writes).
+    Instant windowEnd = propagatedAt;
+    if (w != null) {
+      Instant earliest = w.sentAt().plus(config.propagationDelay());
+      windowEnd = windowEnd == null || earliest.isAfter(windowEnd) ? earliest : windowEnd;
+    }
+    if (windowEnd == null) {
+      windowEnd = now();
+    }
     Duration every = w != null ? config.pollInterval() : config.checks().interval();
     boolean due = latest.isEmpty() || latest.get().at().isBefore(now().minus(every))
         || w != null && latest.get().at().isBefore(windowEnd);
@@ -1384,7 +1435,9 @@ public final class PolicySyncer {
     }
     Optional<Instant> answered = prober.lastReachable(key);
     if (answered.isPresent() && !answered.get().isBefore(windowEnd)) {
-      watches.remove(key);
+      // The API server answered after the window: the change did not lock the operator out.
+      watches.put(key, w.ended(true));
+      endWatch(step, key);
       return false;
     }
     if (latest.get().reachable()) {
@@ -1392,20 +1445,27 @@ public final class PolicySyncer {
     }
     // A failed check after the window: counted once per check.
     Watch counted = w.failuresAfterWindow() > 0 && latest.get().at().equals(lastCounted.get(key)) ? w
-        : new Watch(w.sentAt(), w.digest(), w.failuresAfterWindow() + 1);
+        : new Watch(w.sentAt(), w.digest(), w.failuresAfterWindow() + 1, false);
     lastCounted.put(key, latest.get().at());
     watches.put(key, counted);
     if (counted.failuresAfterWindow() < LOCKOUT_CHECKS) {
       step.retryIn(config.pollInterval());
       return false;
     }
-    watches.remove(key);
-    LockoutStatus hold = new LockoutStatus();
-    hold.setHeldDigest(desired.digest());
-    hold.setDetectedAt(now().toString());
-    ts.setLockout(hold);
-    lockedHere.put(key, desired.digest());
     String why = latest.get().message();
+    // The hold goes into authip's record before anything is put back: a restart, or another replica, goes on with it.
+    CaptureStore.Mark lockout = new CaptureStore.Mark(desired.digest(), now().toString());
+    try {
+      step.record = captures.recordMarks(step.policy, key, ts.getClusterId(), null, lockout, now().toString());
+    } catch (CaptureStore.NotRecorded e) {
+      step.state(TargetState.Error, TargetReason.IntentNotRecorded, "the API server stopped answering the operator "
+          + "after the change (" + why + "), but the lockout could not be recorded: " + e.getMessage()
+          + "; the list before is put back once it is");
+      step.retryIn(backoff(failures.merge(key, 1, Integer::sum)));
+      return true;
+    }
+    watches.remove(key);
+    ts.setLockout(lockoutStatus(lockout));
     step.event(EventReason.LockoutPrevented, "the API server stopped answering the operator after " + desired.describe()
         + " propagated (" + counted.failuresAfterWindow() + " checks failed: " + why + "); putting back the list the "
         + "cluster had before");
@@ -1416,10 +1476,34 @@ public final class PolicySyncer {
   }
 
   /**
-   * Per target, the digest of the list this process found locking the operator out: only such a hold makes authip
-   * put the list before back (a hold read from status alone only stops authip from sending).
+   * Records that a watched change ended without a lockout; until that is recorded, the watch stays (ended) in memory
+   * and the record is cleared on a later pass.
    */
-  private final Map<String, String> lockedHere = new ConcurrentHashMap<>();
+  private void endWatch(Step step, String key) {
+    CaptureStore.Entry r = step.record;
+    if (r == null || r.watch() == null) {
+      watches.remove(key);
+      return;
+    }
+    try {
+      step.record = captures.recordMarks(step.policy, key, step.status.getClusterId(), null, r.lockout(),
+          now().toString());
+      watches.remove(key);
+    } catch (CaptureStore.NotRecorded e) {
+      LOG.warn("{}: the end of the lockout watch is not recorded yet ({}); recorded on a later pass", key,
+          e.getMessage());
+    }
+  }
+
+  private static LockoutStatus lockoutStatus(CaptureStore.Mark mark) {
+    if (mark == null) {
+      return null;
+    }
+    LockoutStatus s = new LockoutStatus();
+    s.setHeldDigest(mark.digest());
+    s.setDetectedAt(mark.at());
+    return s;
+  }
 
   /** The time of the last failed check counted for each watched target. */
   private final Map<String, Instant> lastCounted = new ConcurrentHashMap<>();

@@ -145,4 +145,49 @@ class CaptureStoreTest {
         .hasMessageContaining("would exceed a ConfigMap's 1 MiB");
     assertThat(configMaps(p)).isEmpty();
   }
+
+  @Test
+  void aLockoutWatchAndHoldAreKeptBySendsWithoutMarksReplacedBySendsWithThemAndSurviveAFreshRead() {
+    AuthorizedIpPolicy p = policy();
+    CaptureStore store = new CaptureStore(client, NS);
+    String key = key(1);
+    CaptureStore.Mark watch = new CaptureStore.Mark("sha256:aa", "2026-12-06T10:00:00Z");
+    store.recordAll(p, List.of(new CaptureStore.Record(key, "/id/1", ranges("10.9.9.9/32"), ranges("1.2.3.0/24"),
+        "t0", true, watch, null)));
+    assertThat(new CaptureStore(client, NS).entry(p, key).orElseThrow().watch()).isEqualTo(watch);
+
+    // The lockout found: the hold replaces the watch; capture and lists sent stay.
+    CaptureStore.Mark hold = new CaptureStore.Mark("sha256:aa", "2026-12-06T10:05:00Z");
+    CaptureStore.Entry held = store.recordMarks(p, key, "/id/1", null, hold, "t1");
+    assertThat(held.watch()).isNull();
+    assertThat(held.lockout()).isEqualTo(hold);
+    assertThat(held.sent()).containsExactly(List.of("1.2.3.0/24"));
+    assertThat(held.captured().getRanges()).containsExactly("10.9.9.9/32");
+
+    // A capture-only record keeps the marks; a fresh store (a restart) reads them back.
+    store.recordCapture(p, key, "/id/1", ranges("10.0.0.1/32"), "t2");
+    CaptureStore.Entry read = new CaptureStore(client, NS).entry(p, key).orElseThrow();
+    assertThat(read.lockout()).isEqualTo(hold);
+    assertThat(read.captured().getRanges()).containsExactly("10.9.9.9/32");
+
+    // A send with marks (the list before put back, the hold kept), then one without the hold.
+    store.recordAll(p, List.of(new CaptureStore.Record(key, "/id/1", ranges("1.2.3.0/24"), ranges("10.9.9.9/32"),
+        "t3", true, null, hold)));
+    assertThat(new CaptureStore(client, NS).entry(p, key).orElseThrow().lockout()).isEqualTo(hold);
+    store.recordAll(p, List.of(new CaptureStore.Record(key, "/id/1", ranges("10.9.9.9/32"), ranges("1.2.4.0/24"),
+        "t4", true, null, null)));
+    CaptureStore.Entry released = new CaptureStore(client, NS).entry(p, key).orElseThrow();
+    assertThat(released.lockout()).isNull();
+    assertThat(released.watch()).isNull();
+  }
+
+  @Test
+  void marksAloneNeverStartARecord() {
+    AuthorizedIpPolicy p = policy();
+    CaptureStore store = new CaptureStore(client, NS);
+    assertThatThrownBy(() -> store.recordMarks(p, key(2), "/id/2", null,
+        new CaptureStore.Mark("sha256:bb", "2026-12-06T10:00:00Z"), "t0"))
+        .isInstanceOf(CaptureStore.NotRecorded.class).hasMessageContaining("has no record of cluster " + key(2));
+    assertThat(configMaps(p)).isEmpty();
+  }
 }

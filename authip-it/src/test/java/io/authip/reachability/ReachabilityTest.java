@@ -173,6 +173,48 @@ class ReachabilityTest {
   }
 
   @Test
+  void aWatchThatEndedIsNotTakenUpAgainAfterARestart() {
+    ClusterFixture c = cluster("aks");
+    List<String> good = watchedAndInSync(c);
+    // The API server answered after the change's window: the watch's end is in authip's record.
+    await().atMost(WAIT).until(() -> !recordText().isEmpty() && !recordText().contains("\"watch\""));
+    int puts = arm.requestCount(c.clusterId(), "PUT");
+    env.stopOperator();
+    // The API server now stops answering the operator for a reason that is not the list (a network incident).
+    arm.apiServerCaller("198.51.100.7");
+    try {
+      env.startOperator();
+      await().atMost(WAIT).until(() -> Boolean.FALSE.equals(target("p").getApiServer().getReachable()));
+      await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
+      assertThat(arm.requestCount(c.clusterId(), "PUT")).as("nothing put back").isEqualTo(puts);
+      assertThat(target("p").getState()).isEqualTo(TargetState.InSync);
+      assertThat(ranges(c)).containsExactlyInAnyOrderElementsOf(good);
+    } finally {
+      arm.apiServerCaller(operatorAddress);
+    }
+  }
+
+  @Test
+  void inObserveTheWatchPausesAndBackInEnforceItDecidesOnNewChecks() {
+    ClusterFixture c = cluster("aks");
+    List<String> good = watchedAndInSync(c);
+    whileAzureAppliesALockingList(c, () -> edit("p", spec -> spec.setMode(io.authip.api.v1alpha1.Mode.Observe)));
+    int puts = arm.requestCount(c.clusterId(), "PUT");
+    // Observed: the API server stops answering, and nothing is found or put back.
+    await().atMost(WAIT).until(() -> target("p").getApiServer() != null
+        && Boolean.FALSE.equals(target("p").getApiServer().getReachable()));
+    await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
+    assertThat(events("LockoutPrevented")).isEmpty();
+    assertThat(recordText()).doesNotContain("\"lockout\"");
+    assertThat(arm.requestCount(c.clusterId(), "PUT")).isEqualTo(puts);
+    // Back in Enforce the change is still watched (it is recent): two new failed checks, and the list before is back.
+    edit("p", spec -> spec.setMode(io.authip.api.v1alpha1.Mode.Enforce));
+    await().atMost(WAIT).until(() -> "LockoutPrevented".equals(target("p").getReason())
+        && target("p").getState() == TargetState.Blocked);
+    assertThat(ranges(c)).containsExactlyInAnyOrderElementsOf(good);
+  }
+
+  @Test
   void aHoldWrittenIntoStatusByAnyoneElseIsIgnored() {
     ClusterFixture c = cluster("aks");
     AuthorizedIpPolicy p = Policies.policy(ns, "p", List.of(c), "73.140.245.0/24", operatorAddress);
@@ -208,25 +250,16 @@ class ReachabilityTest {
   void aRestartWhileAChangeIsWatchedStillFindsTheLockoutAndTheHoldSurvivesTheNextRestart() {
     ClusterFixture c = cluster("aks");
     List<String> good = watchedAndInSync(c);
-    Duration operations = arm.operationDuration();
-    // Azure takes 5 s to apply the change: the operator is stopped while the change is still being applied, long
-    // before its propagation window ends and a check could find the lockout.
-    arm.operationDuration(Duration.ofSeconds(5));
-    try {
-      edit("p", spec -> spec.setRanges(Policies.entries("73.140.245.0/24")));
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> !ranges(c).contains(operatorAddress
-          + "/32"));
+    whileAzureAppliesALockingList(c, () -> {
       env.stopOperator();
       assertThat(events("LockoutPrevented")).isEmpty();
       env.startOperator();
-      // The watch is authip's record, not its memory: the new process finds the lockout and puts the list back.
-      await().atMost(WAIT).until(() -> "LockoutPrevented".equals(target("p").getReason())
-          && target("p").getState() == TargetState.Blocked);
-      assertThat(ranges(c)).as("the list before the change is back").containsExactlyInAnyOrderElementsOf(good);
-      assertThat(events("LockoutPrevented")).anyMatch(m -> m.contains("checks failed"));
-    } finally {
-      arm.operationDuration(operations);
-    }
+    });
+    // The watch is authip's record, not its memory: the new process finds the lockout and puts the list back.
+    await().atMost(WAIT).until(() -> "LockoutPrevented".equals(target("p").getReason())
+        && target("p").getState() == TargetState.Blocked);
+    assertThat(ranges(c)).as("the list before the change is back").containsExactlyInAnyOrderElementsOf(good);
+    assertThat(events("LockoutPrevented")).anyMatch(m -> m.contains("checks failed"));
 
     // The hold is authip's record too: after another restart the locking list is still not sent.
     int puts = arm.requestCount(c.clusterId(), "PUT");
@@ -260,6 +293,32 @@ class ReachabilityTest {
         && target("p").getState() == TargetState.InSync && target("p").getApiServer() != null
         && Boolean.TRUE.equals(target("p").getApiServer().getReachable()));
     return ranges(c);
+  }
+
+  /** The data of policy p's records in authip's capture ConfigMaps (empty when it has none). */
+  String recordText() {
+    String uid = k8s.resources(AuthorizedIpPolicy.class).inNamespace(ns).withName("p").get().getMetadata().getUid();
+    StringBuilder out = new StringBuilder();
+    k8s.configMaps().inAnyNamespace().withLabel("authip.io/policy-uid", uid).list().getItems()
+        .forEach(cm -> out.append(cm.getData()));
+    return out.toString();
+  }
+
+  /**
+   * Drops the operator's address from policy p's list, and runs {@code meanwhile} once the PUT is in, while Azure
+   * still applies it (5 s): long before the change's propagation window ends and a check could find the lockout.
+   */
+  void whileAzureAppliesALockingList(ClusterFixture c, Runnable meanwhile) {
+    Duration operations = arm.operationDuration();
+    arm.operationDuration(Duration.ofSeconds(5));
+    try {
+      edit("p", spec -> spec.setRanges(Policies.entries("73.140.245.0/24")));
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> !ranges(c).contains(operatorAddress
+          + "/32"));
+      meanwhile.run();
+    } finally {
+      arm.operationDuration(operations);
+    }
   }
 
   ClusterFixture cluster(String name) {

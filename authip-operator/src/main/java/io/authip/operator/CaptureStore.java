@@ -55,9 +55,17 @@ public final class CaptureStore {
 
   /**
    * A list (by its digest) and a time: the change authip watches for a lockout and when it was sent, or the list
-   * found locking the operator out and when.
+   * found locking the operator out and when; with the list the cluster had when that change was sent (AKS spelling,
+   * empty for unrestricted), which is what a revert puts back. {@code before} is null in records that lack it.
    */
-  public record Mark(String digest, String at) {
+  public record Mark(String digest, String at, List<String> before) {
+    public Mark {
+      before = before == null ? null : List.copyOf(before);
+    }
+
+    public Mark(String digest, String at) {
+      this(digest, at, null);
+    }
   }
 
   /**
@@ -263,7 +271,9 @@ public final class CaptureStore {
         }
         Mark watch = r.marks() ? r.watch() : old == null ? null : old.watch();
         Mark lockout = r.marks() ? r.lockout() : old == null ? null : old.lockout();
-        Entry entry = new Entry(r.clusterId(), captured, sent, watch, lockout);
+        // Marks alone change nothing else: the cluster's ID stays as recorded with its lists.
+        String clusterId = old != null && r.current() == null ? old.clusterId() : r.clusterId();
+        Entry entry = new Entry(clusterId, captured, sent, watch, lockout);
         if (!entry.equals(entries.get(r.clusterKey()))) {
           changed = true;
         }
@@ -369,13 +379,26 @@ public final class CaptureStore {
 
   private static void renderMark(ObjectNode n, String field, Mark mark) {
     if (mark != null) {
-      n.putObject(field).put("digest", mark.digest()).put("at", mark.at());
+      ObjectNode m = n.putObject(field).put("digest", mark.digest()).put("at", mark.at());
+      if (mark.before() != null) {
+        ArrayNode before = m.putArray("before");
+        mark.before().forEach(before::add);
+      }
     }
   }
 
   private static Mark parseMark(JsonNode n) {
-    return n.isObject() && n.path("digest").isTextual() && n.path("at").isTextual()
-        ? new Mark(n.path("digest").asText(), n.path("at").asText()) : null;
+    if (!n.isObject() || !n.path("digest").isTextual() || !n.path("at").isTextual()) {
+      return null;
+    }
+    List<String> before = null;
+    if (n.path("before").isArray()) {
+      before = new ArrayList<>();
+      for (JsonNode x : n.path("before")) {
+        before.add(x.asText());
+      }
+    }
+    return new Mark(n.path("digest").asText(), n.path("at").asText(), before);
   }
 
   /** Reads what {@link #render} wrote; a document that is not (another UID, unreadable) counts as no record. */

@@ -140,9 +140,10 @@ public final class PolicySyncer {
   private volatile java.util.function.Consumer<ResourceID> probed = id -> { };
   /**
    * Per target changed by a policy with {@code revertOnLockout}, whose API server answered before: the change is
-   * watched until the API server answers after its propagation window, or is found locked out. A cache of the watch in
-   * authip's record ({@link CaptureStore.Entry#watch()}), written with the change before it is sent: a restart picks
-   * the watch up from there (its failed checks are counted again).
+   * watched until the API server answers after its propagation window, or is found locked out, or for
+   * {@link #WATCH_MAX_AGE} after the window. A cache of the watch in authip's record
+   * ({@link CaptureStore.Entry#watch()}), written with the change before it is sent, and taken up from there after it
+   * is (so also after a restart, with the failed checks counted again).
    */
   private final Map<String, Watch> watches = new ConcurrentHashMap<>();
   /** The egress of the cluster authip runs in ({@code spec.egress.managementCluster}), as last resolved. */
@@ -152,11 +153,18 @@ public final class PolicySyncer {
    * A change being watched for a lockout: when it was sent, how many checks after its window failed, and whether it
    * ended (the API server answered after the window) with that end not yet recorded.
    */
-  private record Watch(Instant sentAt, String digest, int failuresAfterWindow, boolean ended) {
+  private record Watch(Instant sentAt, String digest, int failuresAfterWindow, boolean ended, List<String> before) {
     Watch ended(boolean value) {
-      return new Watch(sentAt, digest, failuresAfterWindow, value);
+      return new Watch(sentAt, digest, failuresAfterWindow, value, before);
     }
   }
+
+  /**
+   * How long after its propagation window a change stays watched: a watch taken up from the record (after a restart
+   * or a failover) or kept in memory longer than this is dropped, so that an API server that is down for other reasons
+   * long after a change never makes authip put an older list back.
+   */
+  static final Duration WATCH_MAX_AGE = Duration.ofHours(1);
 
   /** The management cluster's egress blocks, and when they were resolved. */
   private record SelfEgress(CidrSet blocks, Instant at) {
@@ -940,11 +948,10 @@ public final class PolicySyncer {
           return;
         }
         ts.setApiServer(check(before.get()));
+        watches.remove(key); // a new list: the watch of the previous one (if any) is over
         if (before.get().reachable() && spec.effectiveReachability().reverting()) {
-          watch = new CaptureStore.Mark(desired.digest(), now().toString());
-          watches.put(key, new Watch(now(), desired.digest(), 0, false));
-        } else {
-          watches.remove(key);
+          // Watched from the record once it is written (never from memory alone: the change may not be sent).
+          watch = new CaptureStore.Mark(desired.digest(), now().toString(), snapshot.access().toAks());
         }
       }
       // Write-ahead: authip's own record (capture, list about to be sent), then the status with the intent. Only
@@ -1393,16 +1400,26 @@ public final class PolicySyncer {
     if (recorded != null && !recorded.digest().equals(desired.digest())) {
       recorded = null; // a watch of another list, which the cluster no longer has: cleared with the next list sent
     }
-    if (!step.policy.getSpec().effectiveReachability().reverting()) {
-      // revertOnLockout turned off: nothing would be put back, so nothing is watched
+    if (step.policy.getSpec().effectiveMode() != Mode.Enforce
+        || !step.policy.getSpec().effectiveReachability().reverting()) {
+      // Observe, or revertOnLockout turned off: nothing would be put back, so nothing is watched.
       watches.remove(key);
       w = null;
+      if (recorded != null) {
+        endWatch(step, key);
+      }
       recorded = null;
     }
     if (w == null && recorded != null) {
-      // Recorded before a restart, or by another replica: the watch goes on from the record.
+      // Written with the change before it was sent (by this process, one before a restart, or another replica).
       Instant sentAt = parse(recorded.at());
-      w = new Watch(sentAt == null ? now() : sentAt, desired.digest(), 0, false);
+      w = new Watch(sentAt == null ? now() : sentAt, desired.digest(), 0, false, recorded.before());
+      watches.put(key, w);
+    }
+    if (w != null && !w.ended() && now().isAfter(w.sentAt().plus(config.propagationDelay()).plus(WATCH_MAX_AGE))) {
+      LOG.info("{}: the lockout watch of the change sent at {} ends undecided after {}", key, w.sentAt(),
+          WATCH_MAX_AGE);
+      w = w.ended(true);
       watches.put(key, w);
     }
     if (w != null && w.ended()) {
@@ -1445,7 +1462,7 @@ public final class PolicySyncer {
     }
     // A failed check after the window: counted once per check.
     Watch counted = w.failuresAfterWindow() > 0 && latest.get().at().equals(lastCounted.get(key)) ? w
-        : new Watch(w.sentAt(), w.digest(), w.failuresAfterWindow() + 1, false);
+        : new Watch(w.sentAt(), w.digest(), w.failuresAfterWindow() + 1, false, w.before());
     lastCounted.put(key, latest.get().at());
     watches.put(key, counted);
     if (counted.failuresAfterWindow() < LOCKOUT_CHECKS) {
@@ -1454,7 +1471,7 @@ public final class PolicySyncer {
     }
     String why = latest.get().message();
     // The hold goes into authip's record before anything is put back: a restart, or another replica, goes on with it.
-    CaptureStore.Mark lockout = new CaptureStore.Mark(desired.digest(), now().toString());
+    CaptureStore.Mark lockout = new CaptureStore.Mark(desired.digest(), now().toString(), w.before());
     try {
       step.record = captures.recordMarks(step.policy, key, ts.getClusterId(), null, lockout, now().toString());
     } catch (CaptureStore.NotRecorded e) {
@@ -1518,18 +1535,24 @@ public final class PolicySyncer {
   }
 
   /**
-   * The list the cluster had before authip sent {@code locking}, from authip's own record: the latest other list
-   * authip sent, or the pre-takeover capture when there is none. Empty when there is none, or when it was unrestricted (an
-   * empty list is never sent unless the spec asks for it).
+   * The list the cluster had before authip sent {@code locking}, from authip's own record: the cluster's list when the
+   * locking change was sent, as recorded with its watch; in records without it, the latest other list authip sent, or
+   * the pre-takeover capture when there is none. Empty when there is none, or when it was unrestricted (an empty list
+   * is never sent unless the spec asks for it).
    */
   private static Optional<ApiServerAccess> listBefore(CaptureStore.Entry record, ApiServerAccess locking) {
     if (record == null) {
       return Optional.empty();
     }
+    ApiServerAccess before = null;
+    if (record.lockout() != null && record.lockout().before() != null) {
+      before = ApiServerAccess.fromAks(record.lockout().before());
+      return before.access() == Access.Unrestricted || before.digest().equals(locking.digest()) ? Optional.empty()
+          : Optional.of(before);
+    }
     // The latest other list authip sent (once the list before is put back, it is the latest sent of all), else the
     // pre-takeover capture.
     List<List<String>> sent = record.sent();
-    ApiServerAccess before = null;
     for (int i = sent.size() - 1; i >= 0 && before == null; i--) {
       ApiServerAccess candidate = ApiServerAccess.fromAks(sent.get(i));
       if (!candidate.digest().equals(locking.digest())) {

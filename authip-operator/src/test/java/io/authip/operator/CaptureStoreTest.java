@@ -151,23 +151,29 @@ class CaptureStoreTest {
     AuthorizedIpPolicy p = policy();
     CaptureStore store = new CaptureStore(client, NS);
     String key = key(1);
-    CaptureStore.Mark watch = new CaptureStore.Mark("sha256:aa", "2026-12-06T10:00:00Z");
+    CaptureStore.Mark watch = new CaptureStore.Mark("sha256:aa", "2026-12-06T10:00:00Z", List.of("10.9.9.9/32"));
     store.recordAll(p, List.of(new CaptureStore.Record(key, "/id/1", ranges("10.9.9.9/32"), ranges("1.2.3.0/24"),
         "t0", true, watch, null)));
-    assertThat(new CaptureStore(client, NS).entry(p, key).orElseThrow().watch()).isEqualTo(watch);
+    CaptureStore.Entry first = new CaptureStore(client, NS).entry(p, key).orElseThrow();
+    assertThat(first.watch()).isEqualTo(watch);
+    assertThat(first.watch().before()).containsExactly("10.9.9.9/32");
 
-    // The lockout found: the hold replaces the watch; capture and lists sent stay.
-    CaptureStore.Mark hold = new CaptureStore.Mark("sha256:aa", "2026-12-06T10:05:00Z");
-    CaptureStore.Entry held = store.recordMarks(p, key, "/id/1", null, hold, "t1");
+    // The lockout found: the hold replaces the watch; capture, lists sent and the cluster's ID stay.
+    CaptureStore.Mark hold = new CaptureStore.Mark("sha256:aa", "2026-12-06T10:05:00Z", watch.before());
+    CaptureStore.Entry held = store.recordMarks(p, key, "/id/from-status", null, hold, "t1");
     assertThat(held.watch()).isNull();
     assertThat(held.lockout()).isEqualTo(hold);
     assertThat(held.sent()).containsExactly(List.of("1.2.3.0/24"));
     assertThat(held.captured().getRanges()).containsExactly("10.9.9.9/32");
+    assertThat(held.clusterId()).isEqualTo("/id/1");
 
-    // A capture-only record keeps the marks; a fresh store (a restart) reads them back.
+    // A capture-only record and a send without marks keep them; a fresh store (a restart) reads them back.
     store.recordCapture(p, key, "/id/1", ranges("10.0.0.1/32"), "t2");
+    store.recordAll(p, List.of(new CaptureStore.Record(key, "/id/1", ranges("1.2.3.0/24"), ranges("1.2.5.0/24"),
+        "t2")));
     CaptureStore.Entry read = new CaptureStore(client, NS).entry(p, key).orElseThrow();
     assertThat(read.lockout()).isEqualTo(hold);
+    assertThat(read.lockout().before()).containsExactly("10.9.9.9/32");
     assertThat(read.captured().getRanges()).containsExactly("10.9.9.9/32");
 
     // A send with marks (the list before put back, the hold kept), then one without the hold.

@@ -18,9 +18,10 @@ public class Reachability {
   private Boolean check;
 
   @Default("false")
-  @JsonPropertyDescription("With check: when the API server answered before a change and did not answer once "
-      + "throughout the propagation window after it, put the list the cluster had before back and hold the new "
-      + "one (reason LockoutPrevented) until the policy's list changes (default false).")
+  @JsonPropertyDescription("With check: when the API server answered before a change and, after the change's "
+      + "propagation window, failed two checks in a row without answering once, put back the list the cluster had "
+      + "when the change was sent and hold the new one (reason LockoutPrevented) until the policy's list changes "
+      + "(default false).")
   private Boolean revertOnLockout;
 
   public Boolean getCheck() {

@@ -53,7 +53,8 @@ public class TargetStatus {
   private ApiServerCheck apiServer;
 
   @JsonPropertyDescription("Set while a list that locked the operator out of the API server is held back "
-      + "(spec.reachability.revertOnLockout).")
+      + "(spec.reachability.revertOnLockout). A copy of authip's own record of the hold, which is what counts: a "
+      + "value written here by anyone else is replaced.")
   private LockoutStatus lockout;
 
   public ApiServerCheck getApiServer() {

@@ -205,8 +205,12 @@ final class Harness implements AutoCloseable {
    * every cluster holds exactly its expected ranges with no operation running.
    */
   void awaitConverged(String ns, String name, Map<ClusterFixture, Set<String>> expected) {
+    awaitConverged(ns, name, expected, WAIT);
+  }
+
+  void awaitConverged(String ns, String name, Map<ClusterFixture, Set<String>> expected, Duration atMost) {
     // Exceptions are ignored: tests that make the Kubernetes API unavailable make these reads fail for a while.
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+    await().atMost(atMost).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .untilAsserted(() -> assertThat(mismatch(ns, name, expected)).as("%s/%s converged", ns, name).isNull());
   }
 

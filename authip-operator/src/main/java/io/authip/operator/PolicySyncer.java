@@ -924,8 +924,9 @@ public final class PolicySyncer {
       Duration turn = step.gateway.pace(step.target, fromList);
       if (turn.compareTo(Duration.ZERO) > 0) {
         markDrift(ts, step.prev, desired);
-        step.state(TargetState.Pending, TargetReason.Queued, "waiting for this identity's Azure request budget in "
-            + "subscription " + step.target.getSubscriptionId() + " to " + diff.summary());
+        step.state(TargetState.Pending, TargetReason.Queued, "waiting for this identity's Azure request budget (its "
+            + "reads and writes in subscription " + step.target.getSubscriptionId() + ", and this cluster's PUTs: AKS "
+            + "allows 20, then one a minute) to " + diff.summary());
         step.retryIn(turn.plusMillis(1));
         return;
       }

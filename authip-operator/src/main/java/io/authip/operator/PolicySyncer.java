@@ -952,7 +952,12 @@ public final class PolicySyncer {
         watches.remove(key); // a new list: the watch of the previous one (if any) is over
         if (before.get().reachable() && spec.effectiveReachability().reverting()) {
           // Watched from the record once it is written (never from memory alone: the change may not be sent).
-          watch = new CaptureStore.Mark(desired.digest(), now().toString(), snapshot.access().toAks());
+          // The list before: what the cluster has now, or, when this sends the same list again (a retry after a
+          // failed operation), what it had before the first attempt.
+          CaptureStore.Mark earlier = record == null ? null : record.watch();
+          List<String> had = earlier != null && earlier.digest().equals(desired.digest()) && earlier.before() != null
+              ? earlier.before() : snapshot.access().toAks();
+          watch = new CaptureStore.Mark(desired.digest(), now().toString(), had);
         }
       }
       // Write-ahead: authip's own record (capture, list about to be sent), then the status with the intent. Only
@@ -1548,8 +1553,13 @@ public final class PolicySyncer {
     ApiServerAccess before = null;
     if (record.lockout() != null && record.lockout().before() != null) {
       before = ApiServerAccess.fromAks(record.lockout().before());
-      return before.access() == Access.Unrestricted || before.digest().equals(locking.digest()) ? Optional.empty()
-          : Optional.of(before);
+      if (before.access() == Access.Unrestricted) {
+        return Optional.empty();
+      }
+      if (!before.digest().equals(locking.digest())) {
+        return Optional.of(before);
+      }
+      before = null; // recorded when the cluster already had the locking list: the record's lists say more
     }
     // The latest other list authip sent (once the list before is put back, it is the latest sent of all), else the
     // pre-takeover capture.
